@@ -1,0 +1,1 @@
+"""The unified FOCUS table and what it is checked against."""

@@ -1,0 +1,125 @@
+"""Build `focus_costs` from the staging views, whole or one (source, billing period) at a time.
+
+The staging views are the files in `sql/staging/`; `stg_all` is their union by name, so a
+new provider mapping is one new SQL file. A rebuild of a period deletes and inserts it in
+one transaction, so readers never see a half-built month.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from datetime import date
+from importlib import resources
+
+import duckdb
+
+from finops_pipeline.ingest.landing import ensure_raw_tables
+from finops_pipeline.warehouse import SQL_DIR, read_sql, table_exists, transaction
+
+FOCUS_TABLE = "focus_costs"
+
+
+def staging_models() -> list[str]:
+    return sorted(p.stem for p in (SQL_DIR / "staging").glob("stg_*.sql"))
+
+
+def create_staging_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every staging view and their union `stg_all`, plus the reference tables."""
+    ensure_raw_tables(con)
+    load_service_categories(con)
+    models = staging_models()
+    for model in models:
+        con.execute(f"create or replace view {model} as\n{read_sql(f'staging/{model}.sql')}")
+    union = "\nunion all by name\n".join(f"select * from {m}" for m in models)
+    con.execute(f"create or replace view stg_all as\n{union}")
+
+
+def load_service_categories(con: duckdb.DuckDBPyConnection) -> None:
+    """FOCUS ServiceCategory is kept as data: mappings/service_category*.csv -> a table."""
+    rows: list[dict[str, str]] = []
+    folder = resources.files("finops_pipeline.mappings")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.startswith("service_category") and entry.name.endswith(".csv"):
+            rows.extend(csv.DictReader(entry.read_text(encoding="utf-8").splitlines()))
+    con.execute(
+        "create or replace table ref_service_category (provider varchar, service_key varchar, "
+        "service_category varchar, service_subcategory varchar)"
+    )
+    con.executemany(
+        "insert into ref_service_category values (?, ?, ?, ?)",
+        [[r["provider"], r["service_key"], r["service_category"], r["service_subcategory"]] for r in rows],
+    )
+
+
+def _focus_select() -> str:
+    return read_sql("core/focus_costs.sql")
+
+
+def _table_matches_model(con: duckdb.DuckDBPyConnection) -> bool:
+    if not table_exists(con, FOCUS_TABLE):
+        return False
+    current = con.execute(f"select * from {FOCUS_TABLE} limit 0").description or []
+    model = con.execute(f"select * from ({_focus_select()}) limit 0").description or []
+    return [(d[0], str(d[1])) for d in current] == [(d[0], str(d[1])) for d in model]
+
+
+def build_focus_costs(
+    con: duckdb.DuckDBPyConnection,
+    scope: Iterable[tuple[str, date]] | None = None,
+) -> int:
+    """Rebuild focus_costs: all of it, or only the given (source, billing period) pairs.
+
+    Returns the number of rows written. A changed model (new column) forces a full rebuild.
+    """
+    create_staging_views(con)
+    select = _focus_select()
+    full = scope is None or not _table_matches_model(con)
+    with transaction(con):
+        if full:
+            con.execute(f"create or replace table {FOCUS_TABLE} as {select}")
+            row = con.execute(f"select count(*) from {FOCUS_TABLE}").fetchone()
+            return int(row[0]) if row else 0
+        written = 0
+        for source, period in sorted(set(scope or [])):
+            con.execute(
+                f"delete from {FOCUS_TABLE} where x_SourceName = ? and BillingPeriodStart = ?",
+                [source, period],
+            )
+            con.execute(
+                f"insert into {FOCUS_TABLE} select * from ({select}) "
+                f"where x_SourceName = ? and BillingPeriodStart = ?",
+                [source, period],
+            )
+            row = con.execute(
+                f"select count(*) from {FOCUS_TABLE} where x_SourceName = ? and BillingPeriodStart = ?",
+                [source, period],
+            ).fetchone()
+            written += int(row[0]) if row else 0
+        return written
+
+
+def build_focus_month(con: duckdb.DuckDBPyConnection, period: date) -> int:
+    """Rebuild one billing month for every source (the Dagster partition of focus_costs)."""
+    sources = loaded_sources(con, period)
+    stale = con.execute(
+        f"select distinct x_SourceName from {FOCUS_TABLE} where BillingPeriodStart = ?", [period]
+    ).fetchall() if table_exists(con, FOCUS_TABLE) else []
+    pairs = {(s, period) for s in sources} | {(row[0], period) for row in stale}
+    return build_focus_costs(con, pairs)
+
+
+def loaded_sources(con: duckdb.DuckDBPyConnection, period: date | None = None) -> list[str]:
+    from finops_pipeline.ingest.landing import raw_tables
+
+    ensure_raw_tables(con)
+    names: set[str] = set()
+    for table in raw_tables():
+        if period is None:
+            rows = con.execute(f"select distinct x_source_name from {table}").fetchall()
+        else:
+            rows = con.execute(
+                f"select distinct x_source_name from {table} where x_billing_period = ?", [period]
+            ).fetchall()
+        names.update(r[0] for r in rows)
+    return sorted(names)

@@ -1,0 +1,53 @@
+"""Errors a user can act on.
+
+Every problem with an input file becomes an `IngestError` that names the file, the row and
+column where known, what was expected, and what to do. The CLI prints its one-line form; the
+load log stores it as the rejection reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class FinopsError(Exception):
+    """Base class for errors that the CLI reports without a traceback."""
+
+
+@dataclass
+class IngestError(FinopsError):
+    """A file could not be loaded; says where, what was expected, and what to do."""
+
+    file: Path | str
+    problem: str
+    expected: str = ""
+    action: str = ""
+    row: int | None = None
+    column: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.one_line())
+
+    def location(self) -> str:
+        where = str(self.file)
+        if self.row is not None:
+            where += f", data row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        return where
+
+    def one_line(self) -> str:
+        text = f"{self.location()}: {self.problem}"
+        if self.expected:
+            text += f"; expected {self.expected}"
+        if self.action:
+            text += f". {self.action}"
+        return text
+
+    def __str__(self) -> str:
+        return self.one_line()
+
+
+class ConfigError(FinopsError):
+    """The settings or a mapping file is invalid."""

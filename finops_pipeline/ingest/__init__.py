@@ -1,0 +1,1 @@
+"""Landing billing export files in the warehouse: detect, read, validate, replace atomically."""

@@ -1,0 +1,315 @@
+"""Land deliveries in the raw tables: one transaction per delivery, logged file by file.
+
+A delivery's rows go in under a new load id; then every earlier row of the same source and
+billing periods (in any raw table, so a source that changed format is not doubled) is
+deleted, and the load log is written, all before one commit. Any failure rolls back, so the
+previous good data stays. Identical files already current for the source are skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from finops_pipeline.errors import IngestError
+from finops_pipeline.ingest.discover import Delivery
+from finops_pipeline.ingest.mapping import FormatMapping, get_mapping, load_mappings
+from finops_pipeline.ingest.reader import check_readable, file_kind, first_line, read_schema, relation_sql
+from finops_pipeline.ingest.select import Selection, build_selection, detect_format
+from finops_pipeline.ingest.transforms import get_transform
+from finops_pipeline.warehouse import quote_identifier, transaction
+
+LINEAGE_COLUMNS = {
+    "x_source_name": "varchar",
+    "x_source_format": "varchar",
+    "x_source_file": "varchar",
+    "x_load_id": "varchar",
+    "x_loaded_at": "timestamp",
+    "x_billing_period": "date",
+}
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    status: str
+    format: str | None = None
+    rows: int = 0
+    periods: list[date] = field(default_factory=list)
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    reason: str | None = None
+    detected: bool = False
+    cost_basis: str | None = None
+
+
+@dataclass
+class DeliveryOutcome:
+    delivery: Delivery
+    load_id: str
+    files: list[FileOutcome]
+
+    @property
+    def loaded(self) -> bool:
+        return any(f.status == "loaded" for f in self.files)
+
+    @property
+    def periods(self) -> set[date]:
+        return {p for f in self.files if f.status == "loaded" for p in f.periods}
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create each raw table from its mapping; add columns a newer mapping introduced."""
+    for mapping in load_mappings().values():
+        columns = {name: get_transform(spec.type).ddl for name, spec in mapping.columns.items()}
+        columns.update(LINEAGE_COLUMNS)
+        ddl = ", ".join(f"{quote_identifier(n)} {t}" for n, t in columns.items())
+        con.execute(f"create table if not exists {mapping.raw_table} ({ddl})")
+        existing = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns where table_name = ?",
+                [mapping.raw_table],
+            ).fetchall()
+        }
+        for name, ddl_type in columns.items():
+            if name not in existing:
+                con.execute(f"alter table {mapping.raw_table} add column {quote_identifier(name)} {ddl_type}")
+
+
+def raw_tables() -> list[str]:
+    return sorted({m.raw_table for m in load_mappings().values()})
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def new_load_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+class Lander:
+    """Lands deliveries for one source into an open warehouse connection."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source: str,
+        format_name: str = "auto",
+        on_file: Callable[[FileOutcome], None] | None = None,
+    ) -> None:
+        self.con = con
+        self.source = source
+        self.format_name = format_name
+        self.on_file = on_file or (lambda outcome: None)
+        ensure_raw_tables(con)
+
+    def land(self, delivery: Delivery) -> DeliveryOutcome:
+        load_id = new_load_id()
+        hashes = {path: file_sha256(path) for path in delivery.files}
+        if self._all_current(hashes):
+            outcomes = [
+                FileOutcome(p, "skipped_duplicate", reason="identical to the file already loaded")
+                for p in delivery.files
+            ]
+            self._log(load_id, outcomes, hashes)
+            return self._done(DeliveryOutcome(delivery, load_id, outcomes))
+        outcomes: list[FileOutcome] = []
+        try:
+            with transaction(self.con):
+                for path in delivery.files:
+                    outcomes.append(self._insert_file(path, load_id, delivery.period))
+                self._replace_previous(load_id, {p for o in outcomes for p in o.periods})
+                self._log(load_id, outcomes, hashes)
+        except IngestError as error:
+            outcomes = self._rejected(delivery, error)
+            self._log(load_id, outcomes, hashes)
+        return self._done(DeliveryOutcome(delivery, load_id, outcomes))
+
+    def _done(self, outcome: DeliveryOutcome) -> DeliveryOutcome:
+        for file_outcome in outcome.files:
+            self.on_file(file_outcome)
+        return outcome
+
+    def _all_current(self, hashes: dict[Path, str]) -> bool:
+        """True when every file is byte-identical to one whose rows are still current."""
+        for path, digest in hashes.items():
+            rows = self.con.execute(
+                "select load_id from load_log where source_name = ? and file_sha256 = ? "
+                "and status = 'loaded' order by loaded_at desc limit 1",
+                [self.source, digest],
+            ).fetchall()
+            if not rows or not self._load_is_current(rows[0][0]):
+                return False
+        return True
+
+    def _load_is_current(self, load_id: str) -> bool:
+        for table in raw_tables():
+            found = self.con.execute(
+                f"select 1 from {table} where x_load_id = ? limit 1", [load_id]
+            ).fetchall()
+            if found:
+                return True
+        return False
+
+    def _mapping_for(self, path: Path, schema) -> tuple[FormatMapping, bool]:  # noqa: ANN001
+        if self.format_name and self.format_name != "auto":
+            return get_mapping(self.format_name), False
+        return detect_format(schema, path).mapping, True
+
+    def _insert_file(self, path: Path, load_id: str, folder_period: date | None) -> FileOutcome:
+        check_readable(path)
+        kind = file_kind(path) or "csv"
+        schema = read_schema(self.con, path, kind)
+        mapping, detected = self._mapping_for(path, schema)
+        selection = build_selection(mapping, schema, path)
+        relation, params = relation_sql(kind, path)
+        period_sql = self._period_sql(mapping)
+        sql = (
+            f"insert into {mapping.raw_table} by name\n"
+            f"select *, {period_sql} as x_billing_period from (\n"
+            f"  select {selection.select_list()},\n"
+            f"    ? as x_source_name, ? as x_source_format, ? as x_source_file,\n"
+            f"    ? as x_load_id, ? as x_loaded_at\n"
+            f"  from {relation}\n)"
+        )
+        loaded_at = datetime.now(UTC).replace(tzinfo=None)
+        args = [self.source, mapping.format, str(path), load_id, loaded_at, *params]
+        try:
+            self.con.execute(sql, args)
+        except duckdb.Error as exc:
+            raise self._diagnose(path, kind, selection, exc) from exc
+        outcome = FileOutcome(path, "loaded", mapping.format, detected=detected)
+        self._measure(outcome, mapping, load_id, folder_period)
+        return outcome
+
+    @staticmethod
+    def _period_sql(mapping: FormatMapping) -> str:
+        cols = ", ".join(quote_identifier(c) for c in mapping.billing_period_columns)
+        expr = f"coalesce({cols})" if len(mapping.billing_period_columns) > 1 else cols
+        return f"finops_month({expr})"
+
+    def _measure(
+        self, outcome: FileOutcome, mapping: FormatMapping, load_id: str, folder_period: date | None
+    ) -> None:
+        table, path = mapping.raw_table, str(outcome.path)
+        scope = "x_load_id = ? and x_source_file = ?"
+        totals = self.con.execute(
+            f"select {mapping.currency_sql} as currency, sum({mapping.total_cost_sql}), count(*) "
+            f"from {table} where {scope} group by all order by 1",
+            [load_id, path],
+        ).fetchall()
+        outcome.totals = {str(cur): (total or Decimal(0)) for cur, total, _ in totals if cur}
+        outcome.rows = sum(n for *_, n in totals)
+        periods = self.con.execute(
+            f"select distinct x_billing_period from {table} where {scope} order by 1", [load_id, path]
+        ).fetchall()
+        outcome.periods = [row[0] for row in periods if row[0] is not None]
+        if any(row[0] is None for row in periods):
+            raise IngestError(
+                outcome.path, "some rows have no billing period",
+                expected="a value in " + " or ".join(mapping.billing_period_columns),
+                action="check the export's billing period columns",
+            )
+        if any(cur is None for cur, *_ in totals):
+            raise IngestError(outcome.path, "some rows have no currency",
+                              expected=f"a currency code in {mapping.currency_sql}",
+                              action="check the export's currency column")
+        if folder_period and mapping.period_folder_check:
+            wrong = [p for p in outcome.periods if p != folder_period]
+            if wrong:
+                raise IngestError(
+                    outcome.path,
+                    f"billing period {wrong[0]:%Y-%m} in the rows disagrees with the folder, "
+                    f"which says {folder_period:%Y-%m}",
+                    expected=f"rows of billing period {folder_period:%Y-%m} only",
+                    action="move the file to the folder of its billing period, or re-export it",
+                )
+        basis_rows = self.con.execute(
+            f"select distinct {mapping.cost_basis_sql} from {table} where {scope}", [load_id, path]
+        ).fetchall()
+        outcome.cost_basis = ",".join(sorted(str(r[0]) for r in basis_rows)) or None
+
+    def _replace_previous(self, load_id: str, periods: set[date]) -> None:
+        if not periods:
+            return
+        for table in raw_tables():
+            self.con.execute(
+                f"delete from {table} where x_source_name = ? and x_load_id <> ? "
+                f"and x_billing_period in (select unnest(?::date[]))",
+                [self.source, load_id, sorted(periods)],
+            )
+
+    def _rejected(self, delivery: Delivery, error: IngestError) -> list[FileOutcome]:
+        bad = Path(error.file)
+        outcomes = []
+        for path in delivery.files:
+            if path == bad:
+                outcomes.append(FileOutcome(path, "rejected", reason=error.one_line()))
+            else:
+                outcomes.append(FileOutcome(
+                    path, "rejected",
+                    reason=f"not loaded: {bad.name} in the same delivery was rejected, so the "
+                    "delivery's billing periods were left as they were",
+                ))
+        return outcomes
+
+    def _diagnose(self, path: Path, kind: str, selection: Selection, exc: duckdb.Error) -> IngestError:
+        """Find the first row and column that broke the load, for a message a user can act on."""
+        relation, params = relation_sql(kind, path)  # type: ignore[arg-type]
+        for name, native in selection.sources.items():
+            transform = get_transform(selection.mapping.columns[name].type)
+            bad = transform.bad(native.sql, native.dtype)
+            if bad is None:
+                continue
+            try:
+                rows = self.con.execute(
+                    f"select rn, cast(v as varchar) from (select row_number() over () as rn, "
+                    f"{native.sql} as v, * from {relation}) where {bad.replace(native.sql, 'v')} "
+                    f"limit 1",
+                    params,
+                ).fetchall()
+            except duckdb.Error:
+                continue
+            if rows:
+                row_number, value = rows[0]
+                return IngestError(
+                    path, f"cannot read value {value!r}", expected=transform.expected,
+                    action="fix or remove that row, or re-export the file from the provider",
+                    row=int(row_number), column=native.name,
+                )
+        message = first_line(exc)
+        if "gzip" in message.lower() or "decompress" in message.lower():
+            return IngestError(path, "the gzip stream is truncated or corrupt",
+                               expected="a complete gzip file",
+                               action="re-download the file from the provider")
+        return IngestError(
+            path, f"cannot be loaded: {message}", expected=f"a valid {selection.mapping.format} export",
+            action="check the file against the provider's export schema",
+        )
+
+    def _log(self, load_id: str, outcomes: list[FileOutcome], hashes: dict[Path, str]) -> None:
+        now = datetime.now(UTC).replace(tzinfo=None)
+        for outcome in outcomes:
+            path = outcome.path
+            size = path.stat().st_size if path.exists() else None
+            self.con.execute(
+                "insert into load_log values (?, ?, ?, ?, ?, ?, ?, ?, map(?, ?), ?, ?, ?, ?)",
+                [
+                    load_id, self.source, outcome.format, str(path), hashes.get(path), size,
+                    outcome.periods, outcome.rows, list(outcome.totals),
+                    [str(v) for v in outcome.totals.values()], outcome.cost_basis, outcome.status,
+                    outcome.reason, now,
+                ],
+            )

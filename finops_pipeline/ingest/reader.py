@@ -1,0 +1,156 @@
+"""Reading one export file in DuckDB: which reader, what columns it has, how to address them.
+
+CSV is read with every column as text so that our own casts (not the sniffer's guesses)
+decide what a cost or a date is, and can say which row broke. Parquet and JSON keep their
+native types, including nested structs, lists and maps.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from finops_pipeline.errors import IngestError
+from finops_pipeline.ingest.mapping import header_key
+from finops_pipeline.warehouse import quote_identifier
+
+FileKind = Literal["csv", "parquet", "json"]
+
+CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.gzip", ".tsv", ".tsv.gz")
+PARQUET_SUFFIXES = (".parquet", ".parq")
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
+MANIFEST_NAMES = ("manifest.json", "-manifest.json", "_manifest.json")
+
+
+def file_kind(path: Path) -> FileKind | None:
+    """The reader for a file, from its name; None for files that are not billing data."""
+    name = path.name.lower()
+    if name.endswith(MANIFEST_NAMES) or name.startswith("."):
+        return None
+    if name.endswith(CSV_SUFFIXES):
+        return "csv"
+    if name.endswith(PARQUET_SUFFIXES) or ".parquet." in name:
+        return "parquet"
+    if name.endswith(JSON_SUFFIXES):
+        return "json"
+    return None
+
+
+def relation_sql(kind: FileKind, path: Path) -> tuple[str, list[str]]:
+    """A table-function call reading the file, and its bound parameters."""
+    if kind == "csv":
+        delim = "\t" if ".tsv" in path.name.lower() else ","
+        return (
+            "read_csv(?, header = true, all_varchar = true, delim = ?, quote = '\"', "
+            "escape = '\"', nullstr = ['', 'NULL'], "
+            "compression = 'auto', null_padding = false)",
+            [str(path), delim],
+        )
+    if kind == "parquet":
+        return "read_parquet(?)", [str(path)]
+    return "read_json(?, format = 'newline_delimited', sample_size = -1)", [str(path)]
+
+
+@dataclass
+class NativeColumn:
+    sql: str
+    dtype: str
+    name: str
+
+
+@dataclass
+class NativeSchema:
+    """The columns of a file, addressable by any spelling of their names."""
+
+    names: list[str]
+    types: dict[str, duckdb.DuckDBPyType]
+    _by_key: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in self.names:
+            self._by_key.setdefault(header_key(name), name)
+
+    def resolve(self, alias: str) -> NativeColumn | None:
+        """A top-level column, a struct field (`service.description`) or a map key."""
+        direct = self._by_key.get(header_key(alias))
+        if direct is not None:
+            return NativeColumn(quote_identifier(direct), str(self.types[direct]), direct)
+        if "." not in alias:
+            return None
+        head, *rest = alias.split(".")
+        top = self._by_key.get(header_key(head))
+        if top is None:
+            return None
+        return _resolve_nested(quote_identifier(top), self.types[top], rest, alias)
+
+
+def _resolve_nested(
+    sql: str, dtype: duckdb.DuckDBPyType, path: list[str], alias: str
+) -> NativeColumn | None:
+    if not path:
+        return NativeColumn(sql, str(dtype), alias)
+    step, *rest = path
+    type_id = dtype.id
+    if type_id == "struct":
+        for child_name, child_type in dtype.children:
+            if header_key(child_name) == header_key(step):
+                return _resolve_nested(f"{sql}.{quote_identifier(child_name)}", child_type, rest, alias)
+        return None
+    if type_id == "map" and not rest:
+        value_type = dict(dtype.children)["value"]
+        key = step.replace("'", "''")
+        return NativeColumn(f"{sql}['{key}']", str(value_type), alias)
+    return None
+
+
+def check_readable(path: Path) -> None:
+    """Catch the failures DuckDB would report obscurely: empty and truncated files."""
+    if not path.exists():
+        raise IngestError(path, "file does not exist", action="check the path")
+    if path.stat().st_size == 0:
+        raise IngestError(
+            path, "file is empty (0 bytes)", expected="a billing export with a header row",
+            action="re-download the export from the provider; the delivery may have been cut short",
+        )
+    if path.name.lower().endswith((".gz", ".gzip")):
+        _check_gzip(path)
+
+
+def _check_gzip(path: Path) -> None:
+    try:
+        with gzip.open(path, "rb") as stream:
+            while stream.read(1 << 22):
+                pass
+    except (OSError, EOFError, zlib.error) as exc:
+        raise IngestError(
+            path, f"the gzip stream is truncated or corrupt ({exc})",
+            expected="a complete gzip file",
+            action="re-download the file from the provider (the transfer was cut short)",
+        ) from exc
+
+
+def read_schema(con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind) -> NativeSchema:
+    sql, params = relation_sql(kind, path)
+    try:
+        description = con.execute(f"select * from {sql} limit 0", params).description or []
+    except duckdb.Error as exc:
+        raise IngestError(
+            path, f"cannot be read as {kind.upper()}: {first_line(exc)}",
+            expected=f"a {kind.upper()} billing export",
+            action="check that the file is a complete export in the format its name says",
+        ) from exc
+    names = [d[0] for d in description]
+    if not names:
+        raise IngestError(path, "file has no columns", expected="a header row",
+                          action="re-download the export")
+    return NativeSchema(names, {d[0]: d[1] for d in description})
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,135 @@
+"""How each raw column type is read from a native column.
+
+Each transform gives the strict SQL used on the happy path (it raises on a bad value, so a
+file never lands half-parsed) and a `bad` predicate used only after a failure, to name the
+first offending row and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+DECIMAL = "decimal(38, 12)"
+
+
+@dataclass(frozen=True)
+class Transform:
+    ddl: str
+    strict: Callable[[str, str], str]
+    bad: Callable[[str, str], str | None]
+    expected: str
+
+
+def _is_text(dtype: str) -> bool:
+    return dtype.upper() in {"VARCHAR", "JSON"} or dtype.upper().startswith("VARCHAR")
+
+
+def _is_numeric(dtype: str) -> bool:
+    upper = dtype.upper()
+    return upper.startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "HUGEINT",
+                             "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER"))
+
+
+def _money_strict(e: str, dtype: str) -> str:
+    if _is_text(dtype):
+        return f"finops_money({e})"
+    return f"cast({e} as {DECIMAL})"
+
+
+def _money_bad(e: str, dtype: str) -> str | None:
+    if _is_text(dtype):
+        return f"not finops_blank({e}) and finops_money_try({e}) is null"
+    if _is_numeric(dtype):
+        return None
+    return f"{e} is not null and try_cast({e} as {DECIMAL}) is null"
+
+
+def _ts_strict(e: str, dtype: str) -> str:
+    upper = dtype.upper()
+    if _is_text(dtype):
+        return f"finops_ts({e})"
+    if upper == "TIMESTAMP WITH TIME ZONE":
+        return f"cast(({e} at time zone 'UTC') as timestamp)"
+    return f"cast({e} as timestamp)"
+
+
+def _ts_bad(e: str, dtype: str) -> str | None:
+    if _is_text(dtype):
+        return f"not finops_blank({e}) and finops_ts_try({e}) is null"
+    return None
+
+
+def _yyyymm_strict(e: str, dtype: str) -> str:
+    return f"finops_yyyymm(cast({e} as varchar))"
+
+
+def _yyyymm_bad(e: str, dtype: str) -> str | None:
+    return (f"not finops_blank({e}) and "
+            f"try_strptime(trim(cast({e} as varchar)) || '01', '%Y%m%d') is null")
+
+
+def _text_strict(e: str, dtype: str) -> str:
+    return f"nullif(cast({e} as varchar), '')"
+
+
+def _json_strict(e: str, dtype: str) -> str:
+    if _is_text(dtype):
+        return f"cast(finops_json_text({e}) as json)"
+    return f"cast(nullif(cast(to_json({e}) as varchar), '{{}}') as json)"
+
+
+def _json_bad(e: str, dtype: str) -> str | None:
+    if _is_text(dtype):
+        return f"finops_json_text({e}) is not null and not json_valid(finops_json_text({e}))"
+    return None
+
+
+def _azure_tags_strict(e: str, dtype: str) -> str:
+    if _is_text(dtype):
+        return f"cast(finops_json_text(finops_azure_tags_text({e})) as json)"
+    return _json_strict(e, dtype)
+
+
+def _azure_tags_bad(e: str, dtype: str) -> str | None:
+    if _is_text(dtype):
+        inner = f"finops_json_text(finops_azure_tags_text({e}))"
+        return f"{inner} is not null and not json_valid({inner})"
+    return None
+
+
+def _integer_strict(e: str, dtype: str) -> str:
+    return f"cast(nullif(trim(cast({e} as varchar)), '') as bigint)"
+
+
+def _integer_bad(e: str, dtype: str) -> str | None:
+    return f"not finops_blank({e}) and try_cast(trim(cast({e} as varchar)) as bigint) is null"
+
+
+def _none(e: str, dtype: str) -> str | None:
+    return None
+
+
+TRANSFORMS: dict[str, Transform] = {
+    "money": Transform(DECIMAL, _money_strict, _money_bad, "a decimal number such as 12.34"),
+    "decimal": Transform(DECIMAL, _money_strict, _money_bad, "a decimal number such as 0.5"),
+    "timestamp": Transform("timestamp", _ts_strict, _ts_bad,
+                           "a date or timestamp (ISO 8601, M/D/YYYY or YYYYMMDD)"),
+    "yyyymm": Transform("timestamp", _yyyymm_strict, _yyyymm_bad, "a month as YYYYMM"),
+    "text": Transform("varchar", _text_strict, _none, "text"),
+    "json": Transform("json", _json_strict, _json_bad, "a JSON object"),
+    "azure_tags": Transform("json", _azure_tags_strict, _azure_tags_bad,
+                            "JSON object members such as \"team\": \"payments\""),
+    "integer": Transform("bigint", _integer_strict, _integer_bad, "a whole number"),
+}
+
+
+def register(name: str, transform: Transform) -> None:
+    """Formats with nested native types (GCP credits, label lists) add their own transforms."""
+    TRANSFORMS[name] = transform
+
+
+def get_transform(name: str) -> Transform:
+    if name not in TRANSFORMS:
+        raise KeyError(f"no transform registered for column type {name!r}")
+    return TRANSFORMS[name]

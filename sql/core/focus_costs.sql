@@ -1,0 +1,121 @@
+-- focus_costs: the unified FOCUS 1.2 cost table, one row per charge from every source.
+-- Grain: one row per provider charge line (GCP credits are their own Credit rows).
+-- Columns keep the exact FOCUS names and types so the FinOps Foundation's use-case queries
+-- run unchanged; our additions start with x_. Money is DECIMAL(38, 12), never DOUBLE.
+-- Reads stg_all: the union (by name) of every sql/staging/*.sql view, made by
+-- finops_pipeline/core/focus.py. ServiceCategory comes from ref_service_category (data in
+-- finops_pipeline/mappings/service_category.csv) unless the source states it.
+with
+
+staged as (
+    select * from stg_all
+),
+
+categories as (
+    select
+        provider,
+        lower(service_key) as service_key,
+        any_value(service_category) as service_category,
+        any_value(service_subcategory) as service_subcategory
+    from ref_service_category
+    group by all
+),
+
+categorised as (
+    select
+        staged.*,
+        coalesce(
+            nullif(staged.ServiceCategory, ''),
+            by_code.service_category,
+            by_name.service_category,
+            'Other'
+        ) as tmp_service_category,
+        coalesce(
+            nullif(staged.ServiceSubcategory, ''),
+            by_code.service_subcategory,
+            by_name.service_subcategory,
+            'Other (' || coalesce(by_code.service_category, by_name.service_category, 'Other') || ')'
+        ) as tmp_service_subcategory
+    from staged
+    left join categories as by_code
+        on by_code.provider = staged.ProviderName
+        and by_code.service_key = lower(staged.x_ServiceCode)
+    left join categories as by_name
+        on by_name.provider = staged.ProviderName
+        and by_name.service_key = lower(staged.ServiceName)
+),
+
+final as (
+    select
+        cast(AvailabilityZone as varchar) as AvailabilityZone,
+        cast(BilledCost as decimal(38, 12)) as BilledCost,
+        cast(BillingAccountId as varchar) as BillingAccountId,
+        cast(BillingAccountName as varchar) as BillingAccountName,
+        cast(BillingAccountType as varchar) as BillingAccountType,
+        cast(BillingCurrency as varchar) as BillingCurrency,
+        cast(BillingPeriodEnd as timestamp) as BillingPeriodEnd,
+        cast(BillingPeriodStart as timestamp) as BillingPeriodStart,
+        cast(CapacityReservationId as varchar) as CapacityReservationId,
+        cast(CapacityReservationStatus as varchar) as CapacityReservationStatus,
+        cast(ChargeCategory as varchar) as ChargeCategory,
+        cast(ChargeClass as varchar) as ChargeClass,
+        cast(ChargeDescription as varchar) as ChargeDescription,
+        cast(ChargeFrequency as varchar) as ChargeFrequency,
+        cast(ChargePeriodEnd as timestamp) as ChargePeriodEnd,
+        cast(ChargePeriodStart as timestamp) as ChargePeriodStart,
+        cast(CommitmentDiscountCategory as varchar) as CommitmentDiscountCategory,
+        cast(CommitmentDiscountId as varchar) as CommitmentDiscountId,
+        cast(CommitmentDiscountName as varchar) as CommitmentDiscountName,
+        cast(CommitmentDiscountQuantity as decimal(38, 12)) as CommitmentDiscountQuantity,
+        cast(CommitmentDiscountStatus as varchar) as CommitmentDiscountStatus,
+        cast(CommitmentDiscountType as varchar) as CommitmentDiscountType,
+        cast(CommitmentDiscountUnit as varchar) as CommitmentDiscountUnit,
+        cast(ConsumedQuantity as decimal(38, 12)) as ConsumedQuantity,
+        cast(ConsumedUnit as varchar) as ConsumedUnit,
+        cast(ContractedCost as decimal(38, 12)) as ContractedCost,
+        cast(ContractedUnitPrice as decimal(38, 12)) as ContractedUnitPrice,
+        cast(EffectiveCost as decimal(38, 12)) as EffectiveCost,
+        cast(InvoiceId as varchar) as InvoiceId,
+        cast(InvoiceIssuerName as varchar) as InvoiceIssuerName,
+        cast(ListCost as decimal(38, 12)) as ListCost,
+        cast(ListUnitPrice as decimal(38, 12)) as ListUnitPrice,
+        cast(PricingCategory as varchar) as PricingCategory,
+        cast(PricingCurrency as varchar) as PricingCurrency,
+        cast(PricingCurrencyContractedUnitPrice as decimal(38, 12)) as PricingCurrencyContractedUnitPrice,
+        cast(PricingCurrencyEffectiveCost as decimal(38, 12)) as PricingCurrencyEffectiveCost,
+        cast(PricingCurrencyListUnitPrice as decimal(38, 12)) as PricingCurrencyListUnitPrice,
+        cast(PricingQuantity as decimal(38, 12)) as PricingQuantity,
+        cast(PricingUnit as varchar) as PricingUnit,
+        cast(ProviderName as varchar) as ProviderName,
+        cast(PublisherName as varchar) as PublisherName,
+        cast(RegionId as varchar) as RegionId,
+        cast(RegionName as varchar) as RegionName,
+        cast(ResourceId as varchar) as ResourceId,
+        cast(ResourceName as varchar) as ResourceName,
+        cast(ResourceType as varchar) as ResourceType,
+        cast(tmp_service_category as varchar) as ServiceCategory,
+        cast(ServiceName as varchar) as ServiceName,
+        cast(tmp_service_subcategory as varchar) as ServiceSubcategory,
+        cast(SkuId as varchar) as SkuId,
+        cast(SkuMeter as varchar) as SkuMeter,
+        cast(SkuPriceDetails as json) as SkuPriceDetails,
+        cast(SkuPriceId as varchar) as SkuPriceId,
+        cast(SubAccountId as varchar) as SubAccountId,
+        cast(SubAccountName as varchar) as SubAccountName,
+        cast(SubAccountType as varchar) as SubAccountType,
+        cast(Tags as json) as Tags,
+        cast(x_ServiceCode as varchar) as x_ServiceCode,
+        cast(x_UsageType as varchar) as x_UsageType,
+        cast(x_Operation as varchar) as x_Operation,
+        cast(x_ChargeType as varchar) as x_ChargeType,
+        cast(x_InstanceType as varchar) as x_InstanceType,
+        cast(x_VolumeApiName as varchar) as x_VolumeApiName,
+        cast(x_ChargeId as varchar) as x_ChargeId,
+        cast(x_SourceName as varchar) as x_SourceName,
+        cast(x_SourceFormat as varchar) as x_SourceFormat,
+        cast(x_SourceFile as varchar) as x_SourceFile,
+        cast(x_LoadId as varchar) as x_LoadId
+    from categorised
+)
+
+select * from final

@@ -1,0 +1,60 @@
+-- Shared parsing macros used by the landing step (finops_pipeline/ingest/landing.py).
+-- Each strict macro raises on a value it cannot read, so a bad file fails its load instead
+-- of landing NULLs; the *_try twin returns NULL and is used to find the offending row.
+
+create or replace macro finops_blank(x) as
+    x is null or trim(cast(x as varchar)) = '';
+
+create or replace macro finops_ts_try(x) as
+    case
+        when finops_blank(x) then null
+        else coalesce(
+            try_cast(try_cast(trim(x) as timestamptz) at time zone 'UTC' as timestamp),
+            try_strptime(
+                trim(x),
+                [
+                    '%m/%d/%Y', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %I:%M:%S %p',
+                    '%Y%m%d', '%Y/%m/%d', '%Y-%m-%dT%H:%M:%S.%fZ', '%Y-%m-%dT%H:%M:%SZ'
+                ]
+            )
+        )
+    end;
+
+create or replace macro finops_ts(x) as
+    case
+        when finops_blank(x) then null
+        else coalesce(finops_ts_try(x), error('not a date or timestamp: ''' || x || ''''))
+    end;
+
+create or replace macro finops_money_try(x) as
+    try_cast(nullif(trim(cast(x as varchar)), '') as decimal(38, 12));
+
+create or replace macro finops_money(x) as
+    case
+        when finops_blank(x) then null
+        else coalesce(finops_money_try(x), error('not a number: ''' || x || ''''))
+    end;
+
+create or replace macro finops_yyyymm(x) as
+    case
+        when finops_blank(x) then null
+        else coalesce(
+            try_strptime(trim(cast(x as varchar)) || '01', '%Y%m%d'),
+            error('not a YYYYMM month: ''' || x || '''')
+        )
+    end;
+
+-- Azure writes Tags as JSON object members without the braces in some exports.
+create or replace macro finops_azure_tags_text(x) as
+    case
+        when finops_blank(x) then null
+        when starts_with(trim(x), '{') then trim(x)
+        else '{' || trim(x) || '}'
+    end;
+
+create or replace macro finops_json_text(x) as
+    case when finops_blank(x) or trim(x) in ('{}', 'null', 'NULL') then null else trim(x) end;
+
+-- First day of the month of a timestamp, as a DATE: the key of a billing period.
+create or replace macro finops_month(ts) as
+    cast(date_trunc('month', ts) as date);

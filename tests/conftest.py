@@ -1,0 +1,43 @@
+"""Shared fixtures: a fresh warehouse per test and the real sample exports in ../shared."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from finops_pipeline.warehouse import connect
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _shared_datasets_dir() -> Path:
+    default = REPO_ROOT.parent / "shared" / "datasets"
+    return Path(os.environ.get("FINOPS_SHARED_DATASETS", default))
+
+
+@pytest.fixture(scope="session")
+def shared_datasets() -> Path:
+    """The real sample exports. CI (FINOPS_REQUIRE_SHARED_DATASETS=1) fails if missing."""
+    path = _shared_datasets_dir()
+    if not path.is_dir():
+        message = (
+            f"shared sample exports not found at {path}; set FINOPS_SHARED_DATASETS to the "
+            "folder holding ../shared/datasets to run the conformance tests"
+        )
+        if os.environ.get("FINOPS_REQUIRE_SHARED_DATASETS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(tmp_path / "warehouse.duckdb")
+    try:
+        yield con
+    finally:
+        con.close()
