@@ -44,7 +44,9 @@ def warehouse_path(override: str | Path | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse and make sure the shared objects (macros, load_log) exist."""
     target = warehouse_path(path)
     if read_only:
@@ -64,7 +66,9 @@ def ensure_base_schema(con: duckdb.DuckDBPyConnection) -> None:
 def sql_file(name: str) -> Path:
     path = SQL_DIR / name
     if not path.is_file():
-        raise FileNotFoundError(f"SQL file {path} is missing; the sql/ folder must sit beside finops_pipeline/")
+        raise FileNotFoundError(
+            f"SQL file {path} is missing; the sql/ folder must sit beside finops_pipeline/"
+        )
     return path
 
 
@@ -100,7 +104,9 @@ def split_statements(text: str) -> Iterator[str]:
 
 
 def _has_code(statement: str) -> bool:
-    return any(line.strip() and not line.strip().startswith("--") for line in statement.splitlines())
+    return any(
+        line.strip() and not line.strip().startswith("--") for line in statement.splitlines()
+    )
 
 
 def quote_identifier(name: str) -> str:

@@ -48,7 +48,10 @@ def load_service_categories(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.executemany(
         "insert into ref_service_category values (?, ?, ?, ?)",
-        [[r["provider"], r["service_key"], r["service_category"], r["service_subcategory"]] for r in rows],
+        [
+            [r["provider"], r["service_key"], r["service_category"], r["service_subcategory"]]
+            for r in rows
+        ],
     )
 
 
@@ -102,9 +105,14 @@ def build_focus_costs(
 def build_focus_month(con: duckdb.DuckDBPyConnection, period: date) -> int:
     """Rebuild one billing month for every source (the Dagster partition of focus_costs)."""
     sources = loaded_sources(con, period)
-    stale = con.execute(
-        f"select distinct x_SourceName from {FOCUS_TABLE} where BillingPeriodStart = ?", [period]
-    ).fetchall() if table_exists(con, FOCUS_TABLE) else []
+    stale = (
+        con.execute(
+            f"select distinct x_SourceName from {FOCUS_TABLE} where BillingPeriodStart = ?",
+            [period],
+        ).fetchall()
+        if table_exists(con, FOCUS_TABLE)
+        else []
+    )
     pairs = {(s, period) for s in sources} | {(row[0], period) for row in stale}
     return build_focus_costs(con, pairs)
 
@@ -123,3 +131,14 @@ def loaded_sources(con: duckdb.DuckDBPyConnection, period: date | None = None) -
             ).fetchall()
         names.update(r[0] for r in rows)
     return sorted(names)
+
+
+def loaded_months(con: duckdb.DuckDBPyConnection) -> list[date]:
+    """Billing months present in any raw table, oldest first."""
+    from finops_pipeline.ingest.landing import raw_tables
+
+    ensure_raw_tables(con)
+    union = " union ".join(f"select distinct x_billing_period from {t}" for t in raw_tables())
+    return [
+        row[0] for row in con.execute(f"select * from ({union}) order by 1").fetchall() if row[0]
+    ]

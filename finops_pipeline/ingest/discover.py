@@ -50,16 +50,16 @@ def folder_period(path: Path) -> date | None:
 def discover(root: Path) -> Discovery:
     """Deliveries under `root` (a file or a folder, searched recursively), oldest path first."""
     result = Discovery()
-    if root.is_file():
-        files = [root]
-    else:
-        files = sorted(p for p in root.rglob("*") if p.is_file())
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
     current_assemblies = _legacy_cur_assemblies(files)
     by_folder: dict[Path, list[Path]] = {}
     for path in files:
         if file_kind(path) is None:
             if not path.name.lower().endswith("manifest.json") and path.suffix.lower() not in (
-                ".md", ".txt", ".yaml", ".yml",
+                ".md",
+                ".txt",
+                ".yaml",
+                ".yml",
             ):
                 result.ignored.append(path)
             continue

@@ -21,7 +21,13 @@ import duckdb
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.discover import Delivery
 from finops_pipeline.ingest.mapping import FormatMapping, get_mapping, load_mappings
-from finops_pipeline.ingest.reader import check_readable, file_kind, first_line, read_schema, relation_sql
+from finops_pipeline.ingest.reader import (
+    check_readable,
+    file_kind,
+    first_line,
+    read_schema,
+    relation_sql,
+)
 from finops_pipeline.ingest.select import Selection, build_selection, detect_format
 from finops_pipeline.ingest.transforms import get_transform
 from finops_pipeline.warehouse import quote_identifier, transaction
@@ -34,6 +40,14 @@ LINEAGE_COLUMNS = {
     "x_loaded_at": "timestamp",
     "x_billing_period": "date",
 }
+
+
+class _LoadFailure(Exception):
+    """DuckDB refused a file; diagnosed after the rollback, when queries work again."""
+
+    def __init__(self, path: Path, kind: str, selection: Selection, error: duckdb.Error) -> None:
+        super().__init__(str(error))
+        self.path, self.kind, self.selection, self.error = path, kind, selection, error
 
 
 @dataclass
@@ -80,7 +94,9 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         }
         for name, ddl_type in columns.items():
             if name not in existing:
-                con.execute(f"alter table {mapping.raw_table} add column {quote_identifier(name)} {ddl_type}")
+                con.execute(
+                    f"alter table {mapping.raw_table} add column {quote_identifier(name)} {ddl_type}"
+                )
 
 
 def raw_tables() -> list[str]:
@@ -132,6 +148,10 @@ class Lander:
                     outcomes.append(self._insert_file(path, load_id, delivery.period))
                 self._replace_previous(load_id, {p for o in outcomes for p in o.periods})
                 self._log(load_id, outcomes, hashes)
+        except _LoadFailure as failure:
+            error = self._diagnose(failure.path, failure.kind, failure.selection, failure.error)
+            outcomes = self._rejected(delivery, error)
+            self._log(load_id, outcomes, hashes)
         except IngestError as error:
             outcomes = self._rejected(delivery, error)
             self._log(load_id, outcomes, hashes)
@@ -144,7 +164,7 @@ class Lander:
 
     def _all_current(self, hashes: dict[Path, str]) -> bool:
         """True when every file is byte-identical to one whose rows are still current."""
-        for path, digest in hashes.items():
+        for digest in hashes.values():
             rows = self.con.execute(
                 "select load_id from load_log where source_name = ? and file_sha256 = ? "
                 "and status = 'loaded' order by loaded_at desc limit 1",
@@ -163,7 +183,7 @@ class Lander:
                 return True
         return False
 
-    def _mapping_for(self, path: Path, schema) -> tuple[FormatMapping, bool]:  # noqa: ANN001
+    def _mapping_for(self, path: Path, schema) -> tuple[FormatMapping, bool]:
         if self.format_name and self.format_name != "auto":
             return get_mapping(self.format_name), False
         return detect_format(schema, path).mapping, True
@@ -189,7 +209,7 @@ class Lander:
         try:
             self.con.execute(sql, args)
         except duckdb.Error as exc:
-            raise self._diagnose(path, kind, selection, exc) from exc
+            raise _LoadFailure(path, kind, selection, exc) from exc
         outcome = FileOutcome(path, "loaded", mapping.format, detected=detected)
         self._measure(outcome, mapping, load_id, folder_period)
         return outcome
@@ -213,19 +233,24 @@ class Lander:
         outcome.totals = {str(cur): (total or Decimal(0)) for cur, total, _ in totals if cur}
         outcome.rows = sum(n for *_, n in totals)
         periods = self.con.execute(
-            f"select distinct x_billing_period from {table} where {scope} order by 1", [load_id, path]
+            f"select distinct x_billing_period from {table} where {scope} order by 1",
+            [load_id, path],
         ).fetchall()
         outcome.periods = [row[0] for row in periods if row[0] is not None]
         if any(row[0] is None for row in periods):
             raise IngestError(
-                outcome.path, "some rows have no billing period",
+                outcome.path,
+                "some rows have no billing period",
                 expected="a value in " + " or ".join(mapping.billing_period_columns),
                 action="check the export's billing period columns",
             )
         if any(cur is None for cur, *_ in totals):
-            raise IngestError(outcome.path, "some rows have no currency",
-                              expected=f"a currency code in {mapping.currency_sql}",
-                              action="check the export's currency column")
+            raise IngestError(
+                outcome.path,
+                "some rows have no currency",
+                expected=f"a currency code in {mapping.currency_sql}",
+                action="check the export's currency column",
+            )
         if folder_period and mapping.period_folder_check:
             wrong = [p for p in outcome.periods if p != folder_period]
             if wrong:
@@ -258,14 +283,19 @@ class Lander:
             if path == bad:
                 outcomes.append(FileOutcome(path, "rejected", reason=error.one_line()))
             else:
-                outcomes.append(FileOutcome(
-                    path, "rejected",
-                    reason=f"not loaded: {bad.name} in the same delivery was rejected, so the "
-                    "delivery's billing periods were left as they were",
-                ))
+                outcomes.append(
+                    FileOutcome(
+                        path,
+                        "rejected",
+                        reason=f"not loaded: {bad.name} in the same delivery was rejected, so the "
+                        "delivery's billing periods were left as they were",
+                    )
+                )
         return outcomes
 
-    def _diagnose(self, path: Path, kind: str, selection: Selection, exc: duckdb.Error) -> IngestError:
+    def _diagnose(
+        self, path: Path, kind: str, selection: Selection, exc: duckdb.Error
+    ) -> IngestError:
         """Find the first row and column that broke the load, for a message a user can act on."""
         relation, params = relation_sql(kind, path)  # type: ignore[arg-type]
         for name, native in selection.sources.items():
@@ -285,17 +315,25 @@ class Lander:
             if rows:
                 row_number, value = rows[0]
                 return IngestError(
-                    path, f"cannot read value {value!r}", expected=transform.expected,
+                    path,
+                    f"cannot read value {value!r}",
+                    expected=transform.expected,
                     action="fix or remove that row, or re-export the file from the provider",
-                    row=int(row_number), column=native.name,
+                    row=int(row_number),
+                    column=native.name,
                 )
         message = first_line(exc)
         if "gzip" in message.lower() or "decompress" in message.lower():
-            return IngestError(path, "the gzip stream is truncated or corrupt",
-                               expected="a complete gzip file",
-                               action="re-download the file from the provider")
+            return IngestError(
+                path,
+                "the gzip stream is truncated or corrupt",
+                expected="a complete gzip file",
+                action="re-download the file from the provider",
+            )
         return IngestError(
-            path, f"cannot be loaded: {message}", expected=f"a valid {selection.mapping.format} export",
+            path,
+            f"cannot be loaded: {message}",
+            expected=f"a valid {selection.mapping.format} export",
             action="check the file against the provider's export schema",
         )
 
@@ -307,9 +345,19 @@ class Lander:
             self.con.execute(
                 "insert into load_log values (?, ?, ?, ?, ?, ?, ?, ?, map(?, ?), ?, ?, ?, ?)",
                 [
-                    load_id, self.source, outcome.format, str(path), hashes.get(path), size,
-                    outcome.periods, outcome.rows, list(outcome.totals),
-                    [str(v) for v in outcome.totals.values()], outcome.cost_basis, outcome.status,
-                    outcome.reason, now,
+                    load_id,
+                    self.source,
+                    outcome.format,
+                    str(path),
+                    hashes.get(path),
+                    size,
+                    outcome.periods,
+                    outcome.rows,
+                    list(outcome.totals),
+                    [str(v) for v in outcome.totals.values()],
+                    outcome.cost_basis,
+                    outcome.status,
+                    outcome.reason,
+                    now,
                 ],
             )

@@ -21,8 +21,16 @@ from finops_pipeline.errors import ConfigError
 MAPPINGS_DIR = Path(__file__).resolve().parents[1] / "mappings"
 
 RawTypeName = Literal[
-    "money", "decimal", "timestamp", "yyyymm", "text", "json", "azure_tags", "kv_list_json",
-    "credits", "integer",
+    "money",
+    "decimal",
+    "timestamp",
+    "yyyymm",
+    "text",
+    "json",
+    "azure_tags",
+    "kv_list_json",
+    "credits",
+    "integer",
 ]
 
 
@@ -106,7 +114,7 @@ def load_mappings() -> dict[str, FormatMapping]:
             raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
         raw[data["format"]] = (path, data)
     mappings: dict[str, FormatMapping] = {}
-    for name, (path, data) in raw.items():
+    for name, (path, _data) in raw.items():
         merged = _resolve_extends(name, raw)
         try:
             mappings[name] = FormatMapping.model_validate(merged)

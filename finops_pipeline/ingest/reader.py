@@ -99,7 +99,9 @@ def _resolve_nested(
     if type_id == "struct":
         for child_name, child_type in dtype.children:
             if header_key(child_name) == header_key(step):
-                return _resolve_nested(f"{sql}.{quote_identifier(child_name)}", child_type, rest, alias)
+                return _resolve_nested(
+                    f"{sql}.{quote_identifier(child_name)}", child_type, rest, alias
+                )
         return None
     if type_id == "map" and not rest:
         value_type = dict(dtype.children)["value"]
@@ -114,7 +116,9 @@ def check_readable(path: Path) -> None:
         raise IngestError(path, "file does not exist", action="check the path")
     if path.stat().st_size == 0:
         raise IngestError(
-            path, "file is empty (0 bytes)", expected="a billing export with a header row",
+            path,
+            "file is empty (0 bytes)",
+            expected="a billing export with a header row",
             action="re-download the export from the provider; the delivery may have been cut short",
         )
     if path.name.lower().endswith((".gz", ".gzip")):
@@ -128,7 +132,8 @@ def _check_gzip(path: Path) -> None:
                 pass
     except (OSError, EOFError, zlib.error) as exc:
         raise IngestError(
-            path, f"the gzip stream is truncated or corrupt ({exc})",
+            path,
+            f"the gzip stream is truncated or corrupt ({exc})",
             expected="a complete gzip file",
             action="re-download the file from the provider (the transfer was cut short)",
         ) from exc
@@ -140,14 +145,16 @@ def read_schema(con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind) -> N
         description = con.execute(f"select * from {sql} limit 0", params).description or []
     except duckdb.Error as exc:
         raise IngestError(
-            path, f"cannot be read as {kind.upper()}: {first_line(exc)}",
+            path,
+            f"cannot be read as {kind.upper()}: {first_line(exc)}",
             expected=f"a {kind.upper()} billing export",
             action="check that the file is a complete export in the format its name says",
         ) from exc
     names = [d[0] for d in description]
     if not names:
-        raise IngestError(path, "file has no columns", expected="a header row",
-                          action="re-download the export")
+        raise IngestError(
+            path, "file has no columns", expected="a header row", action="re-download the export"
+        )
     return NativeSchema(names, {d[0]: d[1] for d in description})
 
 

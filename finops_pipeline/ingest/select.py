@@ -47,7 +47,7 @@ def tag_prefix_columns(mapping: FormatMapping, schema: NativeSchema) -> list[tup
         for name in schema.names:
             if not name.lower().startswith(rule.prefix.lower()) or len(name) <= len(rule.prefix):
                 continue
-            key = name[len(rule.prefix):]
+            key = name[len(rule.prefix) :]
             if rule.style == "athena" and "_" in key:
                 namespace, rest = key.split("_", 1)
                 key = f"{namespace}:{rest}"
@@ -72,11 +72,10 @@ def _tags_from_columns(pairs: list[tuple[str, str]]) -> str:
 def build_selection(mapping: FormatMapping, schema: NativeSchema, path: Path) -> Selection:
     missing = [n for n in mapping.required_columns() if resolve_column(mapping, schema, n) is None]
     if missing:
-        expected = ", ".join(
-            " or ".join([n, *mapping.columns[n].aliases][:3]) for n in missing
-        )
+        expected = ", ".join(" or ".join([n, *mapping.columns[n].aliases][:3]) for n in missing)
         raise IngestError(
-            path, f"missing required column(s) for format {mapping.format}",
+            path,
+            f"missing required column(s) for format {mapping.format}",
             expected=expected,
             action="export with the provider's full column set, or pass the right --format",
             column=", ".join(missing),
@@ -120,12 +119,13 @@ def detect_format(schema: NativeSchema, path: Path) -> Detection:
         detection = Detection(mapping, matched, len(mapping.columns))
         candidates.append((rule.priority, matched / len(mapping.columns), detection))
     if not candidates:
+        _raise_for_near_miss(schema, path)
         raise IngestError(
-            path, "unknown export format: the header matches none of the known formats",
+            path,
+            "unknown export format: the header matches none of the known formats",
             expected=(
                 "an AWS CUR / CUR 2.0 / FOCUS export, a GCP billing export, an Azure cost "
-                "details export or a FOCUS file; first columns seen: "
-                + ", ".join(schema.names[:6])
+                "details export or a FOCUS file; first columns seen: " + ", ".join(schema.names[:6])
             ),
             action="pass --format explicitly if it is one of these, or check the file",
         )
@@ -145,3 +145,16 @@ def _marker(schema: NativeSchema, keys: set[str], marker: str) -> bool:
         return True
     native = schema.resolve(name)
     return native is not None and native.dtype.upper().startswith(kind.upper())
+
+
+def _raise_for_near_miss(schema: NativeSchema, path: Path) -> None:
+    """A header that has most of one format's required columns is that format, incomplete."""
+    best: tuple[float, FormatMapping] | None = None
+    for mapping in load_mappings().values():
+        required = mapping.required_columns()
+        found = sum(resolve_column(mapping, schema, n) is not None for n in required)
+        share = found / len(required) if required else 0.0
+        if share >= 0.6 and (best is None or share > best[0]):
+            best = (share, mapping)
+    if best is not None:
+        build_selection(best[1], schema, path)  # raises the missing-columns error

@@ -60,8 +60,12 @@ def ingest_path(
     """
     path = Path(path)
     if not path.exists():
-        raise IngestError(path, "path does not exist", expected="a file or a folder of exports",
-                          action="check the path (or FINOPS_SAMPLE_DATA / the source's path)")
+        raise IngestError(
+            path,
+            "path does not exist",
+            expected="a file or a folder of exports",
+            action="check the path (or FINOPS_SAMPLE_DATA / the source's path)",
+        )
     found = discover(path)
     report = IngestReport(source, superseded=found.superseded, ignored=found.ignored)
     lander = Lander(con, source, format_name, on_file=on_file)

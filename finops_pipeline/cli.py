@@ -1,0 +1,269 @@
+"""The `finops` command: demo, ingest, run, sql, ui, sample-data.
+
+Errors a user can act on are printed as one line and exit non-zero; tracebacks are for bugs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from finops_pipeline import console as out
+from finops_pipeline.errors import FinopsError
+from finops_pipeline.settings import FORMATS, load_settings
+from finops_pipeline.warehouse import connect, warehouse_path
+
+app = typer.Typer(
+    help="Cloud billing exports (AWS, GCP, Azure, FOCUS) -> one reconciled FOCUS table in DuckDB.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+WarehouseOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--warehouse", "-w", help="DuckDB file [env FINOPS_WAREHOUSE; default ./finops.duckdb]"
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", help="finops.yaml [env FINOPS_CONFIG; default ./finops.yaml]"),
+]
+
+
+def _fail(error: Exception) -> typer.Exit:
+    out.err_console.print(f"[bold red]error:[/] {error}")
+    return typer.Exit(code=2)
+
+
+def _current_month() -> str:
+    return date.today().strftime("%Y-%m")
+
+
+@app.command("sample-data")
+def sample_data(
+    outdir: Annotated[Path, typer.Argument(help="Folder to write the sample exports into")],
+    months: Annotated[
+        int, typer.Option(help="How many billing months, ending with --end-month")
+    ] = 13,
+    scale: Annotated[int, typer.Option(help="Multiplies resources (rows grow linearly)")] = 1,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; same seed and end month = same files")
+    ] = 42,
+    end_month: Annotated[
+        str | None, typer.Option(help="Last (open) month YYYY-MM [default: this month]")
+    ] = None,
+) -> None:
+    """Write realistic sample exports of every supported format, plus ground_truth.json."""
+    from finops_pipeline.sample_data import generate
+
+    with out.console.status("generating sample exports...") as status:
+        truth = generate(
+            outdir,
+            end_month=end_month or _current_month(),
+            months=months,
+            scale=scale,
+            seed=seed,
+            progress=lambda msg: status.update(msg),
+        )
+    out.console.print(
+        f"wrote {len(truth['sources'])} sources to {outdir.resolve()} "
+        f"({truth['end_month']}, {months} months, scale {scale}, seed {seed})"
+    )
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="An export file, or a folder searched recursively")],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}")
+    ] = "auto",
+    source: Annotated[
+        str | None, typer.Option(help="Source name [default: the folder's or file's name]")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Load exports (replacing restated billing periods atomically), then rebuild focus_costs."""
+    if format not in FORMATS:
+        raise _fail(ValueError(f"--format {format!r} is not one of {', '.join(FORMATS)}"))
+    name = source or (path.stem.split(".")[0] if path.is_file() else path.resolve().name)
+    try:
+        con = connect(warehouse)
+        report = _ingest_with_progress(con, path, name, format)
+    except FinopsError as error:
+        raise _fail(error) from error
+    out.print_ingest_summary(report)
+    con.close()
+    if report.rejected:
+        out.err_console.print(
+            f"[bold red]{len(report.rejected)} file(s) rejected[/]; they are marked 'rejected' in "
+            "load_log and the warehouse's earlier data for their periods is unchanged."
+        )
+        raise typer.Exit(code=1)
+
+
+def _ingest_with_progress(con, path: Path, source: str, format_name: str):
+    from finops_pipeline.ingest.discover import discover
+    from finops_pipeline.ingest.service import ingest_path
+
+    total = sum(len(d.files) for d in discover(path).deliveries) if path.exists() else 0
+    with out.file_progress(total, f"ingesting {source}") as progress:
+
+        def on_file(outcome):
+            progress.advance(progress.task_ids[0])
+            out.print_file_outcome(outcome)
+
+        return ingest_path(con, path, source, format_name, on_file=on_file)
+
+
+@app.command()
+def demo(
+    warehouse: WarehouseOpt = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the sample exports go")] = Path(
+        "finops_sample_data"
+    ),
+    months: Annotated[int, typer.Option(help="Billing months to generate")] = 13,
+    scale: Annotated[int, typer.Option(help="Row multiplier")] = 1,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 42,
+    end_month: Annotated[
+        str | None, typer.Option(help="Last (open) month YYYY-MM [default: this month]")
+    ] = None,
+) -> None:
+    """Generate sample exports of every format, ingest them, build and reconcile focus_costs."""
+    from finops_pipeline.core.reconcile import reconcile
+    from finops_pipeline.demo import check_ground_truth, ingest_demo
+
+    sample_data(out_dir, months=months, scale=scale, seed=seed, end_month=end_month)
+    try:
+        con = connect(warehouse)
+        for line in ingest_demo(con, out_dir, _ingest_with_progress):
+            out.console.print(line)
+    except FinopsError as error:
+        raise _fail(error) from error
+    out.print_focus_summary(con)
+    reconciled = out.print_reconciliation(reconcile(con))
+    mismatches = check_ground_truth(con, out_dir / "ground_truth.json")
+    if mismatches:
+        for line in mismatches:
+            out.err_console.print(f"[red]ground truth mismatch[/] {line}")
+    else:
+        out.console.print(
+            "[green]matches the generator's ground truth[/] (billed and effective cost)"
+        )
+    con.close()
+    out.console.print(
+        f"\nwarehouse: [bold]{warehouse_path(warehouse)}[/]\n"
+        'query it:  finops sql "select ProviderName, sum(BilledCost) from focus_costs group by 1"\n'
+        "Dagster UI: finops ui   (then open http://127.0.0.1:3000)"
+    )
+    if not reconciled or mismatches:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def run(
+    month: Annotated[
+        str | None, typer.Option(help="Billing month YYYY-MM [default: every loaded month]")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Build every derived table by materialising the Dagster assets in-process."""
+    from finops_pipeline.core.focus import loaded_months
+    from finops_pipeline.dagster_run import failed_checks, run_partitions
+    from finops_pipeline.definitions import build_definitions
+    from finops_pipeline.resources import month_partition_key
+
+    try:
+        settings = load_settings(config)
+        target = str(warehouse_path(warehouse or settings.warehouse))
+        if month:
+            keys = [month_partition_key(month)]
+        else:
+            con = connect(target)
+            keys = [f"{m:%Y-%m-01}" for m in loaded_months(con)]
+            con.close()
+        defs = build_definitions(settings, target)
+    except (FinopsError, ValueError) as error:
+        raise _fail(error) from error
+    if not keys:
+        out.console.print("nothing loaded yet: run `finops ingest PATH` or `finops demo` first")
+        return
+    problems: list[str] = []
+
+    def report(key: str, result) -> None:
+        failed = failed_checks(result)
+        state = "[green]ok[/]" if result.success and not failed else "[red]FAILED[/]"
+        out.console.print(
+            f"{key[:7]} {state}" + (f" checks failed: {', '.join(failed)}" if failed else "")
+        )
+        if not result.success or failed:
+            problems.append(key)
+
+    run_partitions(defs, "build_derived", keys, on_done=report)
+    if problems:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="A read-only SQL query")],
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json")] = "table",
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Run a read-only query on the warehouse."""
+    import duckdb
+
+    if format not in ("table", "csv", "json"):
+        raise _fail(ValueError("--format must be table, csv or json"))
+    path = warehouse_path(warehouse)
+    if not path.exists():
+        raise _fail(
+            FileNotFoundError(f"no warehouse at {path}; run `finops demo` or `finops ingest` first")
+        )
+    try:
+        con = connect(path, read_only=True)
+        out.print_query(con, query, format)
+    except duckdb.Error as error:
+        raise _fail(error) from error
+
+
+@app.command()
+def ui(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 3000,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Start the Dagster UI (dagster dev) on workspace.yaml."""
+    from finops_pipeline.dagster_run import dagster_home
+    from finops_pipeline.warehouse import REPO_ROOT
+
+    env = dict(os.environ, DAGSTER_HOME=str(dagster_home()))
+    if warehouse:
+        env["FINOPS_WAREHOUSE"] = str(warehouse_path(warehouse))
+    workspace = REPO_ROOT / "workspace.yaml"
+    command = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-w",
+        str(workspace),
+        "-h",
+        host,
+        "-p",
+        str(port),
+    ]
+    out.console.print(f"Dagster UI on http://{host}:{port} (Ctrl+C to stop)")
+    raise typer.Exit(code=subprocess.call(command, env=env))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,133 @@
+"""What the CLI prints: progress while loading, then tables a person can read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+
+import duckdb
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from finops_pipeline.core.reconcile import ReconRow
+from finops_pipeline.ingest.landing import FileOutcome
+from finops_pipeline.ingest.service import IngestReport
+
+console = Console()
+err_console = Console(stderr=True)
+
+STATUS_STYLE = {"loaded": "green", "skipped_duplicate": "cyan", "rejected": "bold red"}
+
+
+def money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+@contextmanager
+def file_progress(total: int, label: str) -> Iterator[Progress]:
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+    with progress:
+        progress.add_task(label, total=total)
+        yield progress
+
+
+def print_file_outcome(outcome: FileOutcome) -> None:
+    style = STATUS_STYLE.get(outcome.status, "")
+    detected = f" (detected {outcome.format})" if outcome.detected else ""
+    if outcome.status == "rejected":
+        err_console.print(f"[{style}]rejected[/] {escape(outcome.reason or '')}", soft_wrap=True)
+        return
+    totals = ", ".join(f"{cur} {money(v)}" for cur, v in outcome.totals.items())
+    detail = f"{outcome.rows:,} rows, {totals}" if outcome.status == "loaded" else outcome.reason
+    console.print(
+        f"[{style}]{outcome.status}[/] {escape(str(outcome.path))}{detected}: {escape(detail or '')}",
+        soft_wrap=True,
+    )
+
+
+def print_ingest_summary(report: IngestReport) -> None:
+    console.print(
+        f"source [bold]{report.source}[/]: {report.count('loaded')} loaded, "
+        f"{report.count('skipped_duplicate')} unchanged, {report.count('rejected')} rejected"
+        + (
+            f", {len(report.superseded)} superseded by a newer CUR assembly"
+            if report.superseded
+            else ""
+        )
+        + (f", {len(report.ignored)} not billing files" if report.ignored else "")
+        + f"; focus_costs rows rewritten: {report.focus_rows_written:,}"
+    )
+
+
+def print_focus_summary(con: duckdb.DuckDBPyConnection) -> None:
+    table = Table(title="focus_costs by provider, source, billing month and currency")
+    for col in ("provider", "source", "month", "currency", "rows", "BilledCost", "EffectiveCost"):
+        table.add_column(
+            col, justify="right" if col in ("rows", "BilledCost", "EffectiveCost") else "left"
+        )
+    rows = con.execute(
+        "select ProviderName, x_SourceName, strftime(BillingPeriodStart, '%Y-%m'), BillingCurrency, "
+        "count(*), sum(BilledCost), sum(EffectiveCost) from focus_costs group by all order by 2, 3, 4"
+    ).fetchall()
+    for provider, source, month, currency, n, billed, effective in rows:
+        table.add_row(provider, source, month, currency, f"{n:,}", money(billed), money(effective))
+    console.print(table)
+
+
+def print_reconciliation(rows: list[ReconRow]) -> bool:
+    failing = [r for r in rows if not r.ok]
+    if not failing:
+        console.print(
+            f"[green]reconciled[/]: {len(rows)} source x month x currency totals in focus_costs "
+            "equal the raw exports to the cent"
+        )
+        return True
+    table = Table(title="[red]NOT reconciled[/]")
+    for col in ("source", "month", "currency", "basis", "raw", "focus", "difference"):
+        table.add_column(col)
+    for r in failing:
+        table.add_row(
+            r.source,
+            f"{r.period:%Y-%m}",
+            r.currency,
+            r.cost_basis,
+            money(r.raw_total),
+            money(r.focus_total),
+            money(r.difference),
+        )
+    console.print(table)
+    return False
+
+
+def print_query(con: duckdb.DuckDBPyConnection, query: str, fmt: str) -> None:
+    import csv
+    import json
+    import sys
+
+    cursor = con.execute(query)
+    names = [d[0] for d in cursor.description or []]
+    rows = cursor.fetchall()
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(names)
+        writer.writerows(rows)
+    elif fmt == "json":
+        print(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str, indent=2))
+    else:
+        table = Table()
+        for name in names:
+            table.add_column(name)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+        console.print(f"{len(rows)} row(s)")

@@ -1,0 +1,44 @@
+"""The Dagster code location: builds `Definitions` from each domain; nothing else."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from finops_pipeline.core.assets import build_focus_assets, build_staging_assets
+from finops_pipeline.ingest.assets import build_raw_asset
+from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
+from finops_pipeline.settings import Settings, load_settings
+
+
+def build_definitions(
+    settings: Settings | None = None, warehouse: str | None = None
+) -> dg.Definitions:
+    settings = settings or load_settings()
+    partitions = billing_months(settings.partitions_start)
+    raw_assets = [build_raw_asset(s, partitions) for s in settings.effective_sources()]
+    raw_keys = [key for a in raw_assets for key in a.keys]
+    staging = build_staging_assets(raw_keys, partitions)
+    staging_keys = [key for a in staging for key in a.keys]
+    focus_costs, reconciliation = build_focus_assets(staging_keys, partitions)
+    warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
+    return dg.Definitions(
+        assets=[*raw_assets, *staging, focus_costs],
+        asset_checks=[reconciliation],
+        jobs=[
+            dg.define_asset_job(
+                "billing_month_refresh",
+                selection=dg.AssetSelection.all(),
+                description="Land every source and rebuild the derived tables for one billing month.",
+            ),
+            dg.define_asset_job(
+                "build_derived",
+                selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest"),
+                description="Rebuild every derived table of one billing month from what is loaded.",
+            ),
+        ],
+        resources={"warehouse": WarehouseResource(path=warehouse_file)},
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions()

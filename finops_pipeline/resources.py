@@ -1,0 +1,41 @@
+"""Dagster resources and partitions shared by every domain's assets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import dagster as dg
+import duckdb
+
+from finops_pipeline.warehouse import connect, warehouse_path
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse file. One writer at a time: runs use the in-process executor."""
+
+    path: str
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return connect(self.path)
+
+
+def billing_months(start: str = "2020-01-01") -> dg.MonthlyPartitionsDefinition:
+    """Billing-month partitions up to and including the current, still open month."""
+    return dg.MonthlyPartitionsDefinition(start_date=start, end_offset=1)
+
+
+def partition_month(key: str) -> date:
+    """'2024-05-01' (a partition key) -> date(2024, 5, 1)."""
+    return datetime.strptime(key[:10], "%Y-%m-%d").date()
+
+
+def month_partition_key(month: str) -> str:
+    """'2024-05' (as users type it) -> '2024-05-01' (the partition key)."""
+    try:
+        return datetime.strptime(month, "%Y-%m").strftime("%Y-%m-01")
+    except ValueError as exc:
+        raise ValueError(f"month {month!r} is not YYYY-MM") from exc
+
+
+def default_warehouse() -> str:
+    return str(warehouse_path())

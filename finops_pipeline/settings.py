@@ -1,0 +1,115 @@
+"""Project settings from `finops.yaml` (path from --config or FINOPS_CONFIG), validated.
+
+For now: where the warehouse is and which sources to ingest. Without a config file the
+sources are the demo's generated sample exports, so `finops run` and the Dagster UI work on
+a fresh checkout after `finops demo`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from finops_pipeline.errors import ConfigError
+
+DEFAULT_CONFIG = "finops.yaml"
+DEFAULT_SAMPLE_DIR = "finops_sample_data"
+FORMATS = ("auto", "aws-cur", "aws-cur2", "aws-focus", "gcp-billing", "azure-cost", "focus")
+
+# The demo's sources: folder under the sample-data directory -> format.
+DEMO_SOURCES: dict[str, str] = {
+    "aws-cur-legacy": "aws-cur",
+    "aws-cur2": "aws-cur2",
+    "aws-focus": "aws-focus",
+    "gcp-billing": "gcp-billing",
+    "azure-ea-actual": "azure-cost",
+    "azure-mca-amortized": "azure-cost",
+    "azure-focus": "focus",
+}
+
+
+class SourceSettings(BaseModel):
+    """One place a provider delivers billing exports to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    path: Path
+    format: str = "auto"
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_slug(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value):
+            raise ValueError("use letters, digits, '-', '_' or '.' (it names assets and rows)")
+        return value
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value not in FORMATS:
+            raise ValueError(f"unknown format {value!r}; one of {', '.join(FORMATS)}")
+        return value
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    warehouse: Path | None = None
+    sample_data_dir: Path = Path(DEFAULT_SAMPLE_DIR)
+    partitions_start: str = "2020-01-01"
+    sources: list[SourceSettings] = Field(default_factory=list)
+
+    def effective_sources(self) -> list[SourceSettings]:
+        if self.sources:
+            return self.sources
+        return demo_sources(self.sample_data_dir)
+
+
+def demo_sources(sample_dir: Path) -> list[SourceSettings]:
+    return [
+        SourceSettings(name=name, path=sample_dir / name, format=fmt)
+        for name, fmt in DEMO_SOURCES.items()
+    ]
+
+
+def config_path(override: str | Path | None = None) -> Path:
+    return Path(override or os.environ.get("FINOPS_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_settings(override: str | Path | None = None) -> Settings:
+    """Read and validate the config; a missing default config means the demo defaults."""
+    path = config_path(override)
+    if not path.exists():
+        if override or os.environ.get("FINOPS_CONFIG"):
+            raise ConfigError(f"{path}: config file not found")
+        return _with_env(Settings())
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML: {exc}") from exc
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from exc
+    base = path.resolve().parent
+    for source in settings.sources:
+        if not source.path.is_absolute():
+            source.path = base / source.path
+    return _with_env(settings)
+
+
+def _with_env(settings: Settings) -> Settings:
+    sample = os.environ.get("FINOPS_SAMPLE_DATA")
+    if sample:
+        settings.sample_data_dir = Path(sample)
+    return settings

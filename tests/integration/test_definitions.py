@@ -1,0 +1,34 @@
+"""The Dagster code location loads, with the assets, check and jobs users rely on."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import dagster as dg
+
+from finops_pipeline.definitions import build_definitions
+from finops_pipeline.settings import DEMO_SOURCES, Settings, SourceSettings
+
+
+def test_default_definitions_load_with_demo_sources() -> None:
+    module = importlib.import_module("finops_pipeline.definitions")
+    defs: dg.Definitions = module.defs
+    keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
+    expected_raw = {"raw/" + name.replace("-", "_") for name in DEMO_SOURCES}
+    assert expected_raw <= keys
+    assert {"focus_costs", "stg_aws__cur"} <= keys
+    check_keys = {str(k.name) for k in defs.resolve_asset_graph().asset_check_keys}
+    assert "reconciles_with_raw" in check_keys
+    assert defs.resolve_job_def("billing_month_refresh") is not None
+    assert defs.resolve_job_def("build_derived") is not None
+
+
+def test_every_asset_is_partitioned_by_billing_month(tmp_path: Path) -> None:
+    settings = Settings(sources=[SourceSettings(name="cur", path=tmp_path, format="aws-cur")])
+    defs = build_definitions(settings, str(tmp_path / "w.duckdb"))
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        partitions = graph.get(key).partitions_def
+        assert isinstance(partitions, dg.MonthlyPartitionsDefinition), key
+    assert "raw/cur" in {k.to_user_string() for k in graph.get_all_asset_keys()}
