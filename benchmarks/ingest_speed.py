@@ -1,0 +1,129 @@
+"""Ingest speed against DuckDB's bare scan, on a full-width legacy CUR and a CUR 2.0 Parquet.
+
+    python benchmarks/ingest_speed.py [--copies 400] [--workdir benchmarks/.work]
+
+Builds a >= 500k-row legacy CUR CSV by replicating the FinOps Foundation's 94-column sample
+(`$FINOPS_SHARED_DATASETS/focus-converters/sample-anonymous-aws-export-dataset.csv`) and a CUR
+2.0 Parquet of the same rows, then measures, each in its own fresh process so that wall time
+and peak RSS include Python start-up and nothing else:
+  (a) DuckDB's bare scan of the file, summing the cost column;
+  (b) our ingest (landing with checks, load_log, source totals) + the focus_costs build.
+Prints rows/s, wall seconds, peak RSS and the ratio b/a for each file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = "focus-converters/sample-anonymous-aws-export-dataset.csv"
+
+BARE_SCAN = {
+    "csv": "select sum(\"lineItem/UnblendedCost\") from read_csv('{path}')",
+    "parquet": "select sum(line_item_unblended_cost) from read_parquet('{path}')",
+}
+
+
+def snake(name: str) -> str:
+    """CUR legacy header -> CUR 2.0 column name (lineItem/UnblendedCost -> line_item_unblended_cost)."""
+    category, _, field = name.partition("/")
+    convert = lambda s: re.sub(r"(?<!^)(?=[A-Z])", "_", s).lower()  # noqa: E731
+    return f"{convert(category)}_{convert(field)}"
+
+
+def build_inputs(workdir: Path, copies: int) -> tuple[Path, Path, int]:
+    import duckdb
+
+    shared = Path(os.environ.get("FINOPS_SHARED_DATASETS", REPO.parent / "shared" / "datasets"))
+    sample = shared / SAMPLE
+    if not sample.exists():
+        sys.exit(f"missing {sample}: set FINOPS_SHARED_DATASETS")
+    workdir.mkdir(parents=True, exist_ok=True)
+    csv_path = workdir / "cur_legacy_big.csv"
+    parquet_path = workdir / "cur2_big.parquet"
+    lines = sample.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, body = lines[0], lines[1:]
+    rows = len(body) * copies
+    if not csv_path.exists():
+        with csv_path.open("w", encoding="utf-8") as out:
+            out.write(header)
+            for _ in range(copies):
+                out.writelines(body)
+    if not parquet_path.exists():
+        con = duckdb.connect()
+        columns = con.execute(
+            "select * from read_csv(?, all_varchar = true) limit 0", [str(csv_path)]
+        ).description
+        money = re.compile(r"(Cost|Rate|Amount|Fee|Value|Commitment|Quantity|Units|Factor)")
+        select = []
+        for (name, *_rest) in columns:
+            target = snake(name)
+            expr = f'"{name}"'
+            if money.search(name.split("/")[-1]):
+                expr = f"try_cast({expr} as double)"
+            select.append(f"{expr} as {target}")
+        select.append("map(['user_team'], ['payments']) as resource_tags")
+        select.append("map(['product_name'], [\"product/ProductName\"]) as product")
+        con.execute(
+            f"copy (select {', '.join(select)} from read_csv(?, all_varchar = true)) "
+            f"to '{parquet_path}' (format parquet, compression zstd)",
+            [str(csv_path)],
+        )
+    return csv_path, parquet_path, rows
+
+
+def measure(code: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of a fresh Python process running `code`."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        sys.exit(f"benchmark step failed ({status}): {code[:200]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def ingest_code(path: Path, warehouse: Path) -> str:
+    return (
+        "from pathlib import Path\n"
+        "from finops_pipeline.warehouse import connect\n"
+        "from finops_pipeline.ingest.service import ingest_path\n"
+        f"con = connect({str(warehouse)!r})\n"
+        f"r = ingest_path(con, Path({str(path)!r}), 'bench')\n"
+        "assert not r.rejected, [f.reason for f in r.rejected]\n"
+        "n = con.execute('select count(*) from focus_costs').fetchone()[0]\n"
+        "print(f'    focus_costs rows: {n:,}')\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=400, help="sample copies (400 -> 512,400 rows)")
+    parser.add_argument("--workdir", type=Path, default=REPO / "benchmarks" / ".work")
+    args = parser.parse_args()
+    csv_path, parquet_path, rows = build_inputs(args.workdir, args.copies)
+    print(f"rows: {rows:,}; CSV {csv_path.stat().st_size / 1e6:,.0f} MB, "
+          f"Parquet {parquet_path.stat().st_size / 1e6:,.0f} MB")
+    for kind, path in (("csv", csv_path), ("parquet", parquet_path)):
+        query = BARE_SCAN[kind].format(path=path)
+        scan = f"import duckdb; print('    sum:', duckdb.sql({query!r}).fetchall()[0][0])"
+        a_wall, a_rss = measure(scan)
+        warehouse = args.workdir / f"bench_{kind}.duckdb"
+        for stale in (warehouse, warehouse.with_suffix(".duckdb.wal")):
+            stale.unlink(missing_ok=True)
+        b_wall, b_rss = measure(ingest_code(path, warehouse))
+        print(f"{kind}: (a) bare scan {a_wall:.2f} s, {rows / a_wall:,.0f} rows/s, peak RSS {a_rss:,.0f} MB")
+        print(f"{kind}: (b) ingest + focus_costs {b_wall:.2f} s, {rows / b_wall:,.0f} rows/s, "
+              f"peak RSS {b_rss:,.0f} MB")
+        print(f"{kind}: ratio b/a = {b_wall / a_wall:.2f} (target <= 3), "
+              f"peak RSS {'within' if b_rss <= 1536 else 'OVER'} 1.5 GB")
+
+
+if __name__ == "__main__":
+    main()
