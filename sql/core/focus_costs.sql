@@ -32,9 +32,19 @@ categorised as (
         ) as tmp_service_category,
         coalesce(
             nullif(staged.ServiceSubcategory, ''),
-            by_code.service_subcategory,
-            by_name.service_subcategory,
-            'Other (' || coalesce(by_code.service_category, by_name.service_category, 'Other') || ')'
+            case
+                when nullif(staged.ServiceCategory, '') is null
+                    or staged.ServiceCategory = coalesce(by_code.service_category, by_name.service_category)
+                    then coalesce(by_code.service_subcategory, by_name.service_subcategory)
+            end,
+            'Other ('
+            || coalesce(
+                nullif(staged.ServiceCategory, ''),
+                by_code.service_category,
+                by_name.service_category,
+                'Other'
+            )
+            || ')'
         ) as tmp_service_subcategory
     from staged
     left join categories as by_code
