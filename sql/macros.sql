@@ -5,10 +5,14 @@
 create or replace macro finops_blank(x) as
     x is null or trim(cast(x as varchar)) = '';
 
+create or replace macro finops_ts_plausible(ts) as
+    case when ts >= timestamp '1990-01-01' then ts end;
+
+-- Years before 1990 mean a two-digit year was read as '0021': refuse rather than guess.
 create or replace macro finops_ts_try(x) as
     case
         when finops_blank(x) then null
-        else coalesce(
+        else finops_ts_plausible(coalesce(
             try_cast(try_cast(trim(x) as timestamptz) at time zone 'UTC' as timestamp),
             try_strptime(
                 trim(x),
@@ -17,7 +21,7 @@ create or replace macro finops_ts_try(x) as
                     '%Y%m%d', '%Y/%m/%d', '%Y-%m-%dT%H:%M:%S.%fZ', '%Y-%m-%dT%H:%M:%SZ'
                 ]
             )
-        )
+        ))
     end;
 
 create or replace macro finops_ts(x) as

@@ -45,9 +45,22 @@ LINEAGE_COLUMNS = {
 class _LoadFailure(Exception):
     """DuckDB refused a file; diagnosed after the rollback, when queries work again."""
 
-    def __init__(self, path: Path, kind: str, selection: Selection, error: duckdb.Error) -> None:
+    def __init__(
+        self, path: Path, kind: str, selection: Selection, error: duckdb.Error, padded: bool
+    ) -> None:
         super().__init__(str(error))
         self.path, self.kind, self.selection, self.error = path, kind, selection, error
+        self.padded = padded
+
+
+@dataclass
+class _Prepared:
+    path: Path
+    kind: str
+    padded: bool
+    mapping: FormatMapping
+    selection: Selection
+    detected: bool
 
 
 @dataclass
@@ -143,13 +156,15 @@ class Lander:
             return self._done(DeliveryOutcome(delivery, load_id, outcomes))
         outcomes: list[FileOutcome] = []
         try:
+            prepared = [self._prepare(path) for path in delivery.files]
             with transaction(self.con):
-                for path in delivery.files:
-                    outcomes.append(self._insert_file(path, load_id, delivery.period))
+                for item in prepared:
+                    outcomes.append(self._insert_file(item, load_id, delivery.period))
+                self._record_cost_basis(outcomes, load_id)
                 self._replace_previous(load_id, {p for o in outcomes for p in o.periods})
                 self._log(load_id, outcomes, hashes)
         except _LoadFailure as failure:
-            error = self._diagnose(failure.path, failure.kind, failure.selection, failure.error)
+            error = self._diagnose(failure)
             outcomes = self._rejected(delivery, error)
             self._log(load_id, outcomes, hashes)
         except IngestError as error:
@@ -188,13 +203,19 @@ class Lander:
             return get_mapping(self.format_name), False
         return detect_format(schema, path).mapping, True
 
-    def _insert_file(self, path: Path, load_id: str, folder_period: date | None) -> FileOutcome:
+    def _prepare(self, path: Path) -> _Prepared:
+        """Read the header and choose the mapping, before the transaction: a failed read
+        inside a DuckDB transaction would abort it, and these failures need no rollback."""
         check_readable(path)
         kind = file_kind(path) or "csv"
         schema = read_schema(self.con, path, kind)
         mapping, detected = self._mapping_for(path, schema)
         selection = build_selection(mapping, schema, path)
-        relation, params = relation_sql(kind, path)
+        return _Prepared(path, kind, schema.padded, mapping, selection, detected)
+
+    def _insert_file(self, prepared: _Prepared, load_id: str, folder_period: date | None) -> FileOutcome:
+        path, mapping, selection = prepared.path, prepared.mapping, prepared.selection
+        relation, params = relation_sql(prepared.kind, path, prepared.padded)  # type: ignore[arg-type]
         period_sql = self._period_sql(mapping)
         sql = (
             f"insert into {mapping.raw_table} by name\n"
@@ -209,8 +230,8 @@ class Lander:
         try:
             self.con.execute(sql, args)
         except duckdb.Error as exc:
-            raise _LoadFailure(path, kind, selection, exc) from exc
-        outcome = FileOutcome(path, "loaded", mapping.format, detected=detected)
+            raise _LoadFailure(path, prepared.kind, selection, exc, prepared.padded) from exc
+        outcome = FileOutcome(path, "loaded", mapping.format, detected=prepared.detected)
         self._measure(outcome, mapping, load_id, folder_period)
         return outcome
 
@@ -261,10 +282,17 @@ class Lander:
                     expected=f"rows of billing period {folder_period:%Y-%m} only",
                     action="move the file to the folder of its billing period, or re-export it",
                 )
-        basis_rows = self.con.execute(
-            f"select distinct {mapping.cost_basis_sql} from {table} where {scope}", [load_id, path]
-        ).fetchall()
-        outcome.cost_basis = ",".join(sorted(str(r[0]) for r in basis_rows)) or None
+
+    def _record_cost_basis(self, outcomes: list[FileOutcome], load_id: str) -> None:
+        """Asked once the whole delivery is in: a basis may depend on sibling files' rows."""
+        for outcome in outcomes:
+            mapping = get_mapping(outcome.format or "")
+            rows = self.con.execute(
+                f"select distinct {mapping.cost_basis_sql} from {mapping.raw_table} "
+                "where x_load_id = ? and x_source_file = ?",
+                [load_id, str(outcome.path)],
+            ).fetchall()
+            outcome.cost_basis = ",".join(sorted(str(r[0]) for r in rows)) or None
 
     def _replace_previous(self, load_id: str, periods: set[date]) -> None:
         if not periods:
@@ -293,11 +321,10 @@ class Lander:
                 )
         return outcomes
 
-    def _diagnose(
-        self, path: Path, kind: str, selection: Selection, exc: duckdb.Error
-    ) -> IngestError:
+    def _diagnose(self, failure: _LoadFailure) -> IngestError:
         """Find the first row and column that broke the load, for a message a user can act on."""
-        relation, params = relation_sql(kind, path)  # type: ignore[arg-type]
+        path, selection, exc = failure.path, failure.selection, failure.error
+        relation, params = relation_sql(failure.kind, path, failure.padded)  # type: ignore[arg-type]
         for name, native in selection.sources.items():
             transform = get_transform(selection.mapping.columns[name].type)
             bad = transform.bad(native.sql, native.dtype)

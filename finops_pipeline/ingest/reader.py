@@ -7,6 +7,7 @@ native types, including nested structs, lists and maps.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import zlib
 from dataclasses import dataclass, field
@@ -41,14 +42,20 @@ def file_kind(path: Path) -> FileKind | None:
     return None
 
 
-def relation_sql(kind: FileKind, path: Path) -> tuple[str, list[str]]:
-    """A table-function call reading the file, and its bound parameters."""
+def relation_sql(kind: FileKind, path: Path, padded: bool = False) -> tuple[str, list[str]]:
+    """A table-function call reading the file, and its bound parameters.
+
+    `strict_mode = false` accepts files that mix CRLF and LF line ends (seen in real Azure
+    exports); rows with the wrong number of fields and broken quotes still fail. `padded`
+    reads rows that stop short of the header (see `read_schema`).
+    """
     if kind == "csv":
         delim = "\t" if ".tsv" in path.name.lower() else ","
+        padding = "true" if padded else "false"
         return (
             "read_csv(?, header = true, all_varchar = true, delim = ?, quote = '\"', "
-            "escape = '\"', nullstr = ['', 'NULL'], "
-            "compression = 'auto', null_padding = false)",
+            "escape = '\"', nullstr = ['', 'NULL'], strict_mode = false, "
+            f"compression = 'auto', null_padding = {padding})",
             [str(path), delim],
         )
     if kind == "parquet":
@@ -69,6 +76,7 @@ class NativeSchema:
 
     names: list[str]
     types: dict[str, duckdb.DuckDBPyType]
+    padded: bool = False
     _by_key: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -140,7 +148,31 @@ def _check_gzip(path: Path) -> None:
 
 
 def read_schema(con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind) -> NativeSchema:
-    sql, params = relation_sql(kind, path)
+    """The file's columns. A CSV whose data rows stop short of its header (a trailing empty
+    column left out, as in some Azure exports) is read padded with NULLs, but only when the
+    padded read has exactly the header's columns, so extra fields are never invented."""
+    try:
+        return _describe(con, path, kind, padded=False)
+    except IngestError:
+        if kind != "csv":
+            raise
+        try:
+            schema = _describe(con, path, kind, padded=True)
+        except IngestError:
+            schema = None
+        if schema is None or schema.names != csv_header(path):
+            raise
+        return schema
+
+
+def csv_header(path: Path) -> list[str]:
+    opener = gzip.open if path.name.lower().endswith((".gz", ".gzip")) else open
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as stream:  # type: ignore[operator]
+        return next(csv.reader(stream), [])
+
+
+def _describe(con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind, padded: bool) -> NativeSchema:
+    sql, params = relation_sql(kind, path, padded)
     try:
         description = con.execute(f"select * from {sql} limit 0", params).description or []
     except duckdb.Error as exc:
@@ -155,7 +187,7 @@ def read_schema(con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind) -> N
         raise IngestError(
             path, "file has no columns", expected="a header row", action="re-download the export"
         )
-    return NativeSchema(names, {d[0]: d[1] for d in description})
+    return NativeSchema(names, {d[0]: d[1] for d in description}, padded=padded)
 
 
 def first_line(exc: BaseException) -> str:
