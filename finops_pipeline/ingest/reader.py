@@ -47,7 +47,8 @@ def relation_sql(kind: FileKind, path: Path, padded: bool = False) -> tuple[str,
 
     `strict_mode = false` accepts files that mix CRLF and LF line ends (seen in real Azure
     exports); rows with the wrong number of fields and broken quotes still fail. `padded`
-    reads rows that stop short of the header (see `read_schema`).
+    reads rows that stop short of the header (see `read_schema`). Hive partitioning is off:
+    a folder like `invoice_month=202401` must not become a column that hides the file's own.
     """
     if kind == "csv":
         delim = "\t" if ".tsv" in path.name.lower() else ","
@@ -55,12 +56,15 @@ def relation_sql(kind: FileKind, path: Path, padded: bool = False) -> tuple[str,
         return (
             "read_csv(?, header = true, all_varchar = true, delim = ?, quote = '\"', "
             "escape = '\"', nullstr = ['', 'NULL'], strict_mode = false, "
-            f"compression = 'auto', null_padding = {padding})",
+            f"compression = 'auto', null_padding = {padding}, hive_partitioning = false)",
             [str(path), delim],
         )
     if kind == "parquet":
-        return "read_parquet(?)", [str(path)]
-    return "read_json(?, format = 'newline_delimited', sample_size = -1)", [str(path)]
+        return "read_parquet(?, hive_partitioning = false)", [str(path)]
+    return (
+        "read_json(?, format = 'newline_delimited', sample_size = -1, hive_partitioning = false)",
+        [str(path)],
+    )
 
 
 @dataclass

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from finops_pipeline.ingest import gcp_nested
+
 DECIMAL = "decimal(38, 12)"
 
 
@@ -121,6 +123,12 @@ TRANSFORMS: dict[str, Transform] = {
     "azure_tags": Transform("json", _azure_tags_strict, _azure_tags_bad,
                             "JSON object members such as \"team\": \"payments\""),
     "integer": Transform("bigint", _integer_strict, _integer_bad, "a whole number"),
+    # GCP repeated columns, native or as Python-repr text (see gcp_nested for why).
+    "kv_list_json": Transform("json", gcp_nested.kv_list_strict, gcp_nested.kv_list_bad,
+                              "a list of {key, value} labels (JSON or Python repr)"),
+    "credits": Transform(gcp_nested.CREDITS_DDL, gcp_nested.credits_strict,
+                         gcp_nested.credits_bad,
+                         "a list of credits {name, amount, full_name, id, type}"),
 }
 
 
