@@ -62,7 +62,7 @@ def build_inputs(workdir: Path, copies: int) -> tuple[Path, Path, int]:
         ).description
         money = re.compile(r"(Cost|Rate|Amount|Fee|Value|Commitment|Quantity|Units|Factor)")
         select = []
-        for (name, *_rest) in columns:
+        for name, *_rest in columns:
             target = snake(name)
             expr = f'"{name}"'
             if money.search(name.split("/")[-1]):
@@ -104,12 +104,16 @@ def ingest_code(path: Path, warehouse: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=400, help="sample copies (400 -> 512,400 rows)")
+    parser.add_argument(
+        "--copies", type=int, default=400, help="sample copies (400 -> 512,400 rows)"
+    )
     parser.add_argument("--workdir", type=Path, default=REPO / "benchmarks" / ".work")
     args = parser.parse_args()
     csv_path, parquet_path, rows = build_inputs(args.workdir, args.copies)
-    print(f"rows: {rows:,}; CSV {csv_path.stat().st_size / 1e6:,.0f} MB, "
-          f"Parquet {parquet_path.stat().st_size / 1e6:,.0f} MB")
+    print(
+        f"rows: {rows:,}; CSV {csv_path.stat().st_size / 1e6:,.0f} MB, "
+        f"Parquet {parquet_path.stat().st_size / 1e6:,.0f} MB"
+    )
     for kind, path in (("csv", csv_path), ("parquet", parquet_path)):
         query = BARE_SCAN[kind].format(path=path)
         scan = f"import duckdb; print('    sum:', duckdb.sql({query!r}).fetchall()[0][0])"
@@ -118,11 +122,17 @@ def main() -> None:
         for stale in (warehouse, warehouse.with_suffix(".duckdb.wal")):
             stale.unlink(missing_ok=True)
         b_wall, b_rss = measure(ingest_code(path, warehouse))
-        print(f"{kind}: (a) bare scan {a_wall:.2f} s, {rows / a_wall:,.0f} rows/s, peak RSS {a_rss:,.0f} MB")
-        print(f"{kind}: (b) ingest + focus_costs {b_wall:.2f} s, {rows / b_wall:,.0f} rows/s, "
-              f"peak RSS {b_rss:,.0f} MB")
-        print(f"{kind}: ratio b/a = {b_wall / a_wall:.2f} (target <= 3), "
-              f"peak RSS {'within' if b_rss <= 1536 else 'OVER'} 1.5 GB")
+        print(
+            f"{kind}: (a) bare scan {a_wall:.2f} s, {rows / a_wall:,.0f} rows/s, peak RSS {a_rss:,.0f} MB"
+        )
+        print(
+            f"{kind}: (b) ingest + focus_costs {b_wall:.2f} s, {rows / b_wall:,.0f} rows/s, "
+            f"peak RSS {b_rss:,.0f} MB"
+        )
+        print(
+            f"{kind}: ratio b/a = {b_wall / a_wall:.2f} (target <= 3), "
+            f"peak RSS {'within' if b_rss <= 1536 else 'OVER'} 1.5 GB"
+        )
 
 
 if __name__ == "__main__":

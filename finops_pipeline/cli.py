@@ -10,9 +10,16 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    import dagster as dg
+    import duckdb
+
+    from finops_pipeline.ingest.landing import FileOutcome
+    from finops_pipeline.ingest.service import IngestReport
 
 from finops_pipeline import console as out
 from finops_pipeline.errors import FinopsError
@@ -109,14 +116,16 @@ def ingest(
         raise typer.Exit(code=1)
 
 
-def _ingest_with_progress(con, path: Path, source: str, format_name: str):
+def _ingest_with_progress(
+    con: duckdb.DuckDBPyConnection, path: Path, source: str, format_name: str
+) -> IngestReport:
     from finops_pipeline.ingest.discover import discover
     from finops_pipeline.ingest.service import ingest_path
 
     total = sum(len(d.files) for d in discover(path).deliveries) if path.exists() else 0
     with out.file_progress(total, f"ingesting {source}") as progress:
 
-        def on_file(outcome):
+        def on_file(outcome: FileOutcome) -> None:
             progress.advance(progress.task_ids[0])
             out.print_file_outcome(outcome)
 
@@ -198,7 +207,7 @@ def run(
         return
     problems: list[str] = []
 
-    def report(key: str, result) -> None:
+    def report(key: str, result: dg.ExecuteInProcessResult) -> None:
         failed = failed_checks(result)
         state = "[green]ok[/]" if result.success and not failed else "[red]FAILED[/]"
         out.console.print(

@@ -213,7 +213,9 @@ class Lander:
         selection = build_selection(mapping, schema, path)
         return _Prepared(path, kind, schema.padded, mapping, selection, detected)
 
-    def _insert_file(self, prepared: _Prepared, load_id: str, folder_period: date | None) -> FileOutcome:
+    def _insert_file(
+        self, prepared: _Prepared, load_id: str, folder_period: date | None
+    ) -> FileOutcome:
         path, mapping, selection = prepared.path, prepared.mapping, prepared.selection
         relation, params = relation_sql(prepared.kind, path, prepared.padded)  # type: ignore[arg-type]
         period_sql = self._period_sql(mapping)

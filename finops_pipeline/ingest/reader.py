@@ -175,7 +175,9 @@ def csv_header(path: Path) -> list[str]:
         return next(csv.reader(stream), [])
 
 
-def _describe(con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind, padded: bool) -> NativeSchema:
+def _describe(
+    con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind, padded: bool
+) -> NativeSchema:
     sql, params = relation_sql(kind, path, padded)
     try:
         description = con.execute(f"select * from {sql} limit 0", params).description or []

@@ -29,8 +29,21 @@ def _is_text(dtype: str) -> bool:
 
 def _is_numeric(dtype: str) -> bool:
     upper = dtype.upper()
-    return upper.startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "HUGEINT",
-                             "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER"))
+    return upper.startswith(
+        (
+            "DECIMAL",
+            "DOUBLE",
+            "FLOAT",
+            "REAL",
+            "BIGINT",
+            "INTEGER",
+            "HUGEINT",
+            "SMALLINT",
+            "TINYINT",
+            "UBIGINT",
+            "UINTEGER",
+        )
+    )
 
 
 def _money_strict(e: str, dtype: str) -> str:
@@ -67,8 +80,10 @@ def _yyyymm_strict(e: str, dtype: str) -> str:
 
 
 def _yyyymm_bad(e: str, dtype: str) -> str | None:
-    return (f"not finops_blank({e}) and "
-            f"try_strptime(trim(cast({e} as varchar)) || '01', '%Y%m%d') is null")
+    return (
+        f"not finops_blank({e}) and "
+        f"try_strptime(trim(cast({e} as varchar)) || '01', '%Y%m%d') is null"
+    )
 
 
 def _text_strict(e: str, dtype: str) -> str:
@@ -115,20 +130,32 @@ def _none(e: str, dtype: str) -> str | None:
 TRANSFORMS: dict[str, Transform] = {
     "money": Transform(DECIMAL, _money_strict, _money_bad, "a decimal number such as 12.34"),
     "decimal": Transform(DECIMAL, _money_strict, _money_bad, "a decimal number such as 0.5"),
-    "timestamp": Transform("timestamp", _ts_strict, _ts_bad,
-                           "a date or timestamp (ISO 8601, M/D/YYYY or YYYYMMDD)"),
+    "timestamp": Transform(
+        "timestamp", _ts_strict, _ts_bad, "a date or timestamp (ISO 8601, M/D/YYYY or YYYYMMDD)"
+    ),
     "yyyymm": Transform("timestamp", _yyyymm_strict, _yyyymm_bad, "a month as YYYYMM"),
     "text": Transform("varchar", _text_strict, _none, "text"),
     "json": Transform("json", _json_strict, _json_bad, "a JSON object"),
-    "azure_tags": Transform("json", _azure_tags_strict, _azure_tags_bad,
-                            "JSON object members such as \"team\": \"payments\""),
+    "azure_tags": Transform(
+        "json",
+        _azure_tags_strict,
+        _azure_tags_bad,
+        'JSON object members such as "team": "payments"',
+    ),
     "integer": Transform("bigint", _integer_strict, _integer_bad, "a whole number"),
     # GCP repeated columns, native or as Python-repr text (see gcp_nested for why).
-    "kv_list_json": Transform("json", gcp_nested.kv_list_strict, gcp_nested.kv_list_bad,
-                              "a list of {key, value} labels (JSON or Python repr)"),
-    "credits": Transform(gcp_nested.CREDITS_DDL, gcp_nested.credits_strict,
-                         gcp_nested.credits_bad,
-                         "a list of credits {name, amount, full_name, id, type}"),
+    "kv_list_json": Transform(
+        "json",
+        gcp_nested.kv_list_strict,
+        gcp_nested.kv_list_bad,
+        "a list of {key, value} labels (JSON or Python repr)",
+    ),
+    "credits": Transform(
+        gcp_nested.CREDITS_DDL,
+        gcp_nested.credits_strict,
+        gcp_nested.credits_bad,
+        "a list of credits {name, amount, full_name, id, type}",
+    ),
 }
 
 

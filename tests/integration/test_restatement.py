@@ -6,12 +6,14 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
+
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.ingest.service import ingest_path
 from tests.fixtures.cur import cur_rows, write_cur
 
 
-def _month_totals(con) -> dict[str, Decimal]:  # noqa: ANN001
+def _month_totals(con: duckdb.DuckDBPyConnection) -> dict[str, Decimal]:
     return dict(
         con.execute(
             "select strftime(BillingPeriodStart, '%Y-%m'), sum(BilledCost) from focus_costs group by 1"
@@ -19,7 +21,9 @@ def _month_totals(con) -> dict[str, Decimal]:  # noqa: ANN001
     )
 
 
-def test_restated_period_replaces_only_that_period_of_that_source(warehouse, tmp_path: Path) -> None:
+def test_restated_period_replaces_only_that_period_of_that_source(
+    warehouse, tmp_path: Path
+) -> None:
     may = write_cur(tmp_path / "v1" / "may.csv", cur_rows("2024-05", ["10.00", "1.00"]))
     june = write_cur(tmp_path / "v1" / "june.csv", cur_rows("2024-06", ["20.00"]))
     other = write_cur(tmp_path / "other" / "may.csv", cur_rows("2024-05", ["5.00"]))
@@ -28,7 +32,9 @@ def test_restated_period_replaces_only_that_period_of_that_source(warehouse, tmp
     ingest_path(warehouse, other, "aws-b")
     assert _month_totals(warehouse) == {"2024-05": Decimal("16.00"), "2024-06": Decimal("20.00")}
 
-    restated = write_cur(tmp_path / "v2" / "may.csv", cur_rows("2024-05", ["12.50", "1.00", "0.25"]))
+    restated = write_cur(
+        tmp_path / "v2" / "may.csv", cur_rows("2024-05", ["12.50", "1.00", "0.25"])
+    )
     report = ingest_path(warehouse, restated, "aws-a")
     assert report.changed_periods == {("aws-a", restated_period := report.files[0].periods[0])}
     assert f"{restated_period:%Y-%m}" == "2024-05"
@@ -53,7 +59,9 @@ def test_identical_file_twice_is_a_no_op(warehouse, tmp_path: Path) -> None:
     assert statuses == [("loaded",), ("skipped_duplicate",)]
 
 
-def test_reloading_an_older_export_after_a_restatement_loads_it_again(warehouse, tmp_path: Path) -> None:
+def test_reloading_an_older_export_after_a_restatement_loads_it_again(
+    warehouse, tmp_path: Path
+) -> None:
     """A byte-identical file is skipped only while its rows are the current ones."""
     v1 = write_cur(tmp_path / "v1" / "may.csv", cur_rows("2024-05", ["1.00"]))
     v2 = write_cur(tmp_path / "v2" / "may.csv", cur_rows("2024-05", ["2.00"]))
@@ -81,9 +89,15 @@ def test_a_source_that_changes_format_is_not_doubled(warehouse, tmp_path: Path) 
 
 def test_legacy_cur_manifest_selects_the_current_assembly(warehouse, tmp_path: Path) -> None:
     period = tmp_path / "prefix" / "report" / "20240501-20240601"
-    write_cur(period / "assembly-old" / "report-00001.csv.gz", cur_rows("2024-05", ["1.00"]), gz=True)
-    write_cur(period / "assembly-new" / "report-00001.csv.gz", cur_rows("2024-05", ["3.00"]), gz=True)
-    write_cur(period / "assembly-new" / "report-00002.csv.gz", cur_rows("2024-05", ["4.00"]), gz=True)
+    write_cur(
+        period / "assembly-old" / "report-00001.csv.gz", cur_rows("2024-05", ["1.00"]), gz=True
+    )
+    write_cur(
+        period / "assembly-new" / "report-00001.csv.gz", cur_rows("2024-05", ["3.00"]), gz=True
+    )
+    write_cur(
+        period / "assembly-new" / "report-00002.csv.gz", cur_rows("2024-05", ["4.00"]), gz=True
+    )
     manifest = {
         "assemblyId": "assembly-new",
         "reportKeys": [

@@ -304,8 +304,6 @@ def test_bad_credit_amount_is_rejected_naming_the_credits_column(
     assert "data row 2" in outcome.reason and "column 'credits'" in outcome.reason
 
 
-
-
 @pytest.mark.parametrize("kind", ["csv", "jsonl", "parquet"])
 def test_invoice_month_must_match_the_invoice_month_folder(
     warehouse: duckdb.DuckDBPyConnection, tmp_path: Path, kind: str
