@@ -153,7 +153,7 @@ def demo(
     try:
         con = connect(warehouse)
         for line in ingest_demo(con, out_dir, _ingest_with_progress):
-            out.console.print(line)
+            out.console.print(line, soft_wrap=True, markup=False)
     except FinopsError as error:
         raise _fail(error) from error
     out.print_focus_summary(con)

@@ -54,6 +54,7 @@ def connect(
     target.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(target))
     con.execute("set preserve_insertion_order = false")
+    con.execute("set TimeZone = 'UTC'")
     ensure_base_schema(con)
     return con
 

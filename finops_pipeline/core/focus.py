@@ -7,10 +7,10 @@ one transaction, so readers never see a half-built month.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from datetime import date
 from importlib import resources
+from pathlib import Path
 
 import duckdb
 
@@ -37,21 +37,13 @@ def create_staging_views(con: duckdb.DuckDBPyConnection) -> None:
 
 def load_service_categories(con: duckdb.DuckDBPyConnection) -> None:
     """FOCUS ServiceCategory is kept as data: mappings/service_category*.csv -> a table."""
-    rows: list[dict[str, str]] = []
-    folder = resources.files("finops_pipeline.mappings")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.startswith("service_category") and entry.name.endswith(".csv"):
-            rows.extend(csv.DictReader(entry.read_text(encoding="utf-8").splitlines()))
+    folder = Path(str(resources.files("finops_pipeline.mappings")))
+    files = sorted(str(p) for p in folder.glob("service_category*.csv"))
     con.execute(
-        "create or replace table ref_service_category (provider varchar, service_key varchar, "
-        "service_category varchar, service_subcategory varchar)"
-    )
-    con.executemany(
-        "insert into ref_service_category values (?, ?, ?, ?)",
-        [
-            [r["provider"], r["service_key"], r["service_category"], r["service_subcategory"]]
-            for r in rows
-        ],
+        "create or replace table ref_service_category as select provider, service_key, "
+        "service_category, service_subcategory from read_csv(?, header = true, all_varchar = true, "
+        "union_by_name = true)",
+        [files],
     )
 
 
@@ -83,20 +75,19 @@ def build_focus_costs(
             con.execute(f"create or replace table {FOCUS_TABLE} as {select}")
             row = con.execute(f"select count(*) from {FOCUS_TABLE}").fetchone()
             return int(row[0]) if row else 0
-        written = 0
+        periods_by_source: dict[str, list[date]] = {}
         for source, period in sorted(set(scope or [])):
-            con.execute(
-                f"delete from {FOCUS_TABLE} where x_SourceName = ? and BillingPeriodStart = ?",
-                [source, period],
-            )
-            con.execute(
-                f"insert into {FOCUS_TABLE} select * from ({select}) "
-                f"where x_SourceName = ? and BillingPeriodStart = ?",
-                [source, period],
-            )
+            periods_by_source.setdefault(source, []).append(period)
+        written = 0
+        for source, periods in periods_by_source.items():
+            # One statement per source; the IN list of bound values lets DuckDB push the
+            # filter down to the raw tables instead of rebuilding every source.
+            marks = ", ".join("?" for _ in periods)
+            where = f"where x_SourceName = ? and BillingPeriodStart in ({marks})"
+            params = [source, *periods]
+            con.execute(f"delete from {FOCUS_TABLE} {where}", params)
             row = con.execute(
-                f"select count(*) from {FOCUS_TABLE} where x_SourceName = ? and BillingPeriodStart = ?",
-                [source, period],
+                f"insert into {FOCUS_TABLE} select * from ({select}) {where}", params
             ).fetchone()
             written += int(row[0]) if row else 0
         return written

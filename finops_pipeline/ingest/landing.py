@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -22,6 +23,7 @@ from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.discover import Delivery
 from finops_pipeline.ingest.mapping import FormatMapping, get_mapping, load_mappings
 from finops_pipeline.ingest.reader import (
+    check_gzip,
     check_readable,
     file_kind,
     first_line,
@@ -40,6 +42,19 @@ LINEAGE_COLUMNS = {
     "x_loaded_at": "timestamp",
     "x_billing_period": "date",
 }
+
+
+@dataclass
+class _Hashes:
+    """File checksums, known already or still being computed beside the load."""
+
+    known: dict[Path, str] | None = None
+    pending: Future[dict[Path, str]] | None = None
+
+    def resolve(self) -> dict[Path, str]:
+        if self.known is None and self.pending is not None:
+            self.known = self.pending.result()
+        return self.known or {}
 
 
 class _LoadFailure(Exception):
@@ -146,31 +161,63 @@ class Lander:
 
     def land(self, delivery: Delivery) -> DeliveryOutcome:
         load_id = new_load_id()
-        hashes = {path: file_sha256(path) for path in delivery.files}
-        if self._all_current(hashes):
-            outcomes = [
-                FileOutcome(p, "skipped_duplicate", reason="identical to the file already loaded")
-                for p in delivery.files
-            ]
-            self._log(load_id, outcomes, hashes)
-            return self._done(DeliveryOutcome(delivery, load_id, outcomes))
-        outcomes: list[FileOutcome] = []
-        try:
-            prepared = [self._prepare(path) for path in delivery.files]
-            with transaction(self.con):
-                for item in prepared:
-                    outcomes.append(self._insert_file(item, load_id, delivery.period))
-                self._record_cost_basis(outcomes, load_id)
-                self._replace_previous(load_id, {p for o in outcomes for p in o.periods})
+        if self._could_be_duplicates(delivery.files):
+            hashes = {path: file_sha256(path) for path in delivery.files}
+            if self._all_current(hashes):
+                outcomes = [
+                    FileOutcome(
+                        p, "skipped_duplicate", reason="identical to the file already loaded"
+                    )
+                    for p in delivery.files
+                ]
                 self._log(load_id, outcomes, hashes)
-        except _LoadFailure as failure:
-            error = self._diagnose(failure)
-            outcomes = self._rejected(delivery, error)
-            self._log(load_id, outcomes, hashes)
+                return self._done(DeliveryOutcome(delivery, load_id, outcomes))
+            return self._land(delivery, load_id, _Hashes(known=hashes))
+        # No current file of the same size: not a duplicate. Hash while DuckDB loads.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(lambda: {p: file_sha256(p) for p in delivery.files})
+            return self._land(delivery, load_id, _Hashes(pending=pending))
+
+    def _land(self, delivery: Delivery, load_id: str, hashes: _Hashes) -> DeliveryOutcome:
+        try:
+            outcomes = self._land_new(delivery, load_id, hashes, careful=False)
+        except _LoadFailure:
+            # The fast casts refused something; the general parsers may still read it.
+            try:
+                outcomes = self._land_new(delivery, load_id, hashes, careful=True)
+            except _LoadFailure as failure:
+                outcomes = self._rejected(delivery, self._diagnose(failure))
         except IngestError as error:
             outcomes = self._rejected(delivery, error)
+        if any(o.status != "loaded" for o in outcomes):
             self._log(load_id, outcomes, hashes)
         return self._done(DeliveryOutcome(delivery, load_id, outcomes))
+
+    def _could_be_duplicates(self, files: list[Path]) -> bool:
+        """Only a file whose size matches a loaded file of this source needs hashing first."""
+        for path in files:
+            row = self.con.execute(
+                "select count(*) from load_log where source_name = ? and file_bytes = ? "
+                "and status = 'loaded'",
+                [self.source, path.stat().st_size],
+            ).fetchone()
+            if not row or not row[0]:
+                return False
+        return True
+
+    def _land_new(
+        self, delivery: Delivery, load_id: str, hashes: _Hashes, careful: bool
+    ) -> list[FileOutcome]:
+        """Insert, replace the earlier rows of the same periods, log: one transaction."""
+        prepared = [self._prepare(path, careful) for path in delivery.files]
+        outcomes: list[FileOutcome] = []
+        with transaction(self.con):
+            for item in prepared:
+                outcomes.append(self._insert_file(item, load_id, delivery.period))
+            self._record_cost_basis(outcomes, load_id)
+            self._replace_previous(load_id, {p for o in outcomes for p in o.periods})
+            self._log(load_id, outcomes, hashes)
+        return outcomes
 
     def _done(self, outcome: DeliveryOutcome) -> DeliveryOutcome:
         for file_outcome in outcome.files:
@@ -203,14 +250,14 @@ class Lander:
             return get_mapping(self.format_name), False
         return detect_format(schema, path).mapping, True
 
-    def _prepare(self, path: Path) -> _Prepared:
+    def _prepare(self, path: Path, careful: bool) -> _Prepared:
         """Read the header and choose the mapping, before the transaction: a failed read
         inside a DuckDB transaction would abort it, and these failures need no rollback."""
         check_readable(path)
         kind = file_kind(path) or "csv"
         schema = read_schema(self.con, path, kind)
         mapping, detected = self._mapping_for(path, schema)
-        selection = build_selection(mapping, schema, path)
+        selection = build_selection(mapping, schema, path, careful=careful)
         return _Prepared(path, kind, schema.padded, mapping, selection, detected)
 
     def _insert_file(
@@ -326,6 +373,10 @@ class Lander:
     def _diagnose(self, failure: _LoadFailure) -> IngestError:
         """Find the first row and column that broke the load, for a message a user can act on."""
         path, selection, exc = failure.path, failure.selection, failure.error
+        try:
+            check_gzip(path)
+        except IngestError as error:
+            return error
         relation, params = relation_sql(failure.kind, path, failure.padded)  # type: ignore[arg-type]
         for name, native in selection.sources.items():
             transform = get_transform(selection.mapping.columns[name].type)
@@ -366,7 +417,11 @@ class Lander:
             action="check the file against the provider's export schema",
         )
 
-    def _log(self, load_id: str, outcomes: list[FileOutcome], hashes: dict[Path, str]) -> None:
+    def _log(
+        self, load_id: str, outcomes: list[FileOutcome], hashes: _Hashes | dict[Path, str]
+    ) -> None:
+        if isinstance(hashes, _Hashes):
+            hashes = hashes.resolve()
         now = datetime.now(UTC).replace(tzinfo=None)
         for outcome in outcomes:
             path = outcome.path

@@ -123,7 +123,8 @@ def _resolve_nested(
 
 
 def check_readable(path: Path) -> None:
-    """Catch the failures DuckDB would report obscurely: empty and truncated files."""
+    """Catch an empty file before DuckDB reports it obscurely. A truncated gzip is found when
+    the load fails (`check_gzip`), so good files are not decompressed twice."""
     if not path.exists():
         raise IngestError(path, "file does not exist", action="check the path")
     if path.stat().st_size == 0:
@@ -133,11 +134,14 @@ def check_readable(path: Path) -> None:
             expected="a billing export with a header row",
             action="re-download the export from the provider; the delivery may have been cut short",
         )
-    if path.name.lower().endswith((".gz", ".gzip")):
-        _check_gzip(path)
+    if path.name.lower().endswith((".gz", ".gzip")) and path.stat().st_size < 32:
+        check_gzip(path)
 
 
-def _check_gzip(path: Path) -> None:
+def check_gzip(path: Path) -> None:
+    """Raise the actionable error if a gzip file is truncated or corrupt; else do nothing."""
+    if not path.name.lower().endswith((".gz", ".gzip")):
+        return
     try:
         with gzip.open(path, "rb") as stream:
             while stream.read(1 << 22):
@@ -182,6 +186,7 @@ def _describe(
     try:
         description = con.execute(f"select * from {sql} limit 0", params).description or []
     except duckdb.Error as exc:
+        check_gzip(path)
         raise IngestError(
             path,
             f"cannot be read as {kind.upper()}: {first_line(exc)}",

@@ -69,7 +69,9 @@ def _tags_from_columns(pairs: list[tuple[str, str]]) -> str:
     )
 
 
-def build_selection(mapping: FormatMapping, schema: NativeSchema, path: Path) -> Selection:
+def build_selection(
+    mapping: FormatMapping, schema: NativeSchema, path: Path, careful: bool = True
+) -> Selection:
     missing = [n for n in mapping.required_columns() if resolve_column(mapping, schema, n) is None]
     if missing:
         expected = ", ".join(" or ".join([n, *mapping.columns[n].aliases][:3]) for n in missing)
@@ -87,7 +89,7 @@ def build_selection(mapping: FormatMapping, schema: NativeSchema, path: Path) ->
         native = resolve_column(mapping, schema, name)
         if native is not None:
             selection.sources[name] = native
-            selection.expressions[name] = transform.strict(native.sql, native.dtype)
+            selection.expressions[name] = transform.sql(native.sql, native.dtype, careful)
         elif name == mapping.tag_column and prefix_pairs:
             selection.tag_columns = [col for _, col in prefix_pairs]
             selection.expressions[name] = _tags_from_columns(prefix_pairs)

@@ -43,6 +43,7 @@ class Use:
     base: float
     profile: str  # see usage.PROFILES
     growth: float | None = None  # monthly growth; None = the profile's default
+    cap: float | None = None  # e.g. 24 instance-hours a day
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,3 @@ class Estate:
     commitments: list[Commitment] = field(default_factory=list)
     anomalies: list[AnomalySpec] = field(default_factory=list)
     attrs: dict[str, str] = field(default_factory=dict)
-
-    def resource(self, rid: str) -> Resource:
-        return next(r for r in self.resources if r.id == rid)

@@ -6,10 +6,10 @@ with the same seed write byte-identical files.
 
 from __future__ import annotations
 
+import base64
 import random
 import uuid
 
-_B32 = "abcdefghijklmnopqrstuvwxyz234567"
 _HEX = "0123456789abcdef"
 
 
@@ -35,7 +35,8 @@ class Ids:
 
     def line_item_id(self) -> str:
         """CUR ``identity/LineItemId``: 52 lowercase base32 characters."""
-        return "".join(self.rng.choice(_B32) for _ in range(52))
+        raw = self.rng.getrandbits(260).to_bytes(33, "big")
+        return base64.b32encode(raw).decode()[:52].lower()
 
     def ec2(self, prefix: str) -> str:
         """``i-0abc...``, ``vol-0...``, ``snap-0...``, ``nat-0...`` (17 hex after the 0)."""

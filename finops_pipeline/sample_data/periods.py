@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 
 def parse_month(month: str) -> date:
@@ -23,6 +24,7 @@ def add_months(first: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+@lru_cache(maxsize=1024)
 def month_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
@@ -39,10 +41,7 @@ class Month:
     end: date  # exclusive: first day of the next month
     data_days: tuple[date, ...]
     is_open: bool
-
-    @property
-    def key(self) -> str:
-        return month_key(self.start)
+    key: str  # "YYYY-MM"
 
     @property
     def full_days(self) -> int:
@@ -105,5 +104,11 @@ def build_window(end_month: str, months: int, as_of: date | None = None) -> Wind
         is_open = i == 0
         stop = as_of if is_open else end
         days = tuple(start + timedelta(days=k) for k in range((stop - start).days))
-        out.append(Month(start=start, end=end, data_days=days, is_open=is_open))
+        out.append(Month(start, end, days, is_open, month_key(start)))
     return Window(months=tuple(out), as_of=as_of)
+
+
+def day_in_month(window: Window, index: int, day: int) -> date:
+    """Day ``day`` of window month ``index``, both clamped into the window's data."""
+    month = window.months[max(0, min(index, len(window.months) - 1))]
+    return month.data_days[min(day, len(month.data_days)) - 1]

@@ -120,7 +120,6 @@ final as (
         cast(x_ChargeType as varchar) as x_ChargeType,
         cast(x_InstanceType as varchar) as x_InstanceType,
         cast(x_VolumeApiName as varchar) as x_VolumeApiName,
-        cast(x_ChargeId as varchar) as x_ChargeId,
         cast(x_SourceName as varchar) as x_SourceName,
         cast(x_SourceFormat as varchar) as x_SourceFormat,
         cast(x_SourceFile as varchar) as x_SourceFile,

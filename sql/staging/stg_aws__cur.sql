@@ -151,7 +151,6 @@ final as (
         tmp_type as x_ChargeType,
         product_instance_type as x_InstanceType,
         product_volume_api_name as x_VolumeApiName,
-        identity_line_item_id as x_ChargeId,
         x_source_name as x_SourceName,
         x_source_format as x_SourceFormat,
         x_source_file as x_SourceFile,

@@ -246,7 +246,6 @@ final as (
             when json_valid(additional_info) then json_extract_string(additional_info, '$.ServiceType')
         end as x_InstanceType,
         cast(null as varchar) as x_VolumeApiName,
-        cast(null as varchar) as x_ChargeId,
         x_source_name as x_SourceName,
         x_source_format as x_SourceFormat,
         x_source_file as x_SourceFile,

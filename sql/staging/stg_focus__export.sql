@@ -161,7 +161,6 @@ final as (
         cast(null as varchar) as x_ChargeType,
         cast(null as varchar) as x_InstanceType,
         cast(null as varchar) as x_VolumeApiName,
-        cast(null as varchar) as x_ChargeId,
         x_source_name as x_SourceName,
         x_source_format as x_SourceFormat,
         x_source_file as x_SourceFile,

@@ -230,7 +230,6 @@ final as (
         case when tmp_is_credit then tmp_credit.type else cost_type end as x_ChargeType,
         system_labels ->> 'compute.googleapis.com/machine_spec' as x_InstanceType,
         cast(null as varchar) as x_VolumeApiName,
-        cast(null as varchar) as x_ChargeId,
         x_source_name as x_SourceName,
         x_source_format as x_SourceFormat,
         x_source_file as x_SourceFile,
