@@ -39,3 +39,30 @@ def test_materialise_all_assets_and_reconcile(tmp_path: Path) -> None:
         ).fetchall()
     )
     assert totals == {"2024-05": Decimal("3.30"), "2024-06": Decimal("3.30")}
+
+
+def test_materialise_every_demo_asset_for_every_month(tmp_path: Path) -> None:
+    """All raw/<source> assets of the demo, the staging views and focus_costs, month by month."""
+    from finops_pipeline.demo import check_ground_truth
+    from finops_pipeline.sample_data import generate
+
+    data = tmp_path / "data"
+    generate(data, end_month="2026-03", months=3, seed=7)
+    warehouse = tmp_path / "demo.duckdb"
+    settings = Settings(partitions_start="2025-12-01", sample_data_dir=data)
+    defs = build_definitions(settings, str(warehouse))
+    keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
+    assert len([k for k in keys if k.startswith("raw/")]) == 7
+    job = defs.resolve_job_def("billing_month_refresh")
+    with dg.instance_for_test() as instance:
+        for key in ("2026-01-01", "2026-02-01", "2026-03-01"):
+            result = job.execute_in_process(partition_key=key, instance=instance)
+            assert result.success
+            materialized = {
+                e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
+            }
+            assert materialized == keys
+            assert not failed_checks(result)
+    con = duckdb.connect(str(warehouse))
+    assert check_ground_truth(con, data / "ground_truth.json") == []
+    con.close()
