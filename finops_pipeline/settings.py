@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from finops_pipeline.config_lines import describe_errors
 from finops_pipeline.errors import ConfigError
 
 DEFAULT_CONFIG = "finops.yaml"
@@ -88,8 +89,9 @@ def load_settings(override: str | Path | None = None) -> Settings:
         if override or os.environ.get("FINOPS_CONFIG"):
             raise ConfigError(f"{path}: config file not found")
         return _with_env(Settings())
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -97,9 +99,7 @@ def load_settings(override: str | Path | None = None) -> Settings:
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(describe_errors(text, exc.errors()))
         raise ConfigError(f"{path}: {problems}") from exc
     base = path.resolve().parent
     for source in settings.sources:
