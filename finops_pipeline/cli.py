@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 
     from finops_pipeline.ingest.landing import FileOutcome
     from finops_pipeline.ingest.service import IngestReport
+    from finops_pipeline.tagging.policy import TagPolicy
 
 from finops_pipeline import console as out
+from finops_pipeline.cli_allocation import register as register_allocation_commands
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.settings import FORMATS, load_settings
 from finops_pipeline.warehouse import connect, warehouse_path
@@ -96,14 +98,16 @@ def ingest(
         str | None, typer.Option(help="Source name [default: the folder's or file's name]")
     ] = None,
     warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Load exports (replacing restated billing periods atomically), then rebuild focus_costs."""
     if format not in FORMATS:
         raise _fail(ValueError(f"--format {format!r} is not one of {', '.join(FORMATS)}"))
     name = source or (path.stem.split(".")[0] if path.is_file() else path.resolve().name)
     try:
+        settings = load_settings(config)
         con = connect(warehouse)
-        report = _ingest_with_progress(con, path, name, format)
+        report = _ingest_with_progress(con, path, name, format, settings.tag_policy)
     except FinopsError as error:
         raise _fail(error) from error
     out.print_ingest_summary(report)
@@ -117,7 +121,11 @@ def ingest(
 
 
 def _ingest_with_progress(
-    con: duckdb.DuckDBPyConnection, path: Path, source: str, format_name: str
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: str,
+    format_name: str,
+    policy: TagPolicy | None = None,
 ) -> IngestReport:
     from finops_pipeline.ingest.discover import discover
     from finops_pipeline.ingest.service import ingest_path
@@ -129,7 +137,7 @@ def _ingest_with_progress(
             progress.advance(progress.task_ids[0])
             out.print_file_outcome(outcome)
 
-        return ingest_path(con, path, source, format_name, on_file=on_file)
+        return ingest_path(con, path, source, format_name, policy=policy, on_file=on_file)
 
 
 @app.command()
@@ -146,14 +154,28 @@ def demo(
     ] = None,
 ) -> None:
     """Generate sample exports of every format, ingest them, build and reconcile focus_costs."""
+    from functools import partial
+
     from finops_pipeline.core.reconcile import reconcile
-    from finops_pipeline.demo import check_ground_truth, ingest_demo
+    from finops_pipeline.demo import (
+        build_derived,
+        check_ground_truth,
+        ingest_demo,
+        write_business_metrics,
+    )
+    from finops_pipeline.settings import demo_settings
+    from finops_pipeline.showback.allocate import conservation
 
     sample_data(out_dir, months=months, scale=scale, seed=seed, end_month=end_month)
+    settings = demo_settings(out_dir)
+    write_business_metrics(out_dir, out_dir / "ground_truth.json")
     try:
         con = connect(warehouse)
-        for line in ingest_demo(con, out_dir, _ingest_with_progress):
+        ingest = partial(_ingest_with_progress, policy=settings.tag_policy)
+        for line in ingest_demo(con, out_dir, ingest):
             out.console.print(line, soft_wrap=True, markup=False)
+        with out.console.status("building tag marts, allocation ledger and showback..."):
+            build_derived(con, settings, rebuild_focus=False)
     except FinopsError as error:
         raise _fail(error) from error
     out.print_focus_summary(con)
@@ -166,13 +188,18 @@ def demo(
         out.console.print(
             "[green]matches the generator's ground truth[/] (billed and effective cost)"
         )
+    conserved = all(row.ok for row in conservation(con))
+    out.print_showback_summary(con, conserved)
     con.close()
     out.console.print(
         f"\nwarehouse: [bold]{warehouse_path(warehouse)}[/]\n"
-        'query it:  finops sql "select ProviderName, sum(BilledCost) from focus_costs group by 1"\n'
-        "Dagster UI: finops ui   (then open http://127.0.0.1:3000)"
+        "showback:   finops showback --month YYYY-MM   (finops explain --team T --month M)\n"
+        "tags:       finops tags\n"
+        'query it:   finops sql "select ProviderName, sum(BilledCost) from focus_costs group by 1"\n'
+        "Dagster UI: finops ui   (then open http://127.0.0.1:3000)",
+        soft_wrap=True,
     )
-    if not reconciled or mismatches:
+    if not reconciled or mismatches or not conserved:
         raise typer.Exit(code=1)
 
 
@@ -237,11 +264,13 @@ def sql(
         raise _fail(
             FileNotFoundError(f"no warehouse at {path}; run `finops demo` or `finops ingest` first")
         )
+    con = connect(path, read_only=True)
     try:
-        con = connect(path, read_only=True)
         out.print_query(con, query, format)
     except duckdb.Error as error:
         raise _fail(error) from error
+    finally:
+        con.close()
 
 
 @app.command()
@@ -273,6 +302,8 @@ def ui(
     out.console.print(f"Dagster UI on http://{host}:{port} (Ctrl+C to stop)")
     raise typer.Exit(code=subprocess.call(command, env=env))
 
+
+register_allocation_commands(app)
 
 if __name__ == "__main__":
     app()

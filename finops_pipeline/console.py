@@ -109,12 +109,14 @@ def print_reconciliation(rows: list[ReconRow]) -> bool:
     return False
 
 
-def print_query(con: duckdb.DuckDBPyConnection, query: str, fmt: str) -> None:
+def print_query(
+    con: duckdb.DuckDBPyConnection, query: str, fmt: str, params: list | None = None
+) -> None:
     import csv
     import json
     import sys
 
-    cursor = con.execute(query)
+    cursor = con.execute(query, params) if params else con.execute(query)
     names = [d[0] for d in cursor.description or []]
     rows = cursor.fetchall()
     if fmt == "csv":
@@ -131,3 +133,38 @@ def print_query(con: duckdb.DuckDBPyConnection, query: str, fmt: str) -> None:
             table.add_row(*("" if v is None else str(v) for v in row))
         console.print(table)
         console.print(f"{len(rows)} row(s)")
+
+
+def print_showback_summary(con: duckdb.DuckDBPyConnection, conserved: bool) -> None:
+    """The last closed month's showback in the reporting currency, and what is unallocated."""
+    month = con.execute(
+        "select max(billing_month) from showback_monthly where billing_month < "
+        "(select max(billing_month) from showback_monthly)"
+    ).fetchone()[0]
+    if month is None:
+        return
+    table = Table(title=f"showback {month:%Y-%m} (last closed month), effective cost")
+    for col in ("team", "direct", "shared", "unallocated", "total", "currency"):
+        table.add_column(col, justify="left" if col in ("team", "currency") else "right")
+    rows = con.execute(
+        "select team, sum(effective_cost_reporting) filter (where kind = 'direct'), "
+        "sum(effective_cost_reporting) filter (where kind = 'shared'), "
+        "sum(effective_cost_reporting) filter (where kind = 'unallocated'), "
+        "sum(effective_cost_reporting), any_value(reporting_currency) from showback_monthly "
+        "where billing_month = ? group by team order by team = 'unallocated', team",
+        [month],
+    ).fetchall()
+    for team, direct, shared, unallocated, total, currency in rows:
+        table.add_row(
+            team, money(direct), money(shared), money(unallocated), money(total), currency
+        )
+    console.print(table)
+    total = sum((r[4] or 0) for r in rows)
+    unallocated = sum((r[3] or 0) for r in rows)
+    share = unallocated / total * 100 if total else 0
+    state = "[green]conserved[/]" if conserved else "[red]NOT conserved[/]"
+    console.print(
+        f"unallocated {money(unallocated)} of {money(total)} ({share:.1f}%); showback {state}: "
+        "per month and billing currency it sums exactly to focus_costs",
+        soft_wrap=True,
+    )

@@ -8,6 +8,8 @@ from finops_pipeline.core.assets import build_focus_assets, build_staging_assets
 from finops_pipeline.ingest.assets import build_raw_asset
 from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
 from finops_pipeline.settings import Settings, load_settings
+from finops_pipeline.showback.assets import build_showback_assets
+from finops_pipeline.tagging.assets import build_tag_assets
 
 
 def build_definitions(
@@ -19,11 +21,14 @@ def build_definitions(
     raw_keys = [key for a in raw_assets for key in a.keys]
     staging = build_staging_assets(raw_keys, partitions)
     staging_keys = [key for a in staging for key in a.keys]
-    focus_costs, reconciliation = build_focus_assets(staging_keys, partitions)
+    focus_costs, reconciliation = build_focus_assets(staging_keys, partitions, settings.tag_policy)
+    focus_key = [dg.AssetKey("focus_costs")]
+    tag_marts = build_tag_assets(settings, partitions, focus_key)
+    showback, conservation = build_showback_assets(settings, partitions, focus_key)
     warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
     return dg.Definitions(
-        assets=[*raw_assets, *staging, focus_costs],
-        asset_checks=[reconciliation],
+        assets=[*raw_assets, *staging, focus_costs, tag_marts, showback],
+        asset_checks=[reconciliation, conservation],
         jobs=[
             dg.define_asset_job(
                 "billing_month_refresh",

@@ -23,6 +23,7 @@ def ingest_demo(
     sample_dir: Path,
     ingest: Callable[[duckdb.DuckDBPyConnection, Path, str, str], object],
 ) -> Iterator[str]:
+    """Load the restated month's first export, then every source; yields what happened."""
     truth = json.loads((sample_dir / "ground_truth.json").read_text(encoding="utf-8"))
     before: dict[tuple[str, str], Decimal] = {}
     for item in truth.get("restatements", []):
@@ -82,3 +83,60 @@ def check_ground_truth(con: duckdb.DuckDBPyConnection, truth_file: Path) -> list
                     f"{key}: {name} expected {expected:,.2f}, focus_costs has {got:,.2f}"
                 )
     return problems
+
+
+def write_business_metrics(sample_dir: Path, truth_file: Path) -> Path:
+    """Daily `requests` per team for the demo's months: the basis of its metric-split pool.
+
+    Deterministic (a hash of date and team), with weekday seasonality, so reruns agree.
+    """
+    import csv
+    import hashlib
+    from datetime import date, timedelta
+
+    from finops_pipeline.sample_data.estate import TEAMS
+    from finops_pipeline.settings import DEMO_METRICS_FILE
+
+    truth = json.loads(truth_file.read_text(encoding="utf-8"))
+    months = sorted({item["billing_month"] for item in truth["totals"]})
+    first = date.fromisoformat(months[0] + "-01")
+    last = date.fromisoformat(truth.get("as_of") or months[-1] + "-28")
+    base = {
+        "payments": 900_000,
+        "search": 2_400_000,
+        "data-platform": 150_000,
+        "mobile": 1_300_000,
+        "ml": 300_000,
+        "platform": 80_000,
+    }
+    path = sample_dir / DEMO_METRICS_FILE
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["date", "dimension", "metric", "value"])
+        day = first
+        while day <= last:
+            for team in TEAMS:
+                noise = int(hashlib.sha256(f"{day}{team}".encode()).hexdigest()[:6], 16) % 1000
+                weekday = 1.0 if day.weekday() < 5 else 0.55
+                writer.writerow(
+                    [day, team, "requests", int(base.get(team, 100_000) * weekday) + noise]
+                )
+            day += timedelta(days=1)
+    return path
+
+
+def build_derived(
+    con: duckdb.DuckDBPyConnection, settings: object, rebuild_focus: bool = True
+) -> dict[str, int]:
+    """Tag marts and showback for every loaded month (what `finops run` does via Dagster)."""
+    from finops_pipeline.core.focus import build_focus_costs
+    from finops_pipeline.showback.allocate import build_showback
+    from finops_pipeline.tagging.marts import build_tag_marts
+
+    policy = getattr(settings, "tag_policy", None)
+    dimension = settings.allocation.dimension  # type: ignore[attr-defined]
+    rows = {"focus_costs": build_focus_costs(con, None, policy, dimension)} if rebuild_focus else {}
+    rows.update(build_tag_marts(con, None, policy=policy, dimension=dimension))
+    built = build_showback(con, settings, None)
+    rows["allocation_ledger"], rows["showback_monthly"] = built.ledger_rows, built.showback_rows
+    return rows

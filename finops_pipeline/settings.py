@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -16,9 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from finops_pipeline.config_lines import describe_errors
 from finops_pipeline.errors import ConfigError
+from finops_pipeline.showback.rules import ShowbackSection
+from finops_pipeline.tagging.policy import TagPolicy
 
 DEFAULT_CONFIG = "finops.yaml"
 DEFAULT_SAMPLE_DIR = "finops_sample_data"
+DEMO_METRICS_FILE = "business_metrics.csv"
 FORMATS = ("auto", "aws-cur", "aws-cur2", "aws-focus", "gcp-billing", "azure-cost", "focus")
 
 # The demo's sources: folder under the sample-data directory -> format.
@@ -57,13 +61,17 @@ class SourceSettings(BaseModel):
         return value
 
 
-class Settings(BaseModel):
+class Settings(ShowbackSection, BaseModel):
+    """All of finops.yaml: sources, tag policy, and (from ShowbackSection) reporting,
+    metrics and allocation."""
+
     model_config = ConfigDict(extra="forbid")
 
     warehouse: Path | None = None
     sample_data_dir: Path = Path(DEFAULT_SAMPLE_DIR)
     partitions_start: str = "2020-01-01"
     sources: list[SourceSettings] = Field(default_factory=list)
+    tag_policy: TagPolicy | None = None
 
     def effective_sources(self) -> list[SourceSettings]:
         if self.sources:
@@ -88,7 +96,7 @@ def load_settings(override: str | Path | None = None) -> Settings:
     if not path.exists():
         if override or os.environ.get("FINOPS_CONFIG"):
             raise ConfigError(f"{path}: config file not found")
-        return _with_env(Settings())
+        return demo_settings()
     text = path.read_text(encoding="utf-8")
     try:
         data = yaml.safe_load(text) or {}
@@ -102,10 +110,25 @@ def load_settings(override: str | Path | None = None) -> Settings:
         problems = "; ".join(describe_errors(text, exc.errors()))
         raise ConfigError(f"{path}: {problems}") from exc
     base = path.resolve().parent
+    settings.resolve_showback_paths(base)
     for source in settings.sources:
         if not source.path.is_absolute():
             source.path = base / source.path
     return _with_env(settings)
+
+
+def demo_settings(sample_dir: Path | None = None) -> Settings:
+    """The settings without a finops.yaml: the demo's sources, tag policy, allocation rules,
+    packaged exchange rates, and the business metrics `finops demo` writes beside its data."""
+    package = resources.files("finops_pipeline")
+    data: dict = {}
+    for name in ("tagging/demo_policy.yaml", "demo_allocation.yaml"):
+        data.update(yaml.safe_load(package.joinpath(name).read_text(encoding="utf-8")))
+    sample = Path(os.environ.get("FINOPS_SAMPLE_DATA") or sample_dir or DEFAULT_SAMPLE_DIR)
+    data["sample_data_dir"] = sample
+    data["metrics"] = {"path": sample / DEMO_METRICS_FILE}
+    data["reporting"]["exchange_rates"] = Path(str(package.joinpath("showback/demo_rates.csv")))
+    return Settings.model_validate(data)
 
 
 def _with_env(settings: Settings) -> Settings:

@@ -8,6 +8,7 @@ import dagster as dg
 from finops_pipeline.core.focus import build_focus_month, create_staging_views, staging_models
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.tagging.policy import TagPolicy
 
 GROUP = "core"
 
@@ -42,7 +43,9 @@ def build_staging_assets(
 
 
 def build_focus_assets(
-    staging_keys: Sequence[dg.AssetKey], partitions: dg.PartitionsDefinition
+    staging_keys: Sequence[dg.AssetKey],
+    partitions: dg.PartitionsDefinition,
+    policy: TagPolicy | None = None,
 ) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
     @dg.asset(
         name="focus_costs",
@@ -61,7 +64,7 @@ def build_focus_assets(
         period = partition_month(context.partition_key)
         con = warehouse.connect()
         try:
-            rows = build_focus_month(con, period)
+            rows = build_focus_month(con, period, policy)
         finally:
             con.close()
         return dg.MaterializeResult(metadata={"rows": rows})

@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 
 from finops_pipeline.ingest.landing import ensure_raw_tables
+from finops_pipeline.tagging.normalise import with_tag_columns
+from finops_pipeline.tagging.policy import TagPolicy
 from finops_pipeline.warehouse import SQL_DIR, read_sql, table_exists, transaction
 
 FOCUS_TABLE = "focus_costs"
@@ -47,32 +49,38 @@ def load_service_categories(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _focus_select() -> str:
-    return read_sql("core/focus_costs.sql")
+def _focus_select(policy: TagPolicy | None = None, dimension: str = "team") -> tuple[str, list]:
+    """The focus_costs model: sql/core/focus_costs.sql plus the normalised tag columns
+    (x_Tags, x_Team, x_TagSource, x_TagExempt) from the tag policy, with their parameters."""
+    sql, params = with_tag_columns(read_sql("core/focus_costs.sql"), policy, dimension)
+    return sql, list(params)
 
 
-def _table_matches_model(con: duckdb.DuckDBPyConnection) -> bool:
+def _table_matches_model(con: duckdb.DuckDBPyConnection, select: str, params: list) -> bool:
     if not table_exists(con, FOCUS_TABLE):
         return False
     current = con.execute(f"select * from {FOCUS_TABLE} limit 0").description or []
-    model = con.execute(f"select * from ({_focus_select()}) limit 0").description or []
+    model = con.execute(f"select * from ({select}) limit 0", params).description or []
     return [(d[0], str(d[1])) for d in current] == [(d[0], str(d[1])) for d in model]
 
 
 def build_focus_costs(
     con: duckdb.DuckDBPyConnection,
     scope: Iterable[tuple[str, date]] | None = None,
+    policy: TagPolicy | None = None,
+    dimension: str = "team",
 ) -> int:
     """Rebuild focus_costs: all of it, or only the given (source, billing period) pairs.
 
     Returns the number of rows written. A changed model (new column) forces a full rebuild.
+    A changed tag policy needs a full rebuild too (`finops run` does one per month).
     """
     create_staging_views(con)
-    select = _focus_select()
-    full = scope is None or not _table_matches_model(con)
+    select, tag_params = _focus_select(policy, dimension)
+    full = scope is None or not _table_matches_model(con, select, tag_params)
     with transaction(con):
         if full:
-            con.execute(f"create or replace table {FOCUS_TABLE} as {select}")
+            con.execute(f"create or replace table {FOCUS_TABLE} as {select}", tag_params)
             row = con.execute(f"select count(*) from {FOCUS_TABLE}").fetchone()
             return int(row[0]) if row else 0
         periods_by_source: dict[str, list[date]] = {}
@@ -87,13 +95,15 @@ def build_focus_costs(
             params = [source, *periods]
             con.execute(f"delete from {FOCUS_TABLE} {where}", params)
             row = con.execute(
-                f"insert into {FOCUS_TABLE} select * from ({select}) {where}", params
+                f"insert into {FOCUS_TABLE} select * from ({select}) {where}", tag_params + params
             ).fetchone()
             written += int(row[0]) if row else 0
         return written
 
 
-def build_focus_month(con: duckdb.DuckDBPyConnection, period: date) -> int:
+def build_focus_month(
+    con: duckdb.DuckDBPyConnection, period: date, policy: TagPolicy | None = None
+) -> int:
     """Rebuild one billing month for every source (the Dagster partition of focus_costs)."""
     sources = loaded_sources(con, period)
     stale = (
@@ -105,7 +115,7 @@ def build_focus_month(con: duckdb.DuckDBPyConnection, period: date) -> int:
         else []
     )
     pairs = {(s, period) for s in sources} | {(row[0], period) for row in stale}
-    return build_focus_costs(con, pairs)
+    return build_focus_costs(con, pairs, policy)
 
 
 def loaded_sources(con: duckdb.DuckDBPyConnection, period: date | None = None) -> list[str]:

@@ -81,7 +81,13 @@ class NativeSchema:
     names: list[str]
     types: dict[str, duckdb.DuckDBPyType]
     padded: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
     _by_key: dict[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str:
+        """The header as the file spells it. DuckDB renames columns whose names differ only
+        in case (`user:team`, `user:Team` -> `user:Team_1`), which would garble tag keys."""
+        return self.headers.get(name, name)
 
     def __post_init__(self) -> None:
         for name in self.names:
@@ -198,7 +204,14 @@ def _describe(
         raise IngestError(
             path, "file has no columns", expected="a header row", action="re-download the export"
         )
-    return NativeSchema(names, {d[0]: d[1] for d in description}, padded=padded)
+    headers: dict[str, str] = {}
+    if kind == "csv":
+        original = csv_header(path)
+        if len(original) == len(names):
+            headers = {
+                name: text for name, text in zip(names, original, strict=True) if name != text
+            }
+    return NativeSchema(names, {d[0]: d[1] for d in description}, padded=padded, headers=headers)
 
 
 def first_line(exc: BaseException) -> str:

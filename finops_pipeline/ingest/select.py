@@ -45,9 +45,12 @@ def tag_prefix_columns(mapping: FormatMapping, schema: NativeSchema) -> list[tup
     pairs: list[tuple[str, str]] = []
     for rule in mapping.tag_prefixes:
         for name in schema.names:
-            if not name.lower().startswith(rule.prefix.lower()) or len(name) <= len(rule.prefix):
+            header = schema.header(name)
+            if not header.lower().startswith(rule.prefix.lower()) or len(header) <= len(
+                rule.prefix
+            ):
                 continue
-            key = name[len(rule.prefix) :]
+            key = header[len(rule.prefix) :]
             if rule.style == "athena" and "_" in key:
                 namespace, rest = key.split("_", 1)
                 key = f"{namespace}:{rest}"

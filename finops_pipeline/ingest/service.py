@@ -16,6 +16,7 @@ from finops_pipeline.core.focus import build_focus_costs
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.discover import Delivery, discover
 from finops_pipeline.ingest.landing import DeliveryOutcome, FileOutcome, Lander
+from finops_pipeline.tagging.policy import TagPolicy
 
 
 @dataclass
@@ -50,6 +51,7 @@ def ingest_path(
     *,
     period: date | None = None,
     rebuild: bool = True,
+    policy: TagPolicy | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
     on_delivery_start: Callable[[Delivery], None] | None = None,
 ) -> IngestReport:
@@ -76,5 +78,5 @@ def ingest_path(
             on_delivery_start(delivery)
         report.deliveries.append(lander.land(delivery))
     if rebuild and report.changed_periods:
-        report.focus_rows_written = build_focus_costs(con, report.changed_periods)
+        report.focus_rows_written = build_focus_costs(con, report.changed_periods, policy)
     return report

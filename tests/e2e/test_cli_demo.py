@@ -124,3 +124,123 @@ def test_finops_sql_formats_and_read_only(demo_run: tuple[Path, Path, str]) -> N
     write = runner.invoke(app, ["sql", "delete from focus_costs", "--warehouse", str(warehouse)])
     assert write.exit_code != 0
     assert "read-only" in write.output.lower() or "read only" in write.output.lower()
+
+
+def test_showback_explain_and_tags_commands(demo_run: tuple[Path, Path, str]) -> None:
+    warehouse = str(demo_run[0])
+    shown = runner.invoke(
+        app, ["showback", "--month", "2026-05", "--format", "json", "-w", warehouse]
+    )
+    assert shown.exit_code == 0, shown.output
+    rows = json.loads(shown.output)
+    assert {r["kind"] for r in rows} >= {"direct", "shared"}
+    assert set(rows[0]) >= {
+        "team",
+        "kind",
+        "billing_currency",
+        "billed_cost",
+        "effective_cost",
+        "reporting_currency",
+        "billed_cost_reporting",
+        "effective_cost_reporting",
+    }
+    explained = runner.invoke(
+        app,
+        [
+            "explain",
+            "--team",
+            "payments",
+            "--month",
+            "2026-05",
+            "--format",
+            "json",
+            "-w",
+            warehouse,
+        ],
+    )
+    assert explained.exit_code == 0, explained.output
+    lines = json.loads(explained.output)
+    assert {line["rule"] for line in lines} & {"tag", "owner"}
+    assert any(line["rule"].startswith("pool:tax:fixed") for line in lines)
+    payments = [r for r in rows if r["team"] == "payments"]
+    for currency in {r["billing_currency"] for r in payments}:
+        shown_total = sum(
+            float(r["effective_cost"]) for r in payments if r["billing_currency"] == currency
+        )
+        explained_total = sum(
+            float(line["effective_cost"]) for line in lines if line["currency"] == currency
+        )
+        assert round(shown_total, 6) == round(explained_total, 6)
+    tags = runner.invoke(app, ["tags", "--month", "2026-05", "-w", warehouse])
+    assert tags.exit_code == 0, tags.output
+    assert "tag compliance for 2026-05" in tags.output and "violations by cost" in tags.output
+
+
+def test_each_demo_pool_splits_as_configured(demo_run: tuple[Path, Path, str]) -> None:
+    con = connect(demo_run[0])
+    rules = dict(
+        con.execute(
+            "select pool_name, any_value(split_part(rule, ':', 3)) from allocation_ledger "
+            "where source_kind = 'pool' group by 1"
+        ).fetchall()
+    )
+    assert rules == {
+        "shared-platform": "proportional",
+        "support": "even",
+        "tax": "fixed",
+        "observability": "metric",
+    }
+    tax = dict(
+        con.execute(
+            "select team, sum(billed_cost) / (select sum(billed_cost) from allocation_ledger "
+            "where pool_name = 'tax' and billing_month = '2026-05-01' and billing_currency = 'USD') "
+            "from allocation_ledger where pool_name = 'tax' and billing_month = '2026-05-01' "
+            "and billing_currency = 'USD' group by 1"
+        ).fetchall()
+    )
+    weights = {
+        "payments": 30,
+        "search": 20,
+        "data-platform": 20,
+        "mobile": 10,
+        "ml": 10,
+        "platform": 10,
+    }
+    assert {t: round(float(v) * 100, 2) for t, v in tax.items()} == {
+        t: float(w) for t, w in weights.items()
+    }
+    shared_recipients = {
+        r[0]
+        for r in con.execute(
+            "select distinct team from allocation_ledger where pool_name = 'shared-platform'"
+        ).fetchall()
+    }
+    assert shared_recipients <= {"payments", "search", "data-platform", "mobile", "ml"}
+    con.close()
+
+
+def test_bad_config_is_named_and_nothing_is_written(
+    demo_run: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    warehouse = demo_run[0]
+    config = tmp_path / "finops.yaml"
+    config.write_text(
+        "allocation:\n  pools:\n    - name: tax\n      match: {all: [{column: ChargeCategory, equals: Tax}]}\n"
+        "      split: fixed\n      weights: {payments: 60, search: 30}\n"
+    )
+    before = (
+        connect(warehouse)
+        .execute("select count(*), sum(effective_cost) from showback_monthly")
+        .fetchone()
+    )
+    result = runner.invoke(
+        app, ["run", "--month", "2026-05", "--config", str(config), "-w", str(warehouse)]
+    )
+    assert result.exit_code == 2
+    assert "allocation.pools.0.weights (line 6)" in result.output and "100" in result.output
+    after = (
+        connect(warehouse)
+        .execute("select count(*), sum(effective_cost) from showback_monthly")
+        .fetchone()
+    )
+    assert after == before

@@ -30,7 +30,10 @@ def test_materialise_all_assets_and_reconcile(tmp_path: Path) -> None:
             result = job.execute_in_process(partition_key=key, instance=instance)
             assert result.success
             evaluations = result.get_asset_check_evaluations()
-            assert [e.check_name for e in evaluations] == ["reconciles_with_raw"]
+            assert sorted(e.check_name for e in evaluations) == [
+                "conserves_focus_costs",
+                "reconciles_with_raw",
+            ]
             assert not failed_checks(result)
     con = duckdb.connect(str(warehouse), read_only=True)
     totals = dict(
@@ -43,13 +46,16 @@ def test_materialise_all_assets_and_reconcile(tmp_path: Path) -> None:
 
 def test_materialise_every_demo_asset_for_every_month(tmp_path: Path) -> None:
     """All raw/<source> assets of the demo, the staging views and focus_costs, month by month."""
-    from finops_pipeline.demo import check_ground_truth
+    from finops_pipeline.demo import check_ground_truth, write_business_metrics
     from finops_pipeline.sample_data import generate
+    from finops_pipeline.settings import demo_settings
 
     data = tmp_path / "data"
     generate(data, end_month="2026-03", months=3, seed=7)
+    write_business_metrics(data, data / "ground_truth.json")
     warehouse = tmp_path / "demo.duckdb"
-    settings = Settings(partitions_start="2025-12-01", sample_data_dir=data)
+    settings = demo_settings(data)
+    settings.partitions_start = "2025-12-01"
     defs = build_definitions(settings, str(warehouse))
     keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
     assert len([k for k in keys if k.startswith("raw/")]) == 7
@@ -63,6 +69,10 @@ def test_materialise_every_demo_asset_for_every_month(tmp_path: Path) -> None:
             }
             assert materialized == keys
             assert not failed_checks(result)
+            checks = {e.check_name for e in result.get_asset_check_evaluations()}
+            assert checks == {"reconciles_with_raw", "conserves_focus_costs"}
     con = duckdb.connect(str(warehouse))
     assert check_ground_truth(con, data / "ground_truth.json") == []
+    teams = {r[0] for r in con.execute("select distinct team from showback_monthly").fetchall()}
+    assert {"payments", "search", "data-platform", "mobile", "ml"} <= teams
     con.close()

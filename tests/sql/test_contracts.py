@@ -9,10 +9,10 @@ import duckdb
 import pytest
 import yaml
 
-from finops_pipeline.core.focus import build_focus_costs
+from finops_pipeline.demo import build_derived, write_business_metrics
 from finops_pipeline.ingest.service import ingest_path
 from finops_pipeline.sample_data import generate
-from finops_pipeline.settings import DEMO_SOURCES
+from finops_pipeline.settings import DEMO_SOURCES, demo_settings
 from finops_pipeline.warehouse import REPO_ROOT, connect
 
 CONTRACTS = sorted((REPO_ROOT / "data_contracts").glob("*.odcs.yaml"))
@@ -25,17 +25,27 @@ def _contract(path: Path) -> dict:
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     root = tmp_path_factory.mktemp("contracts")
-    generate(root / "data", end_month="2026-03", months=3, seed=3)
+    data = root / "data"
+    generate(data, end_month="2026-03", months=3)
+    settings = demo_settings(data)
+    write_business_metrics(data, data / "ground_truth.json")
     con = connect(root / "w.duckdb")
     for source in DEMO_SOURCES:
-        ingest_path(con, root / "data" / source, source)
-    build_focus_costs(con)
+        ingest_path(con, data / source, source, policy=settings.tag_policy)
+    build_derived(con, settings)
     yield con
     con.close()
 
 
 def test_every_published_table_has_a_contract() -> None:
-    assert {p.name.removesuffix(".odcs.yaml") for p in CONTRACTS} >= {"focus_costs"}
+    published = {
+        "focus_costs",
+        "tag_violations",
+        "tag_compliance",
+        "allocation_ledger",
+        "showback_monthly",
+    }
+    assert {p.name.removesuffix(".odcs.yaml") for p in CONTRACTS} >= published
 
 
 @pytest.mark.parametrize("path", CONTRACTS, ids=[p.name for p in CONTRACTS])

@@ -1,0 +1,319 @@
+"""Build `allocation_ledger` and `showback_monthly` from `focus_costs`, per billing month.
+
+Who owns a focus_costs row, in order:
+1. the first pool (allocation.pools) whose filter matches: shared cost, split between teams and
+   nobody's direct cost, even when the row carries a team tag;
+2. its owner tag (`x_Team`, or `x_Tags[<dimension>]` for another dimension);
+3. the first owner rule (allocation.owners) that matches, e.g. a sub-account -> team;
+4. nobody: team `unallocated`, or, with `unallocated.redistribute`, split like a proportional
+   pool (ledger rule 'redistribute').
+
+SQL classifies and sums the rows (sql/marts/allocation_ledger.sql). The pools are split here
+in Python, per month x currency, because an exact largest-remainder split needs exact
+fractions: DuckDB divides decimals as doubles. There are only pools x months x currencies x
+teams of those, so it costs nothing. Everything is computed and checked (rates, metrics) into
+temp tables before the one transaction that replaces the months, so a failure writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+
+from finops_pipeline.errors import FinopsError
+from finops_pipeline.showback.currency import check_rates, load_exchange_rates
+from finops_pipeline.showback.pools import ShareLine, load_business_metrics, split_pools
+from finops_pipeline.showback.rules import ShowbackSection
+from finops_pipeline.tagging.conditions import compile_match
+from finops_pipeline.warehouse import quote_identifier, read_sql, table_exists, transaction
+
+FOCUS_TABLE = "focus_costs"
+LEDGER_TABLE = "allocation_ledger"
+SHOWBACK_TABLE = "showback_monthly"
+MONTH_SQL = "cast(date_trunc('month', BillingPeriodStart) as date)"
+
+
+@dataclass(frozen=True)
+class ShowbackBuild:
+    months: list[date]
+    ledger_rows: int
+    showback_rows: int
+
+
+@dataclass(frozen=True)
+class ConservationRow:
+    """Σ focus_costs vs Σ showback_monthly for one billing month and currency."""
+
+    billing_month: date
+    billing_currency: str | None
+    focus_billed: Decimal
+    showback_billed: Decimal
+    focus_effective: Decimal
+    showback_effective: Decimal
+
+    @property
+    def billed_difference(self) -> Decimal:
+        return self.showback_billed - self.focus_billed
+
+    @property
+    def effective_difference(self) -> Decimal:
+        return self.showback_effective - self.focus_effective
+
+    @property
+    def ok(self) -> bool:
+        """Exact, to the storage scale: an allocator may move cost, never make or lose it."""
+        return (
+            self.focus_billed == self.showback_billed
+            and self.focus_effective == self.showback_effective
+        )
+
+
+def showback_section(settings: object) -> ShowbackSection:
+    """The showback keys of `settings` (a Settings inherits them; defaults if it does not)."""
+    if isinstance(settings, ShowbackSection):
+        return settings
+    defaults = ShowbackSection()
+    return ShowbackSection(
+        reporting=getattr(settings, "reporting", defaults.reporting),
+        metrics=getattr(settings, "metrics", None),
+        allocation=getattr(settings, "allocation", defaults.allocation),
+    )
+
+
+def build_showback(
+    con: duckdb.DuckDBPyConnection, settings: object, period: date | None = None
+) -> ShowbackBuild:
+    """Rebuild the ledger and showback for one billing month (`period`, a first of month) or
+    for every month in focus_costs, in one transaction; creates the tables if absent."""
+    section = showback_section(settings)
+    if not table_exists(con, FOCUS_TABLE):
+        raise FinopsError("focus_costs does not exist yet: ingest billing exports first")
+    months = _months(con, period)
+    reporting = section.reporting
+    load_exchange_rates(con, reporting.exchange_rates)
+    needed = con.execute(
+        f"select distinct {MONTH_SQL}, BillingCurrency from {FOCUS_TABLE} "
+        f"where {MONTH_SQL} in (select billing_month from tmp_showback_months)"
+    ).fetchall()
+    check_rates(con, needed, reporting.currency, reporting.exchange_rates)
+    has_metrics = load_business_metrics(con, section.metrics)
+    _classify(con, section, period)
+    lines = split_pools(con, section.allocation)
+    _store_shares(con, lines)
+    params = {
+        "reporting_currency": reporting.currency,
+        "redistribute_unallocated": section.allocation.unallocated.redistribute,
+        "dimension": section.allocation.dimension,
+    }
+    ledger_sql = read_sql(f"marts/{LEDGER_TABLE}.sql")
+    current = _schema_is_current(con, ledger_sql, params)
+    if period is not None and not current:
+        return build_showback(con, section, None)  # a changed model rebuilds every month
+    with transaction(con):
+        con.execute("create or replace table exchange_rates as select * from tmp_exchange_rates")
+        if has_metrics:
+            con.execute("create or replace table business_metrics as from tmp_business_metrics")
+        if not current or not table_exists(con, LEDGER_TABLE):
+            _create_tables(con, ledger_sql, params)
+        scope = "where billing_month in (select billing_month from tmp_showback_months)"
+        for table in (SHOWBACK_TABLE, LEDGER_TABLE):
+            con.execute(f"delete from {table} {scope if period is not None else ''}")
+        con.execute(f"insert into {LEDGER_TABLE} by name select * from ({ledger_sql})", params)
+        showback_sql = read_sql(f"marts/{SHOWBACK_TABLE}.sql")
+        con.execute(f"insert into {SHOWBACK_TABLE} by name select * from ({showback_sql})")
+        counts = [_count(con, table, scope) for table in (LEDGER_TABLE, SHOWBACK_TABLE)]
+    return ShowbackBuild(months, *counts)
+
+
+def conservation(
+    con: duckdb.DuckDBPyConnection, period: date | None = None
+) -> list[ConservationRow]:
+    """Per billing month x currency, Σ focus_costs and Σ showback_monthly for both cost columns.
+
+    A month or currency missing on either side shows up with zeros on that side.
+    """
+    showback = (
+        f"select billing_month, billing_currency, sum(billed_cost) as billed, "
+        f"sum(effective_cost) as effective from {SHOWBACK_TABLE} "
+        f"where ($period is null or billing_month = $period) group by all"
+        if table_exists(con, SHOWBACK_TABLE)
+        else "select null::date as billing_month, null as billing_currency, 0 as billed, "
+        "0 as effective where false"
+    )
+    rows = con.execute(
+        f"""
+        with focus as (
+            select {MONTH_SQL} as billing_month, BillingCurrency as billing_currency,
+                sum(BilledCost) as billed, sum(EffectiveCost) as effective
+            from {FOCUS_TABLE} where ($period is null or {MONTH_SQL} = $period) group by all
+        ),
+        showback as ({showback})
+        select coalesce(f.billing_month, s.billing_month), coalesce(f.billing_currency,
+            s.billing_currency), f.billed, s.billed, f.effective, s.effective
+        from focus as f full outer join showback as s
+            on f.billing_month = s.billing_month
+            and f.billing_currency is not distinct from s.billing_currency
+        order by 1, 2
+        """,
+        {"period": period},
+    ).fetchall()
+    zero = Decimal(0)
+    return [
+        ConservationRow(m, c, fb or zero, sb or zero, fe or zero, se or zero)
+        for m, c, fb, sb, fe, se in rows
+    ]
+
+
+def _months(con: duckdb.DuckDBPyConnection, period: date | None) -> list[date]:
+    if period is not None:
+        months = [period.replace(day=1)]
+    else:
+        months = [
+            row[0]
+            for row in con.execute(
+                f"select distinct {MONTH_SQL} from {FOCUS_TABLE} order by 1"
+            ).fetchall()
+        ]
+    con.execute("create or replace temp table tmp_showback_months (billing_month date)")
+    con.executemany("insert into tmp_showback_months values (?)", [[m] for m in months])
+    return months
+
+
+def _classify(
+    con: duckdb.DuckDBPyConnection, section: ShowbackSection, period: date | None
+) -> None:
+    """tmp_allocation_input: the months' rows with pool and owner decided, summed per
+    month x currency x provider x sub-account x service x owner x pool (thousands of rows
+    for millions of charges, so every later step reads little)."""
+    allocation = section.allocation
+    columns = {
+        row[0].lower(): row[0]
+        for row in con.execute(f"select * from {FOCUS_TABLE} limit 0").description or []
+    }
+    params: list[object] = []
+    if allocation.dimension == "team" and "x_team" in columns:
+        owner = quote_identifier(columns["x_team"])
+    elif "x_tags" in columns:
+        owner = f"{quote_identifier(columns['x_tags'])}[?]"
+        params.append(allocation.dimension)
+    else:
+        raise FinopsError(
+            f"focus_costs has no x_Team or x_Tags column to allocate by {allocation.dimension!r}: "
+            "build the tag normalisation first"
+        )
+    exempt = "coalesce(x_TagExempt, false)" if "x_tagexempt" in columns else "false"
+
+    def first_match(rules: list) -> str:
+        if not rules:
+            return "cast(null as integer)"
+        whens = []
+        for index, rule in enumerate(rules):
+            sql, bound = compile_match(rule.match)
+            whens.append(f"when {sql} then {index}")
+            params.extend(bound)
+        return "case " + " ".join(whens) + " end"
+
+    pool_case = first_match(allocation.pools)
+    owner_case = first_match(allocation.owners)
+    where = ""
+    if period is not None:
+        where = "where BillingPeriodStart >= ? and BillingPeriodStart < ? + interval 1 month"
+        params += [period.replace(day=1), period.replace(day=1)]
+    teams = [rule.team for rule in allocation.owners]
+    con.execute(
+        f"""
+        create or replace temp table tmp_allocation_input as
+        select
+            * exclude (billed_cost, effective_cost),
+            case when owner_index is not null then (?::varchar[])[owner_index + 1] end
+                as owner_team,
+            sum(billed_cost) as billed_cost,
+            sum(effective_cost) as effective_cost
+        from (
+            select
+                {MONTH_SQL} as billing_month,
+                BillingCurrency as billing_currency,
+                BilledCost as billed_cost,
+                EffectiveCost as effective_cost,
+                ProviderName as provider_name,
+                SubAccountId as sub_account_id,
+                SubAccountName as sub_account_name,
+                ServiceName as service_name,
+                nullif(trim({owner}), '') as tag_owner,
+                {exempt} as is_tag_exempt,
+                {pool_case} as pool_index,
+                -- owner rules apply only where no pool claimed the row and no tag names
+                -- its owner (DuckDB lets a select item use the aliases before it)
+                case when pool_index is null and tag_owner is null then {owner_case} end
+                    as owner_index
+            from {FOCUS_TABLE}
+            {where}
+        ) as classified
+        group by all
+        """,
+        [teams, *params],
+    )
+
+
+def _store_shares(con: duckdb.DuckDBPyConnection, lines: list[ShareLine]) -> None:
+    con.execute(
+        "create or replace temp table tmp_allocation_shares (billing_month date, "
+        "billing_currency varchar, source_kind varchar, pool_name varchar, rule varchar, "
+        "basis varchar, from_key varchar, team varchar, kind varchar, "
+        "billed_cost decimal(38, 12), effective_cost decimal(38, 12))"
+    )
+    if lines:
+        con.executemany(
+            "insert into tmp_allocation_shares values (?, ?, 'pool', ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    line.billing_month,
+                    line.billing_currency,
+                    line.pool_name,
+                    line.rule,
+                    line.basis,
+                    line.pool_name,
+                    line.team,
+                    line.kind,
+                    line.billed_cost,
+                    line.effective_cost,
+                ]
+                for line in lines
+            ],
+        )
+
+
+def _schema_is_current(con: duckdb.DuckDBPyConnection, ledger_sql: str, params: dict) -> bool:
+    """Both tables absent, or both as the SQL models define them (else: rebuild every month)."""
+    present = [table_exists(con, t) for t in (LEDGER_TABLE, SHOWBACK_TABLE)]
+    if not any(present):
+        return True
+    if not all(present):
+        return False
+    showback_sql = read_sql(f"marts/{SHOWBACK_TABLE}.sql")
+    for table, sql, bound in (
+        (LEDGER_TABLE, ledger_sql, params),
+        (SHOWBACK_TABLE, showback_sql, None),
+    ):
+        current = con.execute(f"select * from {table} limit 0").description or []
+        model = con.execute(f"select * from ({sql}) limit 0", bound).description or []
+        if [(d[0], str(d[1])) for d in current] != [(d[0], str(d[1])) for d in model]:
+            return False
+    return True
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection, ledger_sql: str, params: dict) -> None:
+    """(Re)create both tables empty from their models; the ledger first, showback reads it."""
+    for table in (SHOWBACK_TABLE, LEDGER_TABLE):
+        con.execute(f"drop table if exists {table}")
+    con.execute(f"create table {LEDGER_TABLE} as select * from ({ledger_sql}) limit 0", params)
+    showback_sql = read_sql(f"marts/{SHOWBACK_TABLE}.sql")
+    con.execute(f"create table {SHOWBACK_TABLE} as select * from ({showback_sql}) limit 0")
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> int:
+    row = con.execute(f"select count(*) from {table} {scope}").fetchone()
+    return int(row[0]) if row else 0
