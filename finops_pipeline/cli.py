@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 from finops_pipeline import console as out
 from finops_pipeline.cli_allocation import register as register_allocation_commands
 from finops_pipeline.errors import FinopsError
-from finops_pipeline.settings import FORMATS, load_settings
+from finops_pipeline.settings import DEFAULT_SAMPLE_DIR, FORMATS, load_settings
 from finops_pipeline.warehouse import connect, warehouse_path
 
 app = typer.Typer(
@@ -199,6 +199,13 @@ def demo(
         "Dagster UI: finops ui   (then open http://127.0.0.1:3000)",
         soft_wrap=True,
     )
+    if out_dir.resolve() != Path(DEFAULT_SAMPLE_DIR).resolve():
+        out.console.print(
+            f"(other commands read the demo data from ./{DEFAULT_SAMPLE_DIR}: "
+            f"export FINOPS_SAMPLE_DATA={out_dir.resolve()} to use this one)",
+            soft_wrap=True,
+            markup=False,
+        )
     if not reconciled or mismatches or not conserved:
         raise typer.Exit(code=1)
 

@@ -20,6 +20,10 @@ run_queue:
 """
 
 
+# The CLI reports one line per month; Dagster's step-by-step DEBUG log stays in the UI.
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
 def dagster_home() -> Path:
     """DAGSTER_HOME, or ./.dagster_home created with telemetry off and one run at a time."""
     home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home").resolve()
@@ -44,7 +48,7 @@ def run_partitions(
     with dg.DagsterInstance.get() as instance:
         for key in partition_keys:
             result = job.execute_in_process(
-                partition_key=key, instance=instance, raise_on_error=False
+                partition_key=key, instance=instance, raise_on_error=False, run_config=QUIET
             )
             results.append(result)
             if on_done:
