@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import dagster as dg
     import duckdb
 
-    from finops_pipeline.ingest.landing import FileOutcome
+    from finops_pipeline.ingest.outcomes import FileOutcome
     from finops_pipeline.ingest.service import IngestReport
     from finops_pipeline.tagging.policy import TagPolicy
 

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from finops_pipeline.core.reconcile import ReconRow
-from finops_pipeline.ingest.landing import FileOutcome
+from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.service import IngestReport
 
 console = Console()

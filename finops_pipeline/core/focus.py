@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from finops_pipeline.ingest.landing import ensure_raw_tables
+from finops_pipeline.ingest.raw_tables import ensure_raw_tables
 from finops_pipeline.tagging.normalise import with_tag_columns
 from finops_pipeline.tagging.policy import TagPolicy
 from finops_pipeline.warehouse import SQL_DIR, read_sql, table_exists, transaction
@@ -119,7 +119,7 @@ def build_focus_month(
 
 
 def loaded_sources(con: duckdb.DuckDBPyConnection, period: date | None = None) -> list[str]:
-    from finops_pipeline.ingest.landing import raw_tables
+    from finops_pipeline.ingest.raw_tables import raw_tables
 
     ensure_raw_tables(con)
     names: set[str] = set()
@@ -136,7 +136,7 @@ def loaded_sources(con: duckdb.DuckDBPyConnection, period: date | None = None) -
 
 def loaded_months(con: duckdb.DuckDBPyConnection) -> list[date]:
     """Billing months present in any raw table, oldest first."""
-    from finops_pipeline.ingest.landing import raw_tables
+    from finops_pipeline.ingest.raw_tables import raw_tables
 
     ensure_raw_tables(con)
     union = " union ".join(f"select distinct x_billing_period from {t}" for t in raw_tables())

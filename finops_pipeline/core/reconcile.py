@@ -14,8 +14,8 @@ from decimal import Decimal
 import duckdb
 
 from finops_pipeline.core.focus import FOCUS_TABLE
-from finops_pipeline.ingest.landing import ensure_raw_tables
 from finops_pipeline.ingest.mapping import load_mappings
+from finops_pipeline.ingest.raw_tables import ensure_raw_tables
 from finops_pipeline.warehouse import table_exists
 
 CENT = Decimal("0.005")

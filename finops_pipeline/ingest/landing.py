@@ -8,11 +8,9 @@ previous good data stays. Identical files already current for the source are ski
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,52 +18,24 @@ from pathlib import Path
 import duckdb
 
 from finops_pipeline.errors import IngestError
+from finops_pipeline.ingest.diagnose import LoadFailure, diagnose
 from finops_pipeline.ingest.discover import Delivery
-from finops_pipeline.ingest.mapping import FormatMapping, get_mapping, load_mappings
-from finops_pipeline.ingest.reader import (
-    check_gzip,
-    check_readable,
-    file_kind,
-    first_line,
-    read_schema,
-    relation_sql,
+from finops_pipeline.ingest.load_log import (
+    Hashes,
+    all_current,
+    could_be_duplicates,
+    file_sha256,
+    new_load_id,
+    write_load_log,
 )
+from finops_pipeline.ingest.mapping import FormatMapping, get_mapping
+from finops_pipeline.ingest.outcomes import DeliveryOutcome, FileOutcome
+from finops_pipeline.ingest.raw_tables import ensure_raw_tables, raw_tables
+from finops_pipeline.ingest.reader import check_readable, file_kind, read_schema, relation_sql
 from finops_pipeline.ingest.select import Selection, build_selection, detect_format
-from finops_pipeline.ingest.transforms import get_transform
 from finops_pipeline.warehouse import quote_identifier, transaction
 
-LINEAGE_COLUMNS = {
-    "x_source_name": "varchar",
-    "x_source_format": "varchar",
-    "x_source_file": "varchar",
-    "x_load_id": "varchar",
-    "x_loaded_at": "timestamp",
-    "x_billing_period": "date",
-}
-
-
-@dataclass
-class _Hashes:
-    """File checksums, known already or still being computed beside the load."""
-
-    known: dict[Path, str] | None = None
-    pending: Future[dict[Path, str]] | None = None
-
-    def resolve(self) -> dict[Path, str]:
-        if self.known is None and self.pending is not None:
-            self.known = self.pending.result()
-        return self.known or {}
-
-
-class _LoadFailure(Exception):
-    """DuckDB refused a file; diagnosed after the rollback, when queries work again."""
-
-    def __init__(
-        self, path: Path, kind: str, selection: Selection, error: duckdb.Error, padded: bool
-    ) -> None:
-        super().__init__(str(error))
-        self.path, self.kind, self.selection, self.error = path, kind, selection, error
-        self.padded = padded
+__all__ = ["DeliveryOutcome", "FileOutcome", "Lander", "ensure_raw_tables", "raw_tables"]
 
 
 @dataclass
@@ -76,71 +46,6 @@ class _Prepared:
     mapping: FormatMapping
     selection: Selection
     detected: bool
-
-
-@dataclass
-class FileOutcome:
-    path: Path
-    status: str
-    format: str | None = None
-    rows: int = 0
-    periods: list[date] = field(default_factory=list)
-    totals: dict[str, Decimal] = field(default_factory=dict)
-    reason: str | None = None
-    detected: bool = False
-    cost_basis: str | None = None
-
-
-@dataclass
-class DeliveryOutcome:
-    delivery: Delivery
-    load_id: str
-    files: list[FileOutcome]
-
-    @property
-    def loaded(self) -> bool:
-        return any(f.status == "loaded" for f in self.files)
-
-    @property
-    def periods(self) -> set[date]:
-        return {p for f in self.files if f.status == "loaded" for p in f.periods}
-
-
-def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create each raw table from its mapping; add columns a newer mapping introduced."""
-    for mapping in load_mappings().values():
-        columns = {name: get_transform(spec.type).ddl for name, spec in mapping.columns.items()}
-        columns.update(LINEAGE_COLUMNS)
-        ddl = ", ".join(f"{quote_identifier(n)} {t}" for n, t in columns.items())
-        con.execute(f"create table if not exists {mapping.raw_table} ({ddl})")
-        existing = {
-            row[0]
-            for row in con.execute(
-                "select column_name from information_schema.columns where table_name = ?",
-                [mapping.raw_table],
-            ).fetchall()
-        }
-        for name, ddl_type in columns.items():
-            if name not in existing:
-                con.execute(
-                    f"alter table {mapping.raw_table} add column {quote_identifier(name)} {ddl_type}"
-                )
-
-
-def raw_tables() -> list[str]:
-    return sorted({m.raw_table for m in load_mappings().values()})
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def new_load_id() -> str:
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
 class Lander:
@@ -161,52 +66,40 @@ class Lander:
 
     def land(self, delivery: Delivery) -> DeliveryOutcome:
         load_id = new_load_id()
-        if self._could_be_duplicates(delivery.files):
+        if could_be_duplicates(self.con, self.source, delivery.files):
             hashes = {path: file_sha256(path) for path in delivery.files}
-            if self._all_current(hashes):
+            if all_current(self.con, self.source, hashes):
                 outcomes = [
                     FileOutcome(
                         p, "skipped_duplicate", reason="identical to the file already loaded"
                     )
                     for p in delivery.files
                 ]
-                self._log(load_id, outcomes, hashes)
+                write_load_log(self.con, self.source, load_id, outcomes, hashes)
                 return self._done(DeliveryOutcome(delivery, load_id, outcomes))
-            return self._land(delivery, load_id, _Hashes(known=hashes))
+            return self._land(delivery, load_id, Hashes(known=hashes))
         # No current file of the same size: not a duplicate. Hash while DuckDB loads.
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(lambda: {p: file_sha256(p) for p in delivery.files})
-            return self._land(delivery, load_id, _Hashes(pending=pending))
+            return self._land(delivery, load_id, Hashes(pending=pending))
 
-    def _land(self, delivery: Delivery, load_id: str, hashes: _Hashes) -> DeliveryOutcome:
+    def _land(self, delivery: Delivery, load_id: str, hashes: Hashes) -> DeliveryOutcome:
         try:
             outcomes = self._land_new(delivery, load_id, hashes, careful=False)
-        except _LoadFailure:
+        except LoadFailure:
             # The fast casts refused something; the general parsers may still read it.
             try:
                 outcomes = self._land_new(delivery, load_id, hashes, careful=True)
-            except _LoadFailure as failure:
-                outcomes = self._rejected(delivery, self._diagnose(failure))
+            except LoadFailure as failure:
+                outcomes = self._rejected(delivery, diagnose(self.con, failure))
         except IngestError as error:
             outcomes = self._rejected(delivery, error)
         if any(o.status != "loaded" for o in outcomes):
-            self._log(load_id, outcomes, hashes)
+            write_load_log(self.con, self.source, load_id, outcomes, hashes)
         return self._done(DeliveryOutcome(delivery, load_id, outcomes))
 
-    def _could_be_duplicates(self, files: list[Path]) -> bool:
-        """Only a file whose size matches a loaded file of this source needs hashing first."""
-        for path in files:
-            row = self.con.execute(
-                "select count(*) from load_log where source_name = ? and file_bytes = ? "
-                "and status = 'loaded'",
-                [self.source, path.stat().st_size],
-            ).fetchone()
-            if not row or not row[0]:
-                return False
-        return True
-
     def _land_new(
-        self, delivery: Delivery, load_id: str, hashes: _Hashes, careful: bool
+        self, delivery: Delivery, load_id: str, hashes: Hashes, careful: bool
     ) -> list[FileOutcome]:
         """Insert, replace the earlier rows of the same periods, log: one transaction."""
         prepared = [self._prepare(path, careful) for path in delivery.files]
@@ -216,34 +109,13 @@ class Lander:
                 outcomes.append(self._insert_file(item, load_id, delivery.period))
             self._record_cost_basis(outcomes, load_id)
             self._replace_previous(load_id, {p for o in outcomes for p in o.periods})
-            self._log(load_id, outcomes, hashes)
+            write_load_log(self.con, self.source, load_id, outcomes, hashes)
         return outcomes
 
     def _done(self, outcome: DeliveryOutcome) -> DeliveryOutcome:
         for file_outcome in outcome.files:
             self.on_file(file_outcome)
         return outcome
-
-    def _all_current(self, hashes: dict[Path, str]) -> bool:
-        """True when every file is byte-identical to one whose rows are still current."""
-        for digest in hashes.values():
-            rows = self.con.execute(
-                "select load_id from load_log where source_name = ? and file_sha256 = ? "
-                "and status = 'loaded' order by loaded_at desc limit 1",
-                [self.source, digest],
-            ).fetchall()
-            if not rows or not self._load_is_current(rows[0][0]):
-                return False
-        return True
-
-    def _load_is_current(self, load_id: str) -> bool:
-        for table in raw_tables():
-            found = self.con.execute(
-                f"select 1 from {table} where x_load_id = ? limit 1", [load_id]
-            ).fetchall()
-            if found:
-                return True
-        return False
 
     def _mapping_for(self, path: Path, schema) -> tuple[FormatMapping, bool]:
         if self.format_name and self.format_name != "auto":
@@ -279,7 +151,7 @@ class Lander:
         try:
             self.con.execute(sql, args)
         except duckdb.Error as exc:
-            raise _LoadFailure(path, prepared.kind, selection, exc, prepared.padded) from exc
+            raise LoadFailure(path, prepared.kind, selection, exc, prepared.padded) from exc
         outcome = FileOutcome(path, "loaded", mapping.format, detected=prepared.detected)
         self._measure(outcome, mapping, load_id, folder_period)
         return outcome
@@ -369,79 +241,3 @@ class Lander:
                     )
                 )
         return outcomes
-
-    def _diagnose(self, failure: _LoadFailure) -> IngestError:
-        """Find the first row and column that broke the load, for a message a user can act on."""
-        path, selection, exc = failure.path, failure.selection, failure.error
-        try:
-            check_gzip(path)
-        except IngestError as error:
-            return error
-        relation, params = relation_sql(failure.kind, path, failure.padded)  # type: ignore[arg-type]
-        for name, native in selection.sources.items():
-            transform = get_transform(selection.mapping.columns[name].type)
-            bad = transform.bad(native.sql, native.dtype)
-            if bad is None:
-                continue
-            try:
-                rows = self.con.execute(
-                    f"select rn, cast(v as varchar) from (select row_number() over () as rn, "
-                    f"{native.sql} as v, * from {relation}) where {bad.replace(native.sql, 'v')} "
-                    f"limit 1",
-                    params,
-                ).fetchall()
-            except duckdb.Error:
-                continue
-            if rows:
-                row_number, value = rows[0]
-                return IngestError(
-                    path,
-                    f"cannot read value {value!r}",
-                    expected=transform.expected,
-                    action="fix or remove that row, or re-export the file from the provider",
-                    row=int(row_number),
-                    column=native.name,
-                )
-        message = first_line(exc)
-        if "gzip" in message.lower() or "decompress" in message.lower():
-            return IngestError(
-                path,
-                "the gzip stream is truncated or corrupt",
-                expected="a complete gzip file",
-                action="re-download the file from the provider",
-            )
-        return IngestError(
-            path,
-            f"cannot be loaded: {message}",
-            expected=f"a valid {selection.mapping.format} export",
-            action="check the file against the provider's export schema",
-        )
-
-    def _log(
-        self, load_id: str, outcomes: list[FileOutcome], hashes: _Hashes | dict[Path, str]
-    ) -> None:
-        if isinstance(hashes, _Hashes):
-            hashes = hashes.resolve()
-        now = datetime.now(UTC).replace(tzinfo=None)
-        for outcome in outcomes:
-            path = outcome.path
-            size = path.stat().st_size if path.exists() else None
-            self.con.execute(
-                "insert into load_log values (?, ?, ?, ?, ?, ?, ?, ?, map(?, ?), ?, ?, ?, ?)",
-                [
-                    load_id,
-                    self.source,
-                    outcome.format,
-                    str(path),
-                    hashes.get(path),
-                    size,
-                    outcome.periods,
-                    outcome.rows,
-                    list(outcome.totals),
-                    [str(v) for v in outcome.totals.values()],
-                    outcome.cost_basis,
-                    outcome.status,
-                    outcome.reason,
-                    now,
-                ],
-            )

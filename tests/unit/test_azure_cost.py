@@ -17,7 +17,7 @@ import pytest
 
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.errors import IngestError
-from finops_pipeline.ingest.landing import FileOutcome
+from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.reader import read_schema
 from finops_pipeline.ingest.select import detect_format
 from finops_pipeline.ingest.service import ingest_path
