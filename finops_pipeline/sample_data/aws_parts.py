@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 
@@ -14,7 +15,19 @@ HOURS_24 = 24.0
 
 
 def accounts(b: EstateBuilder, names: list[tuple[str, str | None]]) -> list[Account]:
-    return [Account(b.ids.aws_account(), name, team) for name, team in names]
+    """Account ids come from the account name, not the seed, so the demo's policy can name an
+    account by id (legacy CUR has no account names) whatever seed is used. The RNG draw is
+    kept so every other generated value stays as it was."""
+    out = []
+    for name, team in names:
+        b.ids.aws_account()
+        out.append(Account(stable_aws_account(name), name, team))
+    return out
+
+
+def stable_aws_account(name: str) -> str:
+    digest = int(hashlib.sha256(name.encode()).hexdigest(), 16)
+    return str(100_000_000_000 + digest % 900_000_000_000)
 
 
 def instance(

@@ -329,7 +329,7 @@ def test_demo_defaults_come_from_the_right_rule(demo: duckdb.DuckDBPyConnection)
         if resolve_team(json.loads(row["Tags"]) if row["Tags"] else None) is not None:
             continue
         if row["SubAccountName"] in shared or row["SubAccountId"] in {
-            "453563500313",
+            "594011896784",
             "kestrel-platform-shared",
         }:
             expected = ("platform", "inherited")
