@@ -168,3 +168,26 @@ def print_showback_summary(con: duckdb.DuckDBPyConnection, conserved: bool) -> N
         "per month and billing currency it sums exactly to focus_costs",
         soft_wrap=True,
     )
+
+
+def print_insights_summary(con: duckdb.DuckDBPyConnection) -> None:
+    """One line each for waste and anomalies, pointing to the commands that list them."""
+    waste = con.execute(
+        "select count(*), sum(estimated_monthly_savings) from waste_findings "
+        "where billing_month = (select max(billing_month) from waste_findings "
+        "where billing_month < (select max(billing_month) from waste_findings))"
+    ).fetchone()
+    if waste and waste[0]:
+        console.print(
+            f"waste: {waste[0]} findings in the last closed month, est. savings "
+            f"{money(waste[1])} a month in billing currencies (finops waste)",
+            soft_wrap=True,
+        )
+    events = con.execute(
+        "select count(*), count(distinct incident_id) from cost_anomalies"
+    ).fetchone()
+    if events:
+        console.print(
+            f"anomalies: {events[1]} incidents ({events[0]} level x key rows) (finops anomalies)",
+            soft_wrap=True,
+        )

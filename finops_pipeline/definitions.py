@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dagster as dg
 
+from finops_pipeline.anomalies.assets import build_anomaly_asset
 from finops_pipeline.core.assets import build_focus_assets, build_staging_assets
 from finops_pipeline.ingest.assets import build_raw_asset
 from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
 from finops_pipeline.settings import Settings, load_settings
 from finops_pipeline.showback.assets import build_showback_assets
 from finops_pipeline.tagging.assets import build_tag_assets
+from finops_pipeline.waste.assets import build_waste_asset
 
 
 def build_definitions(
@@ -25,9 +27,11 @@ def build_definitions(
     focus_key = [dg.AssetKey("focus_costs")]
     tag_marts = build_tag_assets(settings, partitions, focus_key)
     showback, conservation = build_showback_assets(settings, partitions, focus_key)
+    waste = build_waste_asset(settings, partitions, focus_key)
+    anomalies = build_anomaly_asset(settings, partitions, focus_key)
     warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
     return dg.Definitions(
-        assets=[*raw_assets, *staging, focus_costs, tag_marts, showback],
+        assets=[*raw_assets, *staging, focus_costs, tag_marts, showback, waste, anomalies],
         asset_checks=[reconciliation, conservation],
         jobs=[
             dg.define_asset_job(

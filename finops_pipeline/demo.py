@@ -129,9 +129,11 @@ def build_derived(
     con: duckdb.DuckDBPyConnection, settings: object, rebuild_focus: bool = True
 ) -> dict[str, int]:
     """Tag marts and showback for every loaded month (what `finops run` does via Dagster)."""
+    from finops_pipeline.anomalies.build import build_cost_anomalies
     from finops_pipeline.core.focus import build_focus_costs
     from finops_pipeline.showback.allocate import build_showback
     from finops_pipeline.tagging.marts import build_tag_marts
+    from finops_pipeline.waste.build import build_waste_findings
 
     policy = getattr(settings, "tag_policy", None)
     dimension = settings.allocation.dimension  # type: ignore[attr-defined]
@@ -139,4 +141,6 @@ def build_derived(
     rows.update(build_tag_marts(con, None, policy=policy, dimension=dimension))
     built = build_showback(con, settings, None)
     rows["allocation_ledger"], rows["showback_monthly"] = built.ledger_rows, built.showback_rows
+    rows["waste_findings"] = build_waste_findings(con, None, getattr(settings, "waste", None))
+    rows["cost_anomalies"] = build_cost_anomalies(con, getattr(settings, "anomalies", None))
     return rows

@@ -15,10 +15,12 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from finops_pipeline.anomalies.settings import AnomalySettings
 from finops_pipeline.config_lines import describe_errors
 from finops_pipeline.errors import ConfigError
 from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.tagging.policy import TagPolicy
+from finops_pipeline.waste.settings import WasteSettings
 
 DEFAULT_CONFIG = "finops.yaml"
 DEFAULT_SAMPLE_DIR = "finops_sample_data"
@@ -72,6 +74,8 @@ class Settings(ShowbackSection, BaseModel):
     partitions_start: str = "2020-01-01"
     sources: list[SourceSettings] = Field(default_factory=list)
     tag_policy: TagPolicy | None = None
+    waste: WasteSettings = Field(default_factory=WasteSettings)
+    anomalies: AnomalySettings = Field(default_factory=AnomalySettings)
 
     def effective_sources(self) -> list[SourceSettings]:
         if self.sources:

@@ -244,3 +244,20 @@ def test_bad_config_is_named_and_nothing_is_written(
         .fetchone()
     )
     assert after == before
+
+
+def test_waste_and_anomaly_commands_on_the_demo(demo_run: tuple[Path, Path, str]) -> None:
+    warehouse = str(demo_run[0])
+    waste = runner.invoke(app, ["waste", "--month", "2026-05", "--format", "json", "-w", warehouse])
+    assert waste.exit_code == 0, waste.output
+    findings = json.loads(waste.output)
+    assert findings and {"check_name", "resource_id", "savings", "recommendation"} <= set(
+        findings[0]
+    )
+    savings = [float(f["savings"]) for f in findings]
+    assert savings == sorted(savings, reverse=True)
+    found = runner.invoke(app, ["anomalies", "--format", "json", "-w", warehouse])
+    assert found.exit_code == 0, found.output
+    for row in json.loads(found.output):
+        assert row["direction"] in ("up", "down") and row["severity"]
+        assert json.loads(row["contributors"])

@@ -1,0 +1,17 @@
+"""Cost anomalies: daily EffectiveCost per provider, service, sub-account, team and total,
+judged against a weekday-seasonal robust baseline; see detect.py for the model."""
+
+from finops_pipeline.anomalies.build import build_cost_anomalies
+from finops_pipeline.anomalies.detect import Event, SeriesKey, SeriesResult, detect, detect_series
+from finops_pipeline.anomalies.settings import AnomalySettings, ImpactFloor
+
+__all__ = [
+    "AnomalySettings",
+    "Event",
+    "ImpactFloor",
+    "SeriesKey",
+    "SeriesResult",
+    "build_cost_anomalies",
+    "detect",
+    "detect_series",
+]

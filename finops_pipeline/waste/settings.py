@@ -1,0 +1,66 @@
+"""Savings assumptions of the waste checks, with their documented defaults.
+
+The flat percentages and ratios are assumptions (AWS Cloud Intelligence Dashboards defaults,
+see FINOPS_REFERENCE.md), not prices: every finding names the values it used.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class WasteSettings(BaseModel):
+    """Parameters of `sql/marts/waste_findings.sql`; `extra="forbid"` names a misspelt key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    gp3_price_ratio: Decimal = Field(
+        Decimal("0.8"), ge=0, description="gp3 storage price / gp2 storage price per GB-month"
+    )
+    gp3_throughput_price_ratio: Decimal = Field(
+        Decimal("0.5"), ge=0, description="price of 1 MB/s of gp3 throughput / gp3 GB-month price"
+    )
+    gp3_iops_price_ratio: Decimal = Field(
+        Decimal("0.06"), ge=0, description="price of 1 gp3 IOPS / gp3 GB-month price"
+    )
+    previous_generation_savings: Decimal = Field(
+        Decimal("0.05"), ge=0, le=1, description="share saved moving to the successor family"
+    )
+    graviton_savings: Decimal = Field(
+        Decimal("0.20"), ge=0, le=1, description="share saved moving Intel to Graviton"
+    )
+    amd_savings: Decimal = Field(
+        Decimal("0.10"), ge=0, le=1, description="share saved moving Intel to AMD"
+    )
+    snapshot_age_months: int = Field(
+        12, ge=1, description="a snapshot first billed this many months before is old"
+    )
+    s3_idle_months: int = Field(2, ge=1, description="months without requests (S3 check)")
+    s3_idle_savings: Decimal = Field(
+        Decimal("0.30"), ge=0, le=1, description="share of idle S3 Standard storage saved"
+    )
+    nat_idle_gb_per_month: Decimal = Field(
+        Decimal("1"), ge=0, description="a NAT gateway processing at most this many GB is idle"
+    )
+    commitment_coverage_savings: Decimal = Field(
+        Decimal("0.20"), ge=0, le=1, description="share of uncovered on-demand cost saved"
+    )
+
+    def sql_params(self, period: object) -> list[object]:
+        """The `?` values of waste_findings.sql, in the order of its `params` CTE."""
+        return [
+            period,
+            self.gp3_price_ratio,
+            self.gp3_throughput_price_ratio,
+            self.gp3_iops_price_ratio,
+            self.previous_generation_savings,
+            self.snapshot_age_months,
+            self.nat_idle_gb_per_month,
+            self.graviton_savings,
+            self.amd_savings,
+            self.s3_idle_months,
+            self.s3_idle_savings,
+            self.commitment_coverage_savings,
+        ]

@@ -1,0 +1,523 @@
+-- waste_findings: rule-based waste and savings from billing data alone.
+-- Grain: one row per billing month x provider x check x resource (for unused_commitment the
+-- resource is the commitment id) x billing currency.
+-- KPI: monthly_cost = Σ EffectiveCost of the resource in the month for the usage the check
+-- looks at; estimated_monthly_savings by the check's formula (FINOPS_REFERENCE.md, AWS Cloud
+-- Intelligence Dashboards). Every row's `assumptions` names the formula and the values used.
+-- Parameters (bound, in this order; see finops_pipeline/waste/settings.py):
+--   1 billing month (DATE, NULL = every month), 2 gp3 price ratio, 3 gp3 throughput price
+--   ratio, 4 gp3 IOPS price ratio, 5 previous-generation savings share, 6 snapshot age in
+--   months, 7 NAT gateway idle threshold in GB per month, 8 Graviton savings share from
+--   Intel, 9 AMD savings share (from Intel, and Graviton from AMD), 10 S3 idle months,
+--   11 S3 idle savings share, 12 commitment coverage savings share.
+-- Reads ref_waste_previous_generation (finops_pipeline/waste/previous_generation.csv).
+with
+
+params as (
+    select
+        cast(? as date) as period,
+        cast(? as decimal(18, 6)) as gp3_price_ratio,
+        cast(? as decimal(18, 6)) as gp3_throughput_price_ratio,
+        cast(? as decimal(18, 6)) as gp3_iops_price_ratio,
+        cast(? as decimal(18, 6)) as previous_generation_savings,
+        cast(? as integer) as snapshot_age_months,
+        cast(? as decimal(18, 6)) as nat_idle_gb_per_month,
+        cast(? as decimal(18, 6)) as graviton_savings,
+        cast(? as decimal(18, 6)) as amd_savings,
+        cast(? as integer) as s3_idle_months,
+        cast(? as decimal(18, 6)) as s3_idle_savings,
+        cast(? as decimal(18, 6)) as commitment_coverage_savings
+),
+
+costs as (
+    select
+        cast(f.BillingPeriodStart as date) as billing_month,
+        f.*
+    from focus_costs as f
+),
+
+month_costs as (
+    select costs.*
+    from costs, params
+    where params.period is null or costs.billing_month = params.period
+),
+
+previous_families as (
+    select * from ref_waste_previous_generation
+),
+
+-- gp2 volumes: GB is Σ ConsumedQuantity in GB-Mo scaled from the hours billed to the whole
+-- month (the size itself, also for the open month or a volume created mid-month).
+gp2_usage as (
+    select
+        billing_month,
+        ProviderName as provider,
+        ResourceId as resource_id,
+        BillingCurrency as billing_currency,
+        any_value(SubAccountId) as sub_account_id,
+        any_value(ServiceName) as service_name,
+        any_value(x_Team) as x_team,
+        sum(EffectiveCost) as monthly_cost,
+        sum(ConsumedQuantity) as tmp_gb_months,
+        date_diff('hour', min(ChargePeriodStart), max(ChargePeriodEnd)) as tmp_billed_hours,
+        date_diff('hour', billing_month, billing_month + interval 1 month) as tmp_month_hours
+    from month_costs
+    where ProviderName = 'AWS'
+        and ChargeCategory = 'Usage'
+        and ResourceId is not null
+        and (x_VolumeApiName = 'gp2' or x_UsageType like '%EBS:VolumeUsage.gp2')
+    group by all
+),
+
+gp2_gb as (
+    select
+        gp2_usage.*,
+        tmp_gb_months * tmp_month_hours / greatest(least(tmp_billed_hours, tmp_month_hours), 1)
+            as tmp_gb
+    from gp2_usage
+),
+
+gp2_sized as (
+    select
+        gp2_gb.*,
+        greatest(least(tmp_gb * 3, 16000), 3000) - 3000 as tmp_added_iops,
+        case when tmp_gb <= 150 then 0 else 125 end as tmp_added_throughput,
+        monthly_cost * gp3_price_ratio / nullif(tmp_gb, 0) as tmp_gp3_unit,
+        params.*
+    from gp2_gb, params
+),
+
+gp2_savings as (
+    select
+        gp2_sized.*,
+        monthly_cost - (
+            monthly_cost * gp3_price_ratio
+            + tmp_gp3_unit * gp3_throughput_price_ratio * tmp_added_throughput
+            + tmp_gp3_unit * gp3_iops_price_ratio * tmp_added_iops
+        ) as tmp_savings
+    from gp2_sized
+),
+
+gp2_volume as (
+    select
+        billing_month,
+        provider,
+        'gp2_volume' as check_name,
+        resource_id,
+        sub_account_id,
+        service_name,
+        billing_currency,
+        x_team,
+        monthly_cost,
+        cast(greatest(tmp_savings, 0) as decimal(38, 12)) as estimated_monthly_savings,
+        'gp2->gp3 (AWS CID): savings = cost - (cost*' || cast(gp3_price_ratio as double)
+        || ' + unit*' || cast(gp3_throughput_price_ratio as double) || '*added_throughput + unit*'
+        || cast(gp3_iops_price_ratio as double) || '*added_iops), unit = cost*' || cast(gp3_price_ratio as double)
+        || '/GB; GB=' || round(tmp_gb, 1) || ', added_iops=' || cast(round(tmp_added_iops) as integer)
+        || ', added_throughput=' || tmp_added_throughput || ' MB/s; negative savings shown as 0'
+            as assumptions,
+        case
+            when tmp_savings > 0 then
+                'Change the volume type to gp3 (online, no detach); provision '
+                || (3000 + cast(round(tmp_added_iops) as integer)) || ' IOPS and '
+                || (125 + tmp_added_throughput) || ' MB/s to match gp2.'
+            else
+                'gp3 matching gp2''s throughput costs no less: change to gp3 only if its '
+                || 'baseline 3000 IOPS and 125 MB/s suffice (then storage costs '
+                || cast(round(100 * (1 - gp3_price_ratio)) as integer) || '% less).'
+        end as recommendation
+    from gp2_savings
+),
+
+-- Previous-generation EC2: on-demand hours of a family on the maintained list.
+instance_usage as (
+    select
+        month_costs.*,
+        coalesce(
+            nullif(x_InstanceType, ''),
+            nullif(regexp_extract(x_UsageType, 'BoxUsage:([^ ]+)$', 1), '')
+        ) as tmp_instance_type
+    from month_costs
+    where ProviderName = 'AWS'
+        and ChargeCategory = 'Usage'
+        and ResourceId is not null
+        and x_UsageType like '%BoxUsage:%'
+        and CommitmentDiscountId is null
+        and coalesce(PricingCategory, 'Standard') not in ('Committed', 'Dynamic')
+        and x_UsageType not like '%SpotUsage%'
+),
+
+previous_generation as (
+    select
+        usage.billing_month,
+        usage.ProviderName as provider,
+        'previous_generation' as check_name,
+        usage.ResourceId as resource_id,
+        any_value(usage.SubAccountId) as sub_account_id,
+        any_value(usage.ServiceName) as service_name,
+        usage.BillingCurrency as billing_currency,
+        any_value(usage.x_Team) as x_team,
+        sum(usage.EffectiveCost) as monthly_cost,
+        cast(
+            sum(usage.EffectiveCost) * any_value(params.previous_generation_savings)
+            as decimal(38, 12)
+        ) as estimated_monthly_savings,
+        'previous generation (AWS CID): savings = on-demand cost * '
+        || cast(any_value(params.previous_generation_savings) as double)
+        || '; instance type ' || any_value(usage.tmp_instance_type) as assumptions,
+        'Move ' || any_value(usage.tmp_instance_type) || ' to the '
+        || any_value(families.successor) || ' family'
+        || coalesce(' (or Graviton ' || any_value(families.graviton_successor) || ')', '')
+        || '.' as recommendation
+    from instance_usage as usage
+    inner join previous_families as families
+        on families.family = lower(split_part(usage.tmp_instance_type, '.', 1))
+    cross join params
+    group by usage.billing_month, usage.ProviderName, usage.ResourceId, usage.BillingCurrency
+),
+
+-- Graviton / AMD candidates: current-generation m, c, r, t families on Linux on-demand hours
+-- (previous generations have their own check). Graviton is 'g' in the family's attributes,
+-- AMD 'a'; the two checks are alternatives for one instance, so never add their savings.
+processor_usage as (
+    select
+        usage.*,
+        lower(split_part(usage.tmp_instance_type, '.', 1)) as tmp_family,
+        regexp_extract(lower(usage.tmp_instance_type), '^([a-z]+)[0-9]', 1) as tmp_prefix,
+        regexp_extract(lower(usage.tmp_instance_type), '^[a-z]+([0-9]+)', 1) as tmp_gen,
+        regexp_extract(lower(usage.tmp_instance_type), '^[a-z]+[0-9]+([a-z-]*)\.', 1) as tmp_attrs
+    from instance_usage as usage
+    where coalesce(usage.x_Operation, 'RunInstances') = 'RunInstances'
+),
+
+processor_candidates as (
+    select
+        usage.*,
+        case when usage.tmp_attrs like '%a%' then 'AMD' else 'Intel' end as tmp_processor
+    from processor_usage as usage
+    left join previous_families as families on families.family = usage.tmp_family
+    where families.family is null
+        and usage.tmp_prefix in ('m', 'c', 'r', 't')
+        and usage.tmp_gen <> ''
+        and usage.tmp_attrs not like '%g%'
+),
+
+processor_findings as (
+    select
+        usage.billing_month,
+        usage.ProviderName as provider,
+        checks.check_name,
+        usage.ResourceId as resource_id,
+        any_value(usage.SubAccountId) as sub_account_id,
+        any_value(usage.ServiceName) as service_name,
+        usage.BillingCurrency as billing_currency,
+        any_value(usage.x_Team) as x_team,
+        sum(usage.EffectiveCost) as monthly_cost,
+        any_value(usage.tmp_instance_type) as tmp_instance_type,
+        any_value(usage.tmp_processor) as tmp_processor,
+        any_value(usage.tmp_prefix) as tmp_prefix,
+        any_value(usage.tmp_gen) as tmp_gen,
+        case
+            when checks.check_name = 'amd_candidate' then any_value(params.amd_savings)
+            when any_value(usage.tmp_processor) = 'AMD' then any_value(params.amd_savings)
+            else any_value(params.graviton_savings)
+        end as tmp_share
+    from processor_candidates as usage
+    inner join (
+        select 'graviton_candidate' as check_name union all select 'amd_candidate'
+    ) as checks
+        on checks.check_name = 'graviton_candidate' or usage.tmp_processor = 'Intel'
+    cross join params
+    group by
+        usage.billing_month, usage.ProviderName, checks.check_name, usage.ResourceId,
+        usage.BillingCurrency
+),
+
+processor_candidate as (
+    select
+        billing_month,
+        provider,
+        check_name,
+        resource_id,
+        sub_account_id,
+        service_name,
+        billing_currency,
+        x_team,
+        monthly_cost,
+        cast(monthly_cost * tmp_share as decimal(38, 12)) as estimated_monthly_savings,
+        check_name || ' (AWS CID): savings = on-demand cost * ' || cast(tmp_share as double)
+        || ' (' || tmp_processor || ' ' || tmp_instance_type || '); an alternative to the '
+        || case when check_name = 'amd_candidate' then 'Graviton' else 'AMD' end
+        || ' finding, do not add both' as assumptions,
+        case
+            when check_name = 'amd_candidate' then
+                'Move ' || tmp_instance_type || ' to the AMD family ' || tmp_prefix || tmp_gen
+                || 'a (same size, no code change).'
+            else
+                'Move ' || tmp_instance_type || ' to Graviton (' || tmp_prefix
+                || case when tmp_prefix = 't' then '4g' else '7g' end
+                || ') once the workload builds for arm64.'
+        end as recommendation
+    from processor_findings
+),
+
+-- Idle NAT gateways: hourly charges while processing (almost) no data in the month.
+nat_usage as (
+    select
+        billing_month,
+        ProviderName as provider,
+        ResourceId as resource_id,
+        BillingCurrency as billing_currency,
+        any_value(SubAccountId) as sub_account_id,
+        any_value(ServiceName) as service_name,
+        any_value(x_Team) as x_team,
+        sum(EffectiveCost) as monthly_cost,
+        sum(case when x_UsageType like '%NatGateway-Hours' then ConsumedQuantity end) as tmp_hours,
+        coalesce(
+            sum(case when x_UsageType like '%NatGateway-Bytes' then ConsumedQuantity end), 0
+        ) as tmp_gb
+    from month_costs
+    where ProviderName = 'AWS'
+        and ChargeCategory = 'Usage'
+        and ResourceId is not null
+        and x_UsageType like '%NatGateway-%'
+    group by all
+),
+
+idle_nat_gateway as (
+    select
+        billing_month,
+        provider,
+        'idle_nat_gateway' as check_name,
+        resource_id,
+        sub_account_id,
+        service_name,
+        billing_currency,
+        x_team,
+        monthly_cost,
+        monthly_cost as estimated_monthly_savings,
+        'idle NAT gateway: <= ' || cast(nat_idle_gb_per_month as double) || ' GB processed in the month ('
+        || round(tmp_gb, 3) || ' GB over ' || cast(round(tmp_hours) as integer)
+        || ' h); savings = full cost' as assumptions,
+        'Delete the NAT gateway (and release its Elastic IP) if nothing routes through it.'
+            as recommendation
+    from nat_usage, params
+    where tmp_hours > 0 and tmp_gb <= nat_idle_gb_per_month
+),
+
+-- Old snapshots: first billed >= N months before the month, over every loaded month.
+snapshot_first as (
+    select ResourceId as resource_id, min(billing_month) as first_billed_month
+    from costs
+    where ProviderName = 'AWS' and x_UsageType like '%EBS:SnapshotUsage%'
+    group by all
+),
+
+old_snapshot as (
+    select
+        usage.billing_month,
+        usage.ProviderName as provider,
+        'old_snapshot' as check_name,
+        usage.ResourceId as resource_id,
+        any_value(usage.SubAccountId) as sub_account_id,
+        any_value(usage.ServiceName) as service_name,
+        usage.BillingCurrency as billing_currency,
+        any_value(usage.x_Team) as x_team,
+        sum(usage.EffectiveCost) as monthly_cost,
+        sum(usage.EffectiveCost) as estimated_monthly_savings,
+        'old snapshot (AWS CID): first billed ' || strftime(any_value(snapshots.first_billed_month), '%Y-%m')
+        || ', >= ' || any_value(params.snapshot_age_months)
+        || ' months before; savings = full cost' as assumptions,
+        'Delete the snapshot, or archive it (EBS Snapshots Archive) if it must be kept.'
+            as recommendation
+    from month_costs as usage
+    inner join snapshot_first as snapshots on snapshots.resource_id = usage.ResourceId
+    cross join params
+    where usage.ProviderName = 'AWS'
+        and usage.ChargeCategory = 'Usage'
+        and usage.x_UsageType like '%EBS:SnapshotUsage%'
+        and usage.billing_month >= snapshots.first_billed_month
+            + to_months(params.snapshot_age_months)
+    group by usage.billing_month, usage.ProviderName, usage.ResourceId, usage.BillingCurrency
+),
+
+-- Idle S3 Standard: storage billed in each of the last N months (this one included) and no
+-- PUT/COPY/POST/LIST (Tier1) or GET (Tier2) requests in any of them.
+s3_months as (
+    select
+        billing_month,
+        ResourceId as resource_id,
+        sum(
+            case when x_UsageType like '%TimedStorage-ByteHrs' then EffectiveCost end
+        ) as tmp_standard_cost,
+        coalesce(
+            sum(
+                case
+                    when x_UsageType like '%Requests-Tier1' or x_UsageType like '%Requests-Tier2'
+                        then ConsumedQuantity
+                end
+            ),
+            0
+        ) as tmp_requests
+    from costs
+    where ProviderName = 'AWS'
+        and x_ServiceCode = 'AmazonS3'
+        and ChargeCategory = 'Usage'
+        and ResourceId is not null
+    group by all
+),
+
+s3_idle_buckets as (
+    select current_month.billing_month, current_month.resource_id
+    from s3_months as current_month
+    cross join params
+    inner join s3_months as window_month
+        on window_month.resource_id = current_month.resource_id
+        and window_month.billing_month
+            > current_month.billing_month - to_months(params.s3_idle_months)
+        and window_month.billing_month <= current_month.billing_month
+    group by current_month.billing_month, current_month.resource_id
+    having count(*) filter (where window_month.tmp_standard_cost > 0)
+            = any_value(params.s3_idle_months)
+        and sum(window_month.tmp_requests) = 0
+),
+
+idle_s3_standard as (
+    select
+        usage.billing_month,
+        usage.ProviderName as provider,
+        'idle_s3_standard' as check_name,
+        usage.ResourceId as resource_id,
+        any_value(usage.SubAccountId) as sub_account_id,
+        any_value(usage.ServiceName) as service_name,
+        usage.BillingCurrency as billing_currency,
+        any_value(usage.x_Team) as x_team,
+        sum(usage.EffectiveCost) as monthly_cost,
+        cast(
+            sum(usage.EffectiveCost) * any_value(params.s3_idle_savings) as decimal(38, 12)
+        ) as estimated_monthly_savings,
+        'idle S3 Standard (AWS CID): no requests for ' || any_value(params.s3_idle_months)
+        || ' months; savings = Standard storage cost * '
+        || cast(any_value(params.s3_idle_savings) as double) as assumptions,
+        'Add a lifecycle rule to a colder class (Standard-IA, Glacier Instant Retrieval) or '
+        || 'delete the data if nobody needs it.' as recommendation
+    from month_costs as usage
+    inner join s3_idle_buckets as idle
+        on idle.resource_id = usage.ResourceId and idle.billing_month = usage.billing_month
+    cross join params
+    where usage.ChargeCategory = 'Usage' and usage.x_UsageType like '%TimedStorage-ByteHrs'
+    group by usage.billing_month, usage.ProviderName, usage.ResourceId, usage.BillingCurrency
+),
+
+-- Commitment coverage gap: on-demand hours of commitment-eligible compute (EC2, RDS instances,
+-- Lambda; Azure VMs; GCP Compute Engine cores and RAM). A commitment is bought for a portfolio,
+-- so per resource this is showback of the uncovered cost, not a purchase recommendation.
+commitment_coverage_gap as (
+    select
+        billing_month,
+        ProviderName as provider,
+        'commitment_coverage_gap' as check_name,
+        ResourceId as resource_id,
+        any_value(SubAccountId) as sub_account_id,
+        any_value(ServiceName) as service_name,
+        BillingCurrency as billing_currency,
+        any_value(x_Team) as x_team,
+        sum(EffectiveCost) as monthly_cost,
+        cast(
+            sum(EffectiveCost) * any_value(params.commitment_coverage_savings)
+            as decimal(38, 12)
+        ) as estimated_monthly_savings,
+        'commitment coverage gap (AWS CID): savings = on-demand cost * '
+        || cast(any_value(params.commitment_coverage_savings) as double)
+        || '; overlaps the other compute findings of the resource, do not add them'
+            as assumptions,
+        'Cover steady on-demand usage with a Savings Plan, reservation or committed use '
+        || 'discount sized on the account''s baseline.' as recommendation
+    from month_costs
+    cross join params
+    where ChargeCategory = 'Usage'
+        and PricingCategory = 'Standard'
+        and CommitmentDiscountId is null
+        and ResourceId is not null
+        and (
+            (
+                ProviderName = 'AWS'
+                and (
+                    (x_UsageType like '%BoxUsage:%' and x_UsageType not like '%SpotUsage%')
+                    or (
+                        x_ServiceCode = 'AmazonRDS'
+                        and (x_UsageType like '%InstanceUsage:%' or x_UsageType like '%Multi-AZUsage:%')
+                    )
+                    or x_UsageType like '%Lambda-GB-Second%'
+                )
+            )
+            or (ProviderName = 'Microsoft' and ServiceName = 'Virtual Machines')
+            or (
+                ProviderName = 'Google Cloud'
+                and ServiceName = 'Compute Engine'
+                and (SkuMeter like '%Instance Core%' or SkuMeter like '%Instance Ram%')
+            )
+        )
+    group by billing_month, ProviderName, ResourceId, BillingCurrency
+),
+
+-- Unused commitments (any provider): the amortized cost of the unused part.
+unused_commitment as (
+    select
+        billing_month,
+        ProviderName as provider,
+        'unused_commitment' as check_name,
+        CommitmentDiscountId as resource_id,
+        any_value(SubAccountId) as sub_account_id,
+        any_value(ServiceName) as service_name,
+        BillingCurrency as billing_currency,
+        any_value(x_Team) as x_team,
+        sum(EffectiveCost) as monthly_cost,
+        sum(EffectiveCost) as estimated_monthly_savings,
+        'unused commitment (FOCUS): Σ EffectiveCost where CommitmentDiscountStatus = Unused; '
+        || 'savings = full unused cost' as assumptions,
+        'Reduce or exchange the ' || coalesce(lower(any_value(CommitmentDiscountCategory)), '')
+        || ' commitment, or move eligible usage onto it.' as recommendation
+    from month_costs
+    where CommitmentDiscountStatus = 'Unused' and CommitmentDiscountId is not null
+    group by billing_month, ProviderName, CommitmentDiscountId, BillingCurrency
+    having sum(EffectiveCost) > 0
+),
+
+findings as (
+    select * from gp2_volume
+    union all by name
+    select * from previous_generation
+    union all by name
+    select * from processor_candidate
+    union all by name
+    select * from idle_nat_gateway
+    union all by name
+    select * from old_snapshot
+    union all by name
+    select * from idle_s3_standard
+    union all by name
+    select * from commitment_coverage_gap
+    union all by name
+    select * from unused_commitment
+),
+
+final as (
+    select
+        billing_month,
+        provider,
+        check_name,
+        resource_id,
+        sub_account_id,
+        service_name,
+        billing_currency,
+        x_team as x_Team,
+        cast(monthly_cost as decimal(38, 12)) as monthly_cost,
+        cast(estimated_monthly_savings as decimal(38, 12)) as estimated_monthly_savings,
+        assumptions,
+        recommendation
+    from findings
+    where monthly_cost > 0
+)
+
+select * from final
