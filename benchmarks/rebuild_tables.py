@@ -17,7 +17,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-from finops_pipeline.core.focus import build_focus_costs
 from finops_pipeline.demo import build_derived, ingest_demo, write_business_metrics
 from finops_pipeline.ingest.service import ingest_path
 from finops_pipeline.sample_data import generate
@@ -87,7 +86,6 @@ def main() -> None:
         timed("conservation check", lambda: conservation(con, month))
         assert all(r.ok for r in conservation(con, month))
         con.close()
-        _ = build_focus_costs  # the focus build itself is measured by ingest_speed.py
 
 
 if __name__ == "__main__":
