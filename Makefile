@@ -21,6 +21,7 @@ demo: $(STAMP)  ## generate sample exports, ingest them, build the FOCUS table, 
 	$(BIN)/finops demo
 
 test: $(STAMP)  ## run the full test suite (unit, SQL, conformance, end-to-end)
+	scripts/setup_test_tools.sh
 	$(BIN)/ruff check finops_pipeline tests benchmarks
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 

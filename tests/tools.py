@@ -1,0 +1,32 @@
+"""Finding the local servers and browser the integration tests need.
+
+A missing tool skips its tests with a message saying how to get it; under CI
+(FINOPS_REQUIRE_TEST_TOOLS=1, set by .ci/run) it fails them instead, so CI can never go
+green by skipping. `scripts/setup_test_tools.sh` (run by `make test`) installs them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TOOLS_DIR = Path(os.environ.get("FINOPS_TOOLS_DIR", REPO_ROOT / ".tools"))
+
+
+def missing_tool(message: str) -> None:
+    """Skip (or, under CI, fail) the calling test because a tool is missing."""
+    if os.environ.get("FINOPS_REQUIRE_TEST_TOOLS") == "1":
+        pytest.fail(f"{message} (CI requires it: see scripts/setup_test_tools.sh)")
+    pytest.skip(f"{message}; run scripts/setup_test_tools.sh to install it")
+
+
+def chromium_path() -> str:
+    """Debian's chromium, which Playwright drives (no browser download needed)."""
+    found = os.environ.get("FINOPS_CHROMIUM") or shutil.which("chromium")
+    if not found:
+        missing_tool("chromium not found")
+    return str(found)
