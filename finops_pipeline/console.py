@@ -184,10 +184,11 @@ def print_insights_summary(con: duckdb.DuckDBPyConnection) -> None:
             soft_wrap=True,
         )
     events = con.execute(
-        "select count(*), count(distinct incident_id) from cost_anomalies"
+        "select count(*), sum(json_array_length(also_seen_at)) from cost_anomalies"
     ).fetchone()
     if events:
         console.print(
-            f"anomalies: {events[1]} incidents ({events[0]} level x key rows) (finops anomalies)",
+            f"anomalies: {events[0]} events (also seen at {events[1] or 0} other level keys) "
+            "(finops anomalies)",
             soft_wrap=True,
         )

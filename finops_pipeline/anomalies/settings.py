@@ -65,6 +65,9 @@ class AnomalySettings(BaseModel):
     # usage anomalies (and tax lands on one day a month).
     charge_categories: list[str] = Field(default_factory=lambda: ["Usage"])
     top_contributors: int = Field(5, ge=1)
+    # One change seen at several levels is one row: shown at the narrowest slice whose
+    # |impact| is at least this share of the largest member's (see anomalies/incidents.py).
+    incident_explain_share: float = Field(0.8, gt=0, le=1)
     contributor_lookback_days: int = Field(28, ge=7)
 
     @model_validator(mode="after")

@@ -1,0 +1,83 @@
+-- cost_anomalies_daily: the daily cost series the anomaly model judges (read by
+-- finops_pipeline/anomalies/build.py; detect.py holds the statistics).
+-- Grain: one row per level x provider x key x billing currency x day, complete days only.
+-- KPI: cost = Σ EffectiveCost of the charges of the chosen ChargeCategory values; a charge
+-- spanning several days is spread evenly over them (monthly fees do not become one-day spikes).
+-- The level keys: provider = ProviderName, service = ServiceName, sub_account = SubAccountId,
+-- team = x_Team, total = BillingCurrency (provider null: the total of every provider).
+-- Parameters (named): $charge_categories VARCHAR[], $last_complete DATE, $levels VARCHAR[].
+-- x_Team exists only once a tag policy ran: the empty `union all by name` adds it as NULL.
+with
+
+focus as (
+    select * from focus_costs
+    union all by name
+    select cast(null as varchar) as x_Team
+    where false
+),
+
+charges as (
+    select
+        ProviderName as provider,
+        BillingCurrency as currency,
+        coalesce(ServiceName, '(none)') as tmp_service,
+        coalesce(SubAccountId, '(none)') as tmp_sub_account,
+        coalesce(x_Team, '(untagged)') as tmp_team,
+        cast(ChargePeriodStart as date) as tmp_start_day,
+        greatest(
+            date_diff('day', cast(ChargePeriodStart as date), cast(ChargePeriodEnd as date)), 1
+        ) as tmp_days,
+        cast(EffectiveCost as double) as tmp_cost
+    from focus
+    where ChargeCategory in (select unnest($charge_categories::varchar[]))
+        and EffectiveCost is not null
+),
+
+spread as (
+    select
+        provider,
+        currency,
+        tmp_service,
+        tmp_sub_account,
+        tmp_team,
+        tmp_start_day + cast(unnest(range(tmp_days)) as integer) as day,
+        tmp_cost / tmp_days as cost
+    from charges
+),
+
+complete_days as (
+    select * from spread
+    where day <= $last_complete
+),
+
+levels as (
+    select 'provider' as level, provider, provider as key, currency, day, cost
+    from complete_days
+    union all
+    select 'service', provider, tmp_service, currency, day, cost
+    from complete_days
+    union all
+    select 'sub_account', provider, tmp_sub_account, currency, day, cost
+    from complete_days
+    union all
+    select 'team', provider, tmp_team, currency, day, cost
+    from complete_days
+    union all
+    select 'total', cast(null as varchar), currency, currency, day, cost
+    from complete_days
+),
+
+final as (
+    select
+        level,
+        provider,
+        key,
+        currency,
+        day,
+        sum(cost) as cost
+    from levels
+    where level in (select unnest($levels::varchar[]))
+    group by all
+)
+
+select * from final

@@ -1,0 +1,57 @@
+-- cost_anomaly_items: the daily cost of each resource, usage type, region and SKU inside one
+-- anomaly's slice, from which finops_pipeline/anomalies/detect.py ranks the contributors.
+-- Grain: one row per dimension x value x day.
+-- KPI: cost = Σ EffectiveCost by ChargePeriodStart day (the same charges as the series).
+-- Parameters (named): $charge_categories VARCHAR[], $currency, $provider (NULL: any provider,
+-- the total level), $level (provider | service | sub_account | team | total), $key, $start
+-- and $end (DATE, inclusive).
+with
+
+focus as (
+    select * from focus_costs
+    union all by name
+    select cast(null as varchar) as x_Team
+    where false
+),
+
+slice as (
+    select
+        cast(ChargePeriodStart as date) as day,
+        coalesce(ResourceId, '(none)') as tmp_resource,
+        coalesce(x_UsageType, '(none)') as tmp_usage_type,
+        coalesce(RegionId, '(none)') as tmp_region,
+        coalesce(SkuId, '(none)') as tmp_sku,
+        cast(EffectiveCost as double) as cost
+    from focus
+    where ChargeCategory in (select unnest($charge_categories::varchar[]))
+        and BillingCurrency = $currency
+        and ($provider::varchar is null or ProviderName = $provider)
+        and case $level::varchar
+            when 'provider' then ProviderName
+            when 'service' then coalesce(ServiceName, '(none)')
+            when 'sub_account' then coalesce(SubAccountId, '(none)')
+            when 'team' then coalesce(x_Team, '(untagged)')
+            when 'total' then BillingCurrency
+        end = $key
+        and cast(ChargePeriodStart as date) between $start and $end
+),
+
+final as (
+    select 'ResourceId' as dimension, tmp_resource as value, day, sum(cost) as cost
+    from slice
+    group by all
+    union all
+    select 'x_UsageType', tmp_usage_type, day, sum(cost)
+    from slice
+    group by all
+    union all
+    select 'RegionId', tmp_region, day, sum(cost)
+    from slice
+    group by all
+    union all
+    select 'SkuId', tmp_sku, day, sum(cost)
+    from slice
+    group by all
+)
+
+select * from final
