@@ -148,6 +148,7 @@ class AzureBill:
                 baseline = money(row.baseline * m.rate) if row.baseline is not None else None
                 if qty != row.qty:
                     baseline = None
+                waste = row.resource.waste_on(day)
                 self.line(
                     day,
                     "Usage",
@@ -161,6 +162,8 @@ class AzureBill:
                     actual_price=m.rate,
                     amortized_price=m.rate,
                     baseline=baseline,
+                    waste=waste,
+                    waste_resource=row.resource.id if waste else None,
                 )
         for c in active:
             self._unused(day, c, ri_left.get(c.id), sp_left.get(c.id))

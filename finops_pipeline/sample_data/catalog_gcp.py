@@ -44,6 +44,7 @@ _SKUS: dict[str, tuple[str, str, str, str, int, str]] = {
            3600, "0.35"),
     "pd_balanced": ("Compute Engine", "Balanced PD Capacity", "gibibyte month",
                     "byte-seconds", SECONDS_PER_MONTH * GIB, "0.10"),
+    "static_ip": ("Compute Engine", "Static Ip Charge", "hour", "seconds", 3600, "0.01"),
     "egress": ("Networking", "Network Internet Data Transfer Out from Americas to Americas",
                "gibibyte", "bytes", GIB, "0.12"),
     "cud_cpu": ("Compute Engine", "Commitment v1: Cpu in Americas for 1 Year", "hour",

@@ -77,6 +77,15 @@ class Resource:
     def active(self, day: date) -> bool:
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
+    def waste_on(self, day: date) -> str | None:
+        """The waste check this resource's charge of `day` belongs to. A disk left behind by
+        a deleted VM is waste from ``attrs["waste_from"]`` (the first month its VM is no
+        longer billed in), not before."""
+        start = self.attrs.get("waste_from")
+        if self.waste is None or (start and day < date.fromisoformat(start)):
+            return None
+        return self.waste
+
 
 @dataclass(frozen=True)
 class Commitment:

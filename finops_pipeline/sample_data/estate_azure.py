@@ -4,6 +4,8 @@
   payments VMs expires in the window and is renewed (a Purchase row); a second reservation is
   returned (a Refund row) when the search VMs it covered are decommissioned. Both are fully
   used while active. The search subscription's AKS pool collapses for three days (a drop).
+  Waste: a previous-generation (Dsv3) VM, the decommissioned search VMs' OS disks left
+  unattached, and an idle public IP.
 * ``azure-mca-amortized``: the US MCA account in USD: a monthly-billed reservation for AKS
   nodes and a savings plan, both partly unused at weekends.
 * ``azure-focus``: the Kestrel Digital MCA account, exported as FOCUS: a savings plan.
@@ -115,7 +117,7 @@ def ea(window: Window, seed: int, scale: int) -> Estate:
             Use(meter("blob_write", weu, "EUR"), 900, "batch"),
         ],
     )
-    vm(b, data, "vm-data-airflow", "D2s v3", weu, "always_on")
+    vm(b, data, "vm-data-airflow", "D2s v3", weu, "always_on", waste="previous_generation")
     resource(
         b,
         data,
@@ -178,6 +180,29 @@ def ea(window: Window, seed: int, scale: int) -> Estate:
         weu,
         [Use(meter("redis_p1", weu, "EUR"), H24, "always_on", cap=H24)],
         team="platform",
+    )
+    # Waste added last (noiseless profiles, so no random draw moves): the legacy search VMs'
+    # OS disks outlive them, and a public IP for a VPN that was shut down stays allocated.
+    for i in range(2):
+        for disk in resource(
+            b,
+            srch,
+            "Microsoft.Compute/disks",
+            f"vm-search-legacy-{i + 1}-osdisk",
+            weu,
+            [Use(meter("P10", weu, "EUR"), 1, "flat")],
+            waste="unattached_disk",
+        ):
+            disk.attrs["waste_from"] = b.month_start(max(0, n - 4) + 1).isoformat()
+    resource(
+        b,
+        plat,
+        "Microsoft.Network/publicIPAddresses",
+        "pip-legacy-vpn",
+        weu,
+        [Use(meter("public_ip", weu, "EUR"), H24, "always_on", cap=H24)],
+        team="platform",
+        waste="idle_public_ip",
     )
     first = day_in_month(window, n - 2, 8)
     e.anomalies.append(

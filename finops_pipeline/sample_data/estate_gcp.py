@@ -207,7 +207,18 @@ def build(window: Window, seed: int, scale: int) -> Estate:
         ],
     )
     for i in range(2):
-        _vm(b, ml, f"ml-trainer-{i + 1}", "n1", 8, 30, "business", "us-central1-b", gpu=True)
+        _vm(
+            b,
+            ml,
+            f"ml-trainer-{i + 1}",
+            "n1",
+            8,
+            30,
+            "business",
+            "us-central1-b",
+            gpu=True,
+            waste="previous_generation",
+        )
     _svc(b, ml, "kestrel-ml-datasets", "us", [Use(sku("gcs_standard"), 12 * 1024 * GIB, "storage")])
     for i in range(2):
         _svc(
@@ -233,6 +244,7 @@ def build(window: Window, seed: int, scale: int) -> Estate:
     )
     e.attrs["promotion_resources"] = ",".join(r.id for r in promo)
     n = len(window.months)
+    _plant_waste(b, data, plat, n, window)
     shift = day_in_month(window, n - 2, 20)
     e.anomalies.append(
         AnomalySpec(
@@ -248,3 +260,29 @@ def build(window: Window, seed: int, scale: int) -> Estate:
         )
     )
     return e
+
+
+def _plant_waste(b: EstateBuilder, data: Account, plat: Account, n: int, window: Window) -> None:
+    """A VM deleted four months before the end whose persistent disk stays behind, and a
+    reserved static IP nothing uses. Added last: earlier resources keep their ids and noise
+    (both are noiseless profiles, so no random draw moves)."""
+    gone = day_in_month(window, max(0, n - 4), 10)
+    _vm(b, data, "batch-runner-1", "e2", 4, 16, "always_on", "us-central1-a", end=gone)
+    for disk in _svc(
+        b,
+        data,
+        "batch-runner-1-pd",
+        "us-central1",
+        [Use(sku("pd_balanced"), 200 * GIB, "storage", growth=0.0)],
+        waste="unattached_disk",
+    ):
+        disk.attrs["waste_from"] = b.month_start(max(0, n - 4) + 1).isoformat()
+    _svc(
+        b,
+        plat,
+        "legacy-vpn-ip",
+        "us-central1",
+        [Use(sku("static_ip"), 24.0, "always_on", cap=24.0)],
+        team="platform",
+        waste="idle_public_ip",
+    )

@@ -20,6 +20,7 @@ from .ids import Ids
 from .periods import Window, month_key
 from .tags import resolve_team
 from .usage import UsageRow
+from .write_gcp import resource_global_name
 
 TAX_RATE = Decimal("0.0725")
 PROMOTION_BUDGET = Decimal(1500)
@@ -138,6 +139,11 @@ class GcpBill:
             )
             if row.baseline is not None:
                 charge.baseline = money(row.baseline * meter.rate, MICRO)
+            charge.waste = row.resource.waste_on(day)
+            if charge.waste:
+                charge.waste_resource = resource_global_name(
+                    row.resource, row.resource.account.id, meter.service
+                )
         if cud:
             self.row(day, cud.account, "cud_cpu", Decimal(cud.units * 24), None, [])
             self.row(day, cud.account, "cud_ram", Decimal(cud.attrs["ram_gib"]) * 24, None, [])

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .charges import Charge
-from .estate import Estate
+from .estate import Estate, Resource
 
 _KV = pa.list_(pa.struct([("key", pa.string()), ("value", pa.string())]))
 _TS = pa.timestamp("us", tz="UTC")
@@ -145,6 +145,18 @@ def _location(region: str, zone: str) -> dict:
     return {"location": zone or region, "country": "US", "region": region, "zone": zone or None}
 
 
+def resource_global_name(resource: Resource, project_id: str, service: str) -> str:
+    """resource.global_name as the export writes it (FOCUS ResourceId)."""
+    if "machine_spec" in resource.attrs:
+        return (
+            f"//compute.googleapis.com/projects/{project_id}/zones/{resource.zone}/"
+            f"instances/{resource.id}"
+        )
+    return (
+        f"//{service.lower().replace(' ', '')}.googleapis.com/projects/{project_id}/{resource.name}"
+    )
+
+
 def export_row(e: Estate, c: Charge) -> dict:
     n = c.native
     meter, project, resource = n["_meter"], n["_project"], n["_resource"]
@@ -162,20 +174,7 @@ def export_row(e: Estate, c: Charge) -> dict:
             }
         )
     region = resource.region if resource else "global"
-    global_name = None
-    if resource is not None:
-        kind = "instances" if "machine_spec" in resource.attrs else "resources"
-        global_name = (
-            (
-                f"//compute.googleapis.com/projects/{project.id}/zones/{resource.zone}/"
-                f"instances/{resource.id}"
-            )
-            if kind == "instances"
-            else (
-                f"//{meter.service.lower().replace(' ', '')}.googleapis.com/projects/"
-                f"{project.id}/{resource.name}"
-            )
-        )
+    global_name = resource_global_name(resource, project.id, meter.service) if resource else None
     cost = float(n["cost"])
     rate = float(meter.rate) if meter else None
     return {

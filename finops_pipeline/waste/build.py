@@ -1,7 +1,9 @@
 """Build `waste_findings` for one billing month (a Dagster partition) or all, atomically.
 
 The SQL model holds the checks (one CTE each); this module loads the maintained
-previous-generation list into `ref_waste_previous_generation` and replaces the month(s).
+previous-generation lists (AWS families; Azure and GCP VM series) into
+`ref_waste_previous_generation` / `ref_waste_previous_generation_series` and replaces the
+month(s).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from finops_pipeline.waste.settings import WasteSettings
 
 TABLE = "waste_findings"
 PREVIOUS_GENERATION_CSV = Path(__file__).with_name("previous_generation.csv")
+PREVIOUS_SERIES_CSV = Path(__file__).with_name("previous_generation_series.csv")
 _REF_TABLE = "ref_waste_previous_generation"
+_SERIES_TABLE = "ref_waste_previous_generation_series"
 
 
 def load_previous_generation(
@@ -41,6 +45,26 @@ def load_previous_generation(
     return len(rows)
 
 
+def load_previous_series(con: duckdb.DuckDBPyConnection, path: Path = PREVIOUS_SERIES_CSV) -> int:
+    """Replace the reference table of previous-generation Azure and GCP VM series."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [
+            (
+                row["provider"].strip(),
+                row["series"].strip().lower(),
+                row["successor"].strip(),
+                row["note"].strip(),
+            )
+            for row in csv.DictReader(handle)
+        ]
+    con.execute(
+        f"create or replace table {_SERIES_TABLE} (provider varchar, series varchar, "
+        "successor varchar, note varchar, primary key (provider, series))"
+    )
+    con.executemany(f"insert into {_SERIES_TABLE} values (?, ?, ?, ?)", rows)
+    return len(rows)
+
+
 def build_waste_findings(
     con: duckdb.DuckDBPyConnection,
     period: date | None,
@@ -56,6 +80,7 @@ def build_waste_findings(
     model = read_sql(f"marts/{TABLE}.sql")
     with transaction(con):
         load_previous_generation(con)
+        load_previous_series(con)
         if table_exists(con, TABLE) and _stale(con, model, settings):
             con.execute(f"drop table {TABLE}")
             period = None

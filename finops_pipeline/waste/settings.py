@@ -48,6 +48,22 @@ class WasteSettings(BaseModel):
         Decimal("0.20"), ge=0, le=1, description="share of uncovered on-demand cost saved"
     )
 
+    unattached_disk_savings: Decimal = Field(
+        Decimal("1"),
+        ge=0,
+        le=1,
+        description="share of an unattached disk's cost saved (1: delete it; lower if a "
+        "snapshot is kept)",
+    )
+    public_ip_idle_gb_per_month: Decimal = Field(
+        Decimal("1"),
+        ge=0,
+        description="an Azure public IP transferring at most this many GB a month is idle",
+    )
+    idle_public_ip_savings: Decimal = Field(
+        Decimal("1"), ge=0, le=1, description="share of an idle public IP's cost saved"
+    )
+
     def sql_params(self, period: object) -> list[object]:
         """The `?` values of waste_findings.sql, in the order of its `params` CTE."""
         return [
@@ -63,4 +79,7 @@ class WasteSettings(BaseModel):
             self.s3_idle_months,
             self.s3_idle_savings,
             self.commitment_coverage_savings,
+            self.unattached_disk_savings,
+            self.public_ip_idle_gb_per_month,
+            self.idle_public_ip_savings,
         ]

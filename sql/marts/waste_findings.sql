@@ -9,8 +9,11 @@
 --   ratio, 4 gp3 IOPS price ratio, 5 previous-generation savings share, 6 snapshot age in
 --   months, 7 NAT gateway idle threshold in GB per month, 8 Graviton savings share from
 --   Intel, 9 AMD savings share (from Intel, and Graviton from AMD), 10 S3 idle months,
---   11 S3 idle savings share, 12 commitment coverage savings share.
--- Reads ref_waste_previous_generation (finops_pipeline/waste/previous_generation.csv).
+--   11 S3 idle savings share, 12 commitment coverage savings share, 13 unattached disk
+--   savings share, 14 public IP idle threshold in GB per month, 15 idle public IP savings
+--   share.
+-- Reads ref_waste_previous_generation (finops_pipeline/waste/previous_generation.csv) and
+-- ref_waste_previous_generation_series (previous_generation_series.csv: Azure, GCP).
 with
 
 params as (
@@ -26,7 +29,10 @@ params as (
         cast(? as decimal(18, 6)) as amd_savings,
         cast(? as integer) as s3_idle_months,
         cast(? as decimal(18, 6)) as s3_idle_savings,
-        cast(? as decimal(18, 6)) as commitment_coverage_savings
+        cast(? as decimal(18, 6)) as commitment_coverage_savings,
+        cast(? as decimal(18, 6)) as unattached_disk_savings,
+        cast(? as decimal(18, 6)) as public_ip_idle_gb_per_month,
+        cast(? as decimal(18, 6)) as idle_public_ip_savings
 ),
 
 costs as (
@@ -44,6 +50,10 @@ month_costs as (
 
 previous_families as (
     select * from ref_waste_previous_generation
+),
+
+previous_series as (
+    select * from ref_waste_previous_generation_series
 ),
 
 -- gp2 volumes: GB is Σ ConsumedQuantity in GB-Mo scaled from the hours billed to the whole
@@ -305,6 +315,230 @@ idle_nat_gateway as (
     where tmp_hours > 0 and tmp_gb <= nat_idle_gb_per_month
 ),
 
+-- Previous-generation Azure and GCP VM series: on-demand VMs whose size the export names
+-- (Azure cost details: Standard_D2s_v3 -> series dsv3; GCP: n1-standard-8 -> n1) and whose
+-- series is on the maintained list. GCP nets its sustained-use discount as Credit rows of the
+-- same resource: they count, so the cost is what the VM really costs. Azure's FOCUS export
+-- names no size: its VMs are not judged.
+vm_series_usage as (
+    select
+        month_costs.*,
+        case
+            when ProviderName = 'Microsoft' then
+                regexp_extract(lower(x_InstanceType), '^standard_([a-z]+)[0-9]+', 1)
+                || regexp_extract(lower(x_InstanceType), '^standard_[a-z]+[0-9]+([a-z]*)', 1)
+                || coalesce(
+                    'v' || nullif(regexp_extract(lower(x_InstanceType), '_v([0-9]+)$', 1), ''),
+                    ''
+                )
+            else split_part(lower(x_InstanceType), '-', 1)
+        end as tmp_series
+    from month_costs
+    where ProviderName in ('Microsoft', 'Google Cloud')
+        and ChargeCategory in ('Usage', 'Credit')
+        and ResourceId is not null
+        and nullif(x_InstanceType, '') is not null
+        and CommitmentDiscountId is null
+        and coalesce(PricingCategory, 'Standard') not in ('Committed', 'Dynamic')
+),
+
+previous_generation_series as (
+    select
+        usage.billing_month,
+        usage.ProviderName as provider,
+        'previous_generation' as check_name,
+        usage.ResourceId as resource_id,
+        any_value(usage.SubAccountId) as sub_account_id,
+        any_value(usage.ServiceName) as service_name,
+        usage.BillingCurrency as billing_currency,
+        any_value(usage.x_Team) as x_team,
+        sum(usage.EffectiveCost) as monthly_cost,
+        cast(
+            sum(usage.EffectiveCost) * any_value(params.previous_generation_savings)
+            as decimal(38, 12)
+        ) as estimated_monthly_savings,
+        'previous generation VM series: savings = on-demand cost * '
+        || cast(any_value(params.previous_generation_savings) as double)
+        || '; size ' || any_value(usage.x_InstanceType) || ', series '
+        || any_value(usage.tmp_series) as assumptions,
+        'Resize ' || any_value(usage.x_InstanceType) || ' to the '
+        || any_value(series.successor) || ' series (' || any_value(series.note) || ').'
+            as recommendation
+    from vm_series_usage as usage
+    inner join previous_series as series
+        on series.provider = usage.ProviderName and series.series = usage.tmp_series
+    cross join params
+    group by usage.billing_month, usage.ProviderName, usage.ResourceId, usage.BillingCurrency
+),
+
+-- Disks left behind by a deleted VM (Azure managed disks, GCP persistent disks). Billing
+-- data does not say whether a disk is attached; it does show a disk named after a VM (the
+-- VM's name, or it followed by '-' or '_', the providers' and IaC tools' default naming)
+-- whose VM was billed in an earlier month and is not billed at all in this one: that disk is
+-- attached to nothing. The longest matching VM name in the same sub-account is the owner; a
+-- disk that matches no VM is not judged (no evidence either way).
+vm_months as (
+    select distinct
+        billing_month,
+        ProviderName as provider,
+        SubAccountId as sub_account_id,
+        lower(ResourceName) as vm_name
+    from costs
+    where ChargeCategory = 'Usage'
+        and nullif(ResourceName, '') is not null
+        and (
+            (
+                ProviderName = 'Microsoft'
+                and ResourceId ilike '%/providers/microsoft.compute/virtualmachines/%'
+            )
+            or (ProviderName = 'Google Cloud' and SkuMeter like '%Instance Core%')
+        )
+),
+
+disk_usage as (
+    select
+        billing_month,
+        ProviderName as provider,
+        ResourceId as resource_id,
+        BillingCurrency as billing_currency,
+        SubAccountId as sub_account_id,
+        lower(any_value(ResourceName)) as tmp_disk_name,
+        any_value(ServiceName) as service_name,
+        any_value(x_Team) as x_team,
+        sum(EffectiveCost) as monthly_cost
+    from month_costs
+    where ChargeCategory = 'Usage'
+        and ResourceId is not null
+        and nullif(ResourceName, '') is not null
+        and (
+            (ProviderName = 'Microsoft' and ResourceId ilike '%/providers/microsoft.compute/disks/%')
+            or (ProviderName = 'Google Cloud' and SkuMeter like '%PD Capacity%')
+        )
+    group by billing_month, ProviderName, ResourceId, BillingCurrency, SubAccountId
+),
+
+disk_owner as (
+    select
+        disk.*,
+        vm.vm_name as tmp_vm_name,
+        vm.tmp_first_month
+    from disk_usage as disk
+    inner join (
+        select provider, sub_account_id, vm_name, min(billing_month) as tmp_first_month
+        from vm_months
+        group by all
+    ) as vm
+        on vm.provider = disk.provider
+        and vm.sub_account_id = disk.sub_account_id
+        and (
+            disk.tmp_disk_name = vm.vm_name
+            or starts_with(disk.tmp_disk_name, vm.vm_name || '-')
+            or starts_with(disk.tmp_disk_name, vm.vm_name || '_')
+        )
+    qualify row_number() over (
+        partition by disk.billing_month, disk.resource_id, disk.billing_currency
+        order by length(vm.vm_name) desc
+    ) = 1
+),
+
+unattached_disk as (
+    select
+        disk.billing_month,
+        disk.provider,
+        'unattached_disk' as check_name,
+        disk.resource_id,
+        disk.sub_account_id,
+        disk.service_name,
+        disk.billing_currency,
+        disk.x_team,
+        disk.monthly_cost,
+        cast(disk.monthly_cost * params.unattached_disk_savings as decimal(38, 12))
+            as estimated_monthly_savings,
+        'unattached disk: named after VM ' || disk.tmp_vm_name || ', billed since '
+        || strftime(disk.tmp_first_month, '%Y-%m') || ' and not billed this month; savings = cost * '
+        || cast(params.unattached_disk_savings as double) as assumptions,
+        'Delete the disk (snapshot it first if its data may be needed); its VM '
+        || disk.tmp_vm_name || ' is gone.' as recommendation
+    from disk_owner as disk
+    cross join params
+    where disk.tmp_first_month < disk.billing_month
+        and not exists (
+            select 1
+            from vm_months as vm
+            where vm.provider = disk.provider
+                and vm.sub_account_id = disk.sub_account_id
+                and vm.vm_name = disk.tmp_vm_name
+                and vm.billing_month = disk.billing_month
+        )
+),
+
+-- Idle public IPs. GCP bills "Static Ip Charge" for a reserved static address that no VM
+-- uses, AWS bills "...IdleAddress" for an allocated Elastic IP nothing uses: both are idle
+-- by definition. Azure bills a public IP by the hour whether used or not; its data transfer
+-- is billed against the same resource, so an address carrying at most N GB in the month is
+-- idle (as for NAT gateways). Savings: the address's cost in the month.
+public_ip_rows as (
+    select
+        month_costs.*,
+        SkuMeter = 'Static Ip Charge' or x_UsageType like '%IdleAddress%' as tmp_is_idle_sku,
+        SkuMeter ilike '%public ip%' or x_UsageType = 'IP Addresses' as tmp_is_address,
+        ServiceName = 'Bandwidth' as tmp_is_transfer
+    from month_costs
+    where ChargeCategory = 'Usage'
+        and ResourceId is not null
+        and (
+            (ProviderName = 'Google Cloud' and SkuMeter = 'Static Ip Charge')
+            or (ProviderName = 'AWS' and x_UsageType like '%IdleAddress%')
+            or (
+                ProviderName = 'Microsoft'
+                and ResourceId ilike '%/providers/microsoft.network/publicipaddresses/%'
+            )
+        )
+),
+
+public_ip_usage as (
+    select
+        billing_month,
+        ProviderName as provider,
+        ResourceId as resource_id,
+        BillingCurrency as billing_currency,
+        any_value(SubAccountId) as sub_account_id,
+        any_value(ServiceName) as service_name,
+        any_value(x_Team) as x_team,
+        sum(EffectiveCost) as monthly_cost,
+        bool_or(tmp_is_idle_sku) as tmp_idle_sku,
+        coalesce(sum(ConsumedQuantity) filter (where tmp_is_address), 0) as tmp_hours,
+        coalesce(sum(ConsumedQuantity) filter (where tmp_is_transfer), 0) as tmp_gb
+    from public_ip_rows
+    group by billing_month, ProviderName, ResourceId, BillingCurrency
+),
+
+idle_public_ip as (
+    select
+        billing_month,
+        provider,
+        'idle_public_ip' as check_name,
+        resource_id,
+        sub_account_id,
+        service_name,
+        billing_currency,
+        x_team,
+        monthly_cost,
+        cast(monthly_cost * idle_public_ip_savings as decimal(38, 12))
+            as estimated_monthly_savings,
+        case
+            when tmp_idle_sku then 'idle public IP: billed as an unused reserved address'
+            else
+                'idle public IP: <= ' || cast(public_ip_idle_gb_per_month as double)
+                || ' GB transferred in the month (' || round(tmp_gb, 3) || ' GB over '
+                || cast(round(tmp_hours) as integer) || ' h)'
+        end || '; savings = cost * ' || cast(idle_public_ip_savings as double) as assumptions,
+        'Release the address if nothing needs it (a DNS record or allow-list may still point '
+        || 'at it).' as recommendation
+    from public_ip_usage, params
+    where tmp_idle_sku or (tmp_hours > 0 and tmp_gb <= public_ip_idle_gb_per_month)
+),
+
 -- Old snapshots: first billed >= N months before the month, over every loaded month.
 snapshot_first as (
     select ResourceId as resource_id, min(billing_month) as first_billed_month
@@ -500,6 +734,12 @@ findings as (
     select * from commitment_coverage_gap
     union all by name
     select * from unused_commitment
+    union all by name
+    select * from previous_generation_series
+    union all by name
+    select * from unattached_disk
+    union all by name
+    select * from idle_public_ip
 ),
 
 final as (

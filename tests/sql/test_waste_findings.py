@@ -21,7 +21,23 @@ from finops_pipeline.waste.settings import WasteSettings
 
 CENT = Decimal("0.005")
 # Checks whose every finding must be planted: the demo's clean resources must not appear.
-PRECISE_CHECKS = ("gp2_volume", "previous_generation", "idle_nat_gateway", "old_snapshot")
+PRECISE_CHECKS = (
+    "gp2_volume",
+    "previous_generation",
+    "idle_nat_gateway",
+    "old_snapshot",
+    "unattached_disk",
+    "idle_public_ip",
+)
+# What the generator plants in the Azure and GCP exports (ground_truth.json "waste").
+PLANTED_BEYOND_AWS = {
+    ("Microsoft", "previous_generation"),
+    ("Microsoft", "unattached_disk"),
+    ("Microsoft", "idle_public_ip"),
+    ("Google Cloud", "previous_generation"),
+    ("Google Cloud", "unattached_disk"),
+    ("Google Cloud", "idle_public_ip"),
+}
 
 Key = tuple[str, str, str]  # check, resource id, billing month YYYY-MM
 
@@ -66,7 +82,15 @@ def _truth(truth: dict, check: str | None = None) -> dict[Key, Decimal]:
 
 @pytest.mark.parametrize(
     "check",
-    ["gp2_volume", "previous_generation", "idle_nat_gateway", "old_snapshot", "unused_commitment"],
+    [
+        "gp2_volume",
+        "previous_generation",
+        "idle_nat_gateway",
+        "old_snapshot",
+        "unused_commitment",
+        "unattached_disk",
+        "idle_public_ip",
+    ],
 )
 def test_every_planted_item_is_found_with_its_monthly_cost(
     demo: tuple[duckdb.DuckDBPyConnection, dict], check: str
@@ -79,6 +103,35 @@ def test_every_planted_item_is_found_with_its_monthly_cost(
     assert not missing, f"{len(missing)}/{len(expected)} planted {check} not found: {missing[:5]}"
     off = {k: (found[k][0], v) for k, v in expected.items() if abs(found[k][0] - v) >= CENT}
     assert not off, f"monthly_cost differs from the truth: {off}"
+
+
+@pytest.mark.parametrize(
+    ("provider", "check"), sorted(PLANTED_BEYOND_AWS), ids=lambda v: str(v).replace(" ", "_")
+)
+def test_azure_and_gcp_waste_recall(
+    demo: tuple[duckdb.DuckDBPyConnection, dict], provider: str, check: str
+) -> None:
+    """Every planted Azure/GCP item is found in every month it is waste (recall 1.0), with
+    its savings by the documented default share."""
+    con, truth = demo
+    planted = {
+        (w["resource_id"], w["billing_month"]): Decimal(w["monthly_cost"])
+        for w in truth["waste"]
+        if w["provider"] == provider and w["check"] == check
+    }
+    assert planted, f"the demo plants no {provider} {check}"
+    rows = con.execute(
+        "select resource_id, strftime(billing_month, '%Y-%m'), monthly_cost, "
+        "estimated_monthly_savings from waste_findings where provider = ? and check_name = ?",
+        [provider, check],
+    ).fetchall()
+    found = {(r, m): (cost, savings) for r, m, cost, savings in rows}
+    recall = len(set(planted) & set(found)) / len(planted)
+    assert recall == 1.0, sorted(set(planted) - set(found))
+    share = Decimal("0.05") if check == "previous_generation" else Decimal(1)
+    for key, cost in planted.items():
+        assert abs(found[key][0] - cost) < CENT, key
+        assert abs(found[key][1] - cost * share) < CENT, key
 
 
 @pytest.mark.parametrize("check", PRECISE_CHECKS)
@@ -261,3 +314,55 @@ def test_idle_s3_standard_needs_n_months_of_storage_without_requests(
 def test_settings_reject_unknown_keys() -> None:
     with pytest.raises(ValidationError):
         WasteSettings.model_validate({"snapshot_age_month": 6})
+
+
+def _vm_disk_row(provider: str, month: str, name: str, kind: str) -> dict:
+    """A VM-hours or disk row as the Azure (ARM ids) or GCP (SKU names) export shows it."""
+    if provider == "Microsoft":
+        arm = "virtualMachines" if kind == "vm" else "disks"
+        rid = f"/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/{arm}/{name}"
+        extra = {"SkuMeter": "D2s v5" if kind == "vm" else "P10 LRS Disk"}
+    else:
+        rid = f"//compute.googleapis.com/projects/p1/{name}"
+        sku = "N2 Instance Core running in Americas" if kind == "vm" else "Balanced PD Capacity"
+        extra = {"SkuMeter": sku}
+    return {
+        "ProviderName": provider,
+        "ChargeCategory": "Usage",
+        "BillingCurrency": "USD",
+        "BillingPeriodStart": f"{month}-01",
+        "SubAccountId": "s1",
+        "ResourceId": rid,
+        "ResourceName": name,
+        "EffectiveCost": Decimal(10),
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("provider", ["Microsoft", "Google Cloud"])
+def test_a_disk_is_unattached_only_once_its_vm_is_gone(
+    demo: tuple[duckdb.DuckDBPyConnection, dict], provider: str
+) -> None:
+    demo_con, _ = demo
+    rows = [
+        _vm_disk_row(provider, m, name, kind)
+        for m in ("2026-01", "2026-02", "2026-03")
+        for name, kind in [
+            ("app-1-osdisk", "disk"),  # VM app-1 billed in January only
+            ("app-10-data", "disk"),  # VM app-10 billed every month; app-1 is not its owner
+            ("scratch", "disk"),  # named after no VM: not judged
+            ("app-10", "vm"),
+        ]
+    ]
+    rows.append(_vm_disk_row(provider, "2026-01", "app-1", "vm"))
+    con = _tiny_warehouse(demo_con, rows)
+    build_waste_findings(con, None)
+    found = con.execute(
+        "select resource_id, strftime(billing_month, '%Y-%m'), estimated_monthly_savings "
+        "from waste_findings where check_name = 'unattached_disk' order by all"
+    ).fetchall()
+    assert [(r.rsplit("/", 1)[-1], m, s) for r, m, s in found] == [
+        ("app-1-osdisk", "2026-02", Decimal(10)),
+        ("app-1-osdisk", "2026-03", Decimal(10)),
+    ]
+    con.close()
