@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dagster as dg
 
-from finops_pipeline.anomalies.assets import build_anomaly_asset
+from finops_pipeline.anomalies.assets import build_anomaly_asset, build_anomaly_check
 from finops_pipeline.core.assets import build_focus_assets, build_staging_assets
 from finops_pipeline.ingest.assets import build_raw_asset
 from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
 from finops_pipeline.settings import Settings, load_settings
 from finops_pipeline.showback.assets import build_showback_assets
 from finops_pipeline.tagging.assets import build_tag_assets
-from finops_pipeline.waste.assets import build_waste_asset
+from finops_pipeline.waste.assets import build_waste_asset, build_waste_check
 
 
 def build_definitions(
@@ -32,7 +32,12 @@ def build_definitions(
     warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
     return dg.Definitions(
         assets=[*raw_assets, *staging, focus_costs, tag_marts, showback, waste, anomalies],
-        asset_checks=[reconciliation, conservation],
+        asset_checks=[
+            reconciliation,
+            conservation,
+            build_waste_check(settings, partitions),
+            build_anomaly_check(settings, partitions),
+        ],
         jobs=[
             dg.define_asset_job(
                 "billing_month_refresh",

@@ -1,14 +1,18 @@
-"""Dagster asset for `cost_anomalies`."""
+"""Dagster asset for `cost_anomalies` and its check."""
 
+import warnings
+from collections import Counter
 from collections.abc import Iterator
 
 import dagster as dg
 
 from finops_pipeline.anomalies.build import build_cost_anomalies
+from finops_pipeline.anomalies.quality import violations
 from finops_pipeline.resources import WarehouseResource
 from finops_pipeline.settings import Settings
 
 GROUP = "insights"
+warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
 
 
 def build_anomaly_asset(
@@ -23,7 +27,8 @@ def build_anomaly_asset(
         description=(
             "Daily cost anomalies (spikes, drops, level shifts) at provider, service, "
             "sub-account, team and total level, on complete days only, with expected vs "
-            "actual, impact, score and top contributors; one row per event with a stable id. "
+            "actual, impact, score and top contributors; one row per event with a stable id "
+            "(the same change seen at several levels is one row, the others in also_seen_at). "
             "Detection always runs over the whole history as of today, whichever month "
             "partition triggers it, so reruns of old months never rewrite newer events."
         ),
@@ -39,3 +44,39 @@ def build_anomaly_asset(
         yield dg.MaterializeResult(metadata={"anomalies": rows})
 
     return cost_anomalies
+
+
+def build_anomaly_check(
+    settings: Settings, partitions: dg.PartitionsDefinition
+) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset="cost_anomalies",
+        name="anomalies_are_sound",
+        partitions_def=partitions,
+        blocking=True,
+        description=(
+            "Over the whole table (detection runs over the whole history): every anomaly has "
+            "expected, actual and impact that add up in its direction, passes both floors of "
+            "its level, has contributors, is on no incomplete day (the configured lag), and "
+            "no event is reported twice (sql/checks/cost_anomalies.sql)."
+        ),
+    )
+    def anomalies_are_sound(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        con = warehouse.connect()
+        try:
+            bad = violations(con, settings.anomalies)
+        finally:
+            con.close()
+        return dg.AssetCheckResult(
+            passed=not bad,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "violations": len(bad),
+                "by_rule": dg.MetadataValue.json(dict(Counter(r["rule"] for r in bad))),
+                "anomaly_ids": dg.MetadataValue.json([r["anomaly_id"] for r in bad[:20]]),
+            },
+        )
+
+    return anomalies_are_sound

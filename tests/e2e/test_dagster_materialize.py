@@ -31,8 +31,10 @@ def test_materialise_all_assets_and_reconcile(tmp_path: Path) -> None:
             assert result.success
             evaluations = result.get_asset_check_evaluations()
             assert sorted(e.check_name for e in evaluations) == [
+                "anomalies_are_sound",
                 "conserves_focus_costs",
                 "reconciles_with_raw",
+                "savings_within_cost",
             ]
             assert not failed_checks(result)
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -70,7 +72,12 @@ def test_materialise_every_demo_asset_for_every_month(tmp_path: Path) -> None:
             assert materialized == keys
             assert not failed_checks(result)
             checks = {e.check_name for e in result.get_asset_check_evaluations()}
-            assert checks == {"reconciles_with_raw", "conserves_focus_costs"}
+            assert checks == {
+                "reconciles_with_raw",
+                "conserves_focus_costs",
+                "savings_within_cost",
+                "anomalies_are_sound",
+            }
     con = duckdb.connect(str(warehouse))
     assert check_ground_truth(con, data / "ground_truth.json") == []
     teams = {r[0] for r in con.execute("select distinct team from showback_monthly").fetchall()}

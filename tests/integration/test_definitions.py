@@ -19,7 +19,7 @@ def test_default_definitions_load_with_demo_sources() -> None:
     assert expected_raw <= keys
     assert {"focus_costs", "stg_aws__cur"} <= keys
     check_keys = {str(k.name) for k in defs.resolve_asset_graph().asset_check_keys}
-    assert "reconciles_with_raw" in check_keys
+    assert {"reconciles_with_raw", "savings_within_cost", "anomalies_are_sound"} <= check_keys
     assert defs.resolve_job_def("billing_month_refresh") is not None
     assert defs.resolve_job_def("build_derived") is not None
 

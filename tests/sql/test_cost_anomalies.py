@@ -16,6 +16,7 @@ import pytest
 
 from finops_pipeline.anomalies import build_cost_anomalies
 from finops_pipeline.anomalies.accuracy import grade, reported
+from finops_pipeline.anomalies.quality import violations
 from finops_pipeline.demo import ingest_demo
 from finops_pipeline.ingest.service import ingest_path
 from finops_pipeline.sample_data import generate
@@ -109,3 +110,39 @@ def test_short_history_is_reported_not_judged(demo: tuple) -> None:
         build_cost_anomalies(con, as_of=date.fromisoformat(truth["as_of"]))
     assert {status for status, _ in statuses} == {"insufficient_history"}
     assert all("needs more than" in reason for _, reason in statuses)
+
+
+BREAKS = {
+    "below_impact_floor": "update cost_anomalies set actual_cost = expected_cost + 1, "
+    "impact = 1 where anomaly_id = $id",
+    "figures_missing_or_inconsistent": "update cost_anomalies set impact = -impact "
+    "where anomaly_id = $id",
+    "contributors_empty": "update cost_anomalies set contributors = '[]' where anomaly_id = $id",
+    "on_incomplete_day": "update cost_anomalies set last_date = last_complete_date + 1 "
+    "where anomaly_id = $id",
+    # one of the row's other levels also reported as a row of its own
+    "event_reported_twice": "insert into cost_anomalies select * replace ("
+    "json_extract_string(also_seen_at, '$[0].anomaly_id') as anomaly_id, '[]' as also_seen_at) "
+    "from cost_anomalies where anomaly_id = $id",
+}
+
+
+def test_the_asset_check_rules_hold_on_the_demo(demo: tuple) -> None:
+    con, _ = demo
+    assert violations(con) == []
+
+
+@pytest.mark.parametrize("rule", sorted(BREAKS))
+def test_each_asset_check_rule_catches_its_breach(demo: tuple, rule: str) -> None:
+    con, _ = demo
+    [target] = con.execute(
+        "select anomaly_id from cost_anomalies where json_array_length(also_seen_at) > 0 "
+        "order by anomaly_id limit 1"
+    ).fetchone()
+    con.execute("begin transaction")
+    try:
+        con.execute(BREAKS[rule], {"id": target})
+        found = violations(con)
+    finally:
+        con.execute("rollback")
+    assert rule in {v["rule"] for v in found}, found

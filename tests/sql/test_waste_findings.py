@@ -17,6 +17,7 @@ from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import demo_settings
 from finops_pipeline.warehouse import connect
 from finops_pipeline.waste.build import build_waste_findings
+from finops_pipeline.waste.quality import violations
 from finops_pipeline.waste.settings import WasteSettings
 
 CENT = Decimal("0.005")
@@ -366,3 +367,39 @@ def test_a_disk_is_unattached_only_once_its_vm_is_gone(
         ("app-1-osdisk", "2026-03", Decimal(10)),
     ]
     con.close()
+
+
+def test_the_asset_check_rules_hold_on_the_demo(
+    demo: tuple[duckdb.DuckDBPyConnection, dict],
+) -> None:
+    con, _ = demo
+    assert violations(con) == []
+    assert violations(con, date(2026, 10, 1)) == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "breach"),
+    [
+        ("savings_negative", "estimated_monthly_savings = -1"),
+        ("savings_exceed_monthly_cost", "estimated_monthly_savings = monthly_cost + 1"),
+        ("monthly_cost_not_positive", "monthly_cost = 0, estimated_monthly_savings = 0"),
+        ("assumptions_or_recommendation_missing", "recommendation = ''"),
+    ],
+)
+def test_each_asset_check_rule_catches_its_breach(
+    demo: tuple[duckdb.DuckDBPyConnection, dict], rule: str, breach: str
+) -> None:
+    con, _ = demo
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"update waste_findings set {breach} where resource_id = (select min(resource_id) "
+            "from waste_findings where billing_month = '2026-10-01') "
+            "and billing_month = '2026-10-01'"
+        )
+        in_month = violations(con, date(2026, 10, 1))
+        other_month = violations(con, date(2026, 9, 1))
+    finally:
+        con.execute("rollback")
+    assert rule in {v["rule"] for v in in_month}
+    assert other_month == []
