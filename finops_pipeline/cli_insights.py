@@ -64,7 +64,10 @@ def anomalies(
             con,
             "select anomaly_id, level, key, provider, first_date, last_date, direction, "
             "round(expected_cost, 2) as expected, round(actual_cost, 2) as actual, "
-            "round(impact, 2) as impact, severity, contributors from cost_anomalies "
+            "round(impact, 2) as impact, severity, (select string_agg("
+            "json_extract_string(m, '$.level') || ' ' || json_extract_string(m, '$.key'), '; ') "
+            "from unnest(cast(also_seen_at as json[])) as t(m)) as also_seen_at, contributors "
+            "from cost_anomalies "
             "where coalesce(last_date, first_date) >= ? order by abs(impact) desc",
             format,
             [start],
