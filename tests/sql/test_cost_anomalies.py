@@ -112,6 +112,16 @@ def test_short_history_is_reported_not_judged(demo: tuple) -> None:
     assert all("needs more than" in reason for _, reason in statuses)
 
 
+def test_a_table_of_an_older_schema_is_rebuilt(demo: tuple) -> None:
+    con, truth = demo
+    con.execute("drop table cost_anomalies")
+    con.execute("create table cost_anomalies (anomaly_id varchar, incident_id varchar)")
+    con.execute("insert into cost_anomalies values ('x', 'x')")
+    assert build_cost_anomalies(con, as_of=date.fromisoformat(truth["as_of"])) == 4
+    columns = [r[0] for r in con.execute("describe cost_anomalies").fetchall()]
+    assert "also_seen_at" in columns and "incident_id" not in columns
+
+
 BREAKS = {
     "below_impact_floor": "update cost_anomalies set actual_cost = expected_cost + 1, "
     "impact = 1 where anomaly_id = $id",
