@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 from finops_pipeline import console as out
 from finops_pipeline.cli_allocation import register as register_allocation_commands
+from finops_pipeline.cli_forecast import register as register_forecast_commands
 from finops_pipeline.cli_insights import register as register_insight_commands
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.settings import DEFAULT_SAMPLE_DIR, FORMATS, load_settings
@@ -314,6 +315,7 @@ def ui(
 
 register_allocation_commands(app)
 register_insight_commands(app)
+register_forecast_commands(app)
 
 if __name__ == "__main__":
     app()

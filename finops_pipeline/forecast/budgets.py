@@ -86,7 +86,9 @@ def build_budget_variance(
     months = (
         [period.replace(day=1)]
         if period is not None
-        else [r[0] for r in con.execute("select distinct billing_month from cost_forecast").fetchall()]
+        else [
+            r[0] for r in con.execute("select distinct billing_month from cost_forecast").fetchall()
+        ]
     )
     row = con.execute("select any_value(currency) from cost_forecast").fetchone()
     currency = row[0] if row and row[0] else "USD"
@@ -104,7 +106,9 @@ def build_budget_variance(
     }
     model = read_sql(f"marts/{TABLE}.sql")
     with transaction(con):
-        con.execute(f"create table if not exists {TABLE} as select * from ({model}) limit 0", params)
+        con.execute(
+            f"create table if not exists {TABLE} as select * from ({model}) limit 0", params
+        )
         con.execute(
             f"delete from {TABLE} where billing_month in (select unnest(?::date[]))", [months]
         )

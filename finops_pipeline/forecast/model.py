@@ -129,7 +129,9 @@ def _seasonal_naive(
     return _normal(point, sigma * np.sqrt(horizon), inner_level, outer_level, "seasonal_naive")
 
 
-def _run_rate(values: np.ndarray, horizon: int, inner_level: float, outer_level: float) -> Remaining:
+def _run_rate(
+    values: np.ndarray, horizon: int, inner_level: float, outer_level: float
+) -> Remaining:
     point = float(values.mean()) * horizon
     sigma = float(np.std(values, ddof=1)) if len(values) > 1 else abs(float(values.mean()))
     return _normal(point, sigma * np.sqrt(horizon), inner_level, outer_level, "run_rate")
@@ -146,9 +148,7 @@ def _normal(point: float, sd: float, inner: float, outer: float, name: str) -> R
     )
 
 
-def _ordered(
-    point: float, totals: np.ndarray, inner: float, outer: float, name: str
-) -> Remaining:
+def _ordered(point: float, totals: np.ndarray, inner: float, outer: float, name: str) -> Remaining:
     q = np.quantile(totals, [0.5 - outer / 2, 0.5 - inner / 2, 0.5 + inner / 2, 0.5 + outer / 2])
     lo_in, hi_in = min(float(q[1]), point), max(float(q[2]), point)
     lo_out, hi_out = min(float(q[0]), lo_in), max(float(q[3]), hi_in)
@@ -163,5 +163,7 @@ def one_off_remaining(
     posted in their last `days_left` days. 0 when there is no closed month to learn from."""
     if days_left <= 0 or not past_months:
         return 0.0
-    sums = [float(np.sum(month[max(len(month) - days_left, 0) :])) for month in past_months[-lookback:]]
+    sums = [
+        float(np.sum(month[max(len(month) - days_left, 0) :])) for month in past_months[-lookback:]
+    ]
     return float(np.median(sums))

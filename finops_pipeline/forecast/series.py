@@ -9,9 +9,8 @@ period. Amounts stay Decimal here so the actuals are exact; the model gets float
 
 from __future__ import annotations
 
-import pandas as pd
-
 import duckdb
+import pandas as pd
 
 from finops_pipeline.forecast.settings import ForecastSettings
 from finops_pipeline.showback.allocate import showback_section

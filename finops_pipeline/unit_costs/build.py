@@ -53,7 +53,9 @@ def build_unit_costs(
     with transaction(con):
         if table_exists(con, TABLE) and _stale(con, model, params):
             con.execute(f"drop table {TABLE}")
-        con.execute(f"create table if not exists {TABLE} as select * from ({model}) limit 0", params)
+        con.execute(
+            f"create table if not exists {TABLE} as select * from ({model}) limit 0", params
+        )
         if period is None:
             con.execute(f"delete from {TABLE}")
         else:

@@ -58,9 +58,7 @@ def build_daily_allocation(
     con.executemany("insert into tmp_daily_months values (?)", [[m] for m in months])
     _classify_days(con, settings)
     run_sql_file(con, "int/int_daily_allocation.sql")
-    row = con.execute(
-        "select coalesce(max(abs(residual)), 0) from tmp_daily_residuals"
-    ).fetchone()
+    row = con.execute("select coalesce(max(abs(residual)), 0) from tmp_daily_residuals").fetchone()
     count = con.execute(f"select count(*) from {TABLE}").fetchone()
     return DailyAllocation(months, int(count[0]) if count else 0, row[0] if row else Decimal(0))
 
