@@ -130,6 +130,6 @@ def status(
     """The rule budget_variance.sql applies, for callers outside SQL (and its tests)."""
     if actual > budget or forecast > budget * over_budget_at:
         return "over budget"
-    if forecast >= budget * at_risk_at:
+    if forecast > 0 and forecast >= budget * at_risk_at:
         return "at risk"
     return "on track"

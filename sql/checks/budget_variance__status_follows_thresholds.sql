@@ -7,7 +7,8 @@ where billing_month = $billing_month
         status is distinct from case
             when actual_to_date > budget or forecast_month_end > budget * $over_budget_at
                 then 'over budget'
-            when forecast_month_end >= budget * $at_risk_at then 'at risk'
+            when forecast_month_end > 0 and forecast_month_end >= budget * $at_risk_at
+                    then 'at risk'
             else 'on track'
         end
         or variance <> forecast_month_end - budget

@@ -2,7 +2,7 @@
 -- KPI: variance = forecast_month_end - budget; variance_pct = variance / budget x 100 (NULL
 -- for a zero budget). status: 'over budget' when the actual already exceeds the budget or
 -- forecast_month_end > budget x $over_budget_at; 'at risk' when forecast_month_end >=
--- budget x $at_risk_at; else 'on track'.
+-- budget x $at_risk_at (and above 0); else 'on track'.
 -- Grain: one row per billing month x budgeted team (teams without a budget are left out).
 -- Parameters: $at_risk_at, $over_budget_at (finops.yaml forecast.*), $currency.
 -- Reads tmp_budgets (finops_pipeline/forecast/budgets.py) and cost_forecast (team scope); a
@@ -71,7 +71,8 @@ final as (
             case
                 when actual_to_date > budget or forecast_month_end > budget * $over_budget_at
                     then 'over budget'
-                when forecast_month_end >= budget * $at_risk_at then 'at risk'
+                when forecast_month_end > 0 and forecast_month_end >= budget * $at_risk_at
+                    then 'at risk'
                 else 'on track'
             end as varchar
         ) as status,

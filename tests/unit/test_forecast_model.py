@@ -98,7 +98,7 @@ def test_partial_day_is_neither_actual_nor_history() -> None:
     costs = [float(v) for v in seasonal(DAYS, noise=10.0, seed=5)]
     as_of = date(2026, 6, 12)
     complete = frame(START, costs[:-1])
-    with_partial = frame(START, costs[:-1] + [costs[-1] * 0.3])  # 13 June, 30% delivered
+    with_partial = frame(START, [*costs[:-1], costs[-1] * 0.3])  # 13 June, 30% delivered
     [a] = forecast_month(complete, date(2026, 6, 1), as_of, scopes=("total",))
     [b] = forecast_month(with_partial, date(2026, 6, 1), as_of, scopes=("total",))
     assert a == b
