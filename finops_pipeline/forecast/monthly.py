@@ -80,7 +80,7 @@ def forecast_month(
             remaining = Remaining(0.0, (0.0, 0.0), (0.0, 0.0), CLOSED_MODEL)
             rest = 0.0
         else:
-            history = _daily_values(recurring, as_of)
+            history = daily_values(recurring, as_of)
             remaining = forecast_remaining(
                 history.to_numpy(),
                 horizon,
@@ -112,7 +112,7 @@ def _exact_sum(values: pd.Series) -> Decimal:
     return sum((v if isinstance(v, Decimal) else Decimal(str(v)) for v in values), ZERO)
 
 
-def _daily_values(recurring: pd.DataFrame, as_of: date) -> pd.Series:
+def daily_values(recurring: pd.DataFrame, as_of: date) -> pd.Series:
     """Recurring cost per day from the series' first day in the window to `as_of`, 0-filled."""
     if recurring.empty:
         return pd.Series(dtype=float)
