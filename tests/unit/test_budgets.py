@@ -135,3 +135,14 @@ def test_bad_budget_file_names_row_and_column(tmp_path: Path, content: str, mess
     with pytest.raises(ConfigError) as error:
         read_budget_csv(path, "USD")
     assert str(path) in str(error.value) and message in str(error.value)
+
+
+def test_forecast_config_errors_name_the_key_and_line(tmp_path: Path) -> None:
+    from finops_pipeline.settings import load_settings
+
+    config = tmp_path / "finops.yaml"
+    config.write_text("forecast:\n  at_risk_at: 0.9\n  over_budget: 1.1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"forecast\.over_budget \(line 3\): Extra inputs"):
+        load_settings(config)
+    config.write_text("forecast:\n  budgets_path: b.csv\n", encoding="utf-8")
+    assert load_settings(config).forecast.budgets_path == tmp_path / "b.csv"
