@@ -8,8 +8,9 @@ charge is posted, never spread) x charge category, and pooled rows are split by 
 the allocation ledger gave each team for that pool, month and currency. The ledger's shares
 are rounded to the cent, so the per-day figures can differ from showback_monthly by a few
 cents per team-month: that residual goes to the team-month's largest day, so the days sum to
-showback_monthly's effective_cost_reporting exactly. `max_residual` reports it (the
-`daily_allocation_matches_showback` check fails above a cent per currency line).
+showback_monthly's effective_cost_reporting exactly. A residual above `TOLERANCE` is no
+rounding: showback_monthly is stale against focus_costs (a month reloaded but not rebuilt),
+and the build stops with an error saying so instead of hiding it on one day.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from finops_pipeline.warehouse import quote_identifier, run_sql_file, table_exis
 
 TABLE = "tmp_daily_allocation"
 NEEDED = ("focus_costs", "allocation_ledger", "showback_monthly", "exchange_rates")
+TOLERANCE = Decimal("1.00")  # per team-month, reporting currency; cent roundings add up to less
 
 
 @dataclass(frozen=True)
@@ -47,20 +49,30 @@ def build_daily_allocation(
             f"{', '.join(missing)} not built yet: build showback first (`finops run` or "
             "`finops demo`), unit costs and forecasts are allocated like it"
         )
-    if months is None:
-        months = [
-            r[0]
-            for r in con.execute(
-                "select distinct billing_month from showback_monthly order by 1"
-            ).fetchall()
-        ]
+    built = [
+        r[0]
+        for r in con.execute(
+            "select distinct billing_month from showback_monthly order by 1"
+        ).fetchall()
+    ]
+    months = built if months is None else [m for m in months if m in built]
     con.execute("create or replace temp table tmp_daily_months (billing_month date)")
     con.executemany("insert into tmp_daily_months values (?)", [[m] for m in months])
     _classify_days(con, settings)
     run_sql_file(con, "int/int_daily_allocation.sql")
-    row = con.execute("select coalesce(max(abs(residual)), 0) from tmp_daily_residuals").fetchone()
+    worst = con.execute(
+        "select billing_month, team, residual from tmp_daily_residuals "
+        "order by abs(residual) desc limit 1"
+    ).fetchone()
+    residual = abs(worst[2]) if worst else Decimal(0)
+    if worst and residual > TOLERANCE:
+        raise FinopsError(
+            f"showback_monthly for {worst[0]:%Y-%m} differs from focus_costs allocated per day "
+            f"by {worst[2]:,.2f} for team {worst[1]!r}: showback is stale; rebuild that month "
+            f"(`finops run --month {worst[0]:%Y-%m}`) before unit costs and forecasts"
+        )
     count = con.execute(f"select count(*) from {TABLE}").fetchone()
-    return DailyAllocation(months, int(count[0]) if count else 0, row[0] if row else Decimal(0))
+    return DailyAllocation(months, int(count[0]) if count else 0, residual)
 
 
 def _classify_days(con: duckdb.DuckDBPyConnection, settings: object) -> None:
@@ -109,7 +121,7 @@ def _classify_days(con: duckdb.DuckDBPyConnection, settings: object) -> None:
         from (
             select
                 cast(date_trunc('month', BillingPeriodStart) as date) as billing_month,
-                cast(ChargePeriodStart as date) as day,
+                cast(coalesce(ChargePeriodStart, BillingPeriodStart) as date) as day,
                 BillingCurrency as billing_currency,
                 ChargeCategory as charge_category,
                 coalesce(EffectiveCost, 0) as effective_cost,

@@ -9,7 +9,7 @@ charges as (
     select
         ProviderName as provider,
         cast(date_trunc('month', BillingPeriodStart) as date) as billing_month,
-        cast(ChargePeriodStart as date) as day,
+        cast(coalesce(ChargePeriodStart, BillingPeriodStart) as date) as day,
         coalesce(ChargeCategory in (select unnest($one_offs::varchar[])), false) as is_one_off,
         coalesce(EffectiveCost, 0)
         * case when BillingCurrency = $currency then 1 else rates.rate end as cost

@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from finops_pipeline.errors import FinopsError
 from finops_pipeline.showback import ShowbackSection, build_showback
 from finops_pipeline.sql_checks import failing_rows
 from finops_pipeline.unit_costs import build_daily_allocation, build_unit_costs
@@ -242,3 +243,13 @@ def test_without_metrics_the_table_is_empty_and_says_why(
     result = build_unit_costs(warehouse, settings(None))
     assert result.rows == 0 and "metrics" in result.note
     assert warehouse.execute("select count(*) from unit_costs").fetchone() == (0,)
+
+
+def test_stale_showback_is_an_error_not_a_hidden_residual(
+    built: duckdb.DuckDBPyConnection, config: ShowbackSection
+) -> None:
+    built.execute(
+        "update focus_costs set EffectiveCost = EffectiveCost + 5 where x_Team = 'search'"
+    )
+    with pytest.raises(FinopsError, match=r"showback_monthly for 2026-0[56] differs .* 'search'"):
+        build_unit_costs(built, config)
