@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 from finops_pipeline import console as out
 from finops_pipeline.cli_allocation import register as register_allocation_commands
+from finops_pipeline.cli_forecast import print_forecast_summary
 from finops_pipeline.cli_forecast import register as register_forecast_commands
 from finops_pipeline.cli_insights import register as register_insight_commands
 from finops_pipeline.errors import FinopsError
@@ -193,6 +194,7 @@ def demo(
     conserved = all(row.ok for row in conservation(con))
     out.print_showback_summary(con, conserved)
     out.print_insights_summary(con)
+    print_forecast_summary(con)
     con.close()
     out.console.print(
         f"\nwarehouse: [bold]{warehouse_path(warehouse)}[/]\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from contextlib import closing
 from typing import Annotated
 
+import duckdb
 import typer
 
 from finops_pipeline import console as out
@@ -121,3 +122,23 @@ def unit_costs(
 def register(app: typer.Typer) -> None:
     app.command()(forecast)
     app.command("unit-costs")(unit_costs)
+
+
+def print_forecast_summary(con: duckdb.DuckDBPyConnection) -> None:
+    """Two lines for `finops demo`: the open month's forecast and the budget statuses."""
+    row = con.execute(
+        "select billing_month, currency, forecast_month_end, lower_80, upper_80, model "
+        "from cost_forecast where scope = 'total' order by billing_month desc limit 1"
+    ).fetchone()
+    if row:
+        out.console.print(
+            f"forecast {row[0]:%Y-%m}: {row[1]} {row[2]:,.2f} at month end "
+            f"(80%: {row[3]:,.0f}..{row[4]:,.0f}, {row[5]}) (finops forecast)",
+            soft_wrap=True,
+        )
+    statuses = con.execute(
+        "select status, count(*) from budget_variance where billing_month = "
+        "(select max(billing_month) from budget_variance) group by 1 order by 1"
+    ).fetchall()
+    if statuses:
+        out.console.print("budgets: " + ", ".join(f"{n} {s}" for s, n in statuses), soft_wrap=True)

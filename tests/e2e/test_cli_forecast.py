@@ -25,6 +25,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> str:
     args = ["demo", "--out", str(root / "data"), "--warehouse", str(path), "--months", "4"]
     result = runner.invoke(app, [*args, "--end-month", "2026-06"])
     assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "forecast 2026-06: USD" in text and "budgets: 6 on track" in text
     return str(path)
 
 
