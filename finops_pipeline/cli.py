@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 from finops_pipeline import console as out
 from finops_pipeline.cli_allocation import register as register_allocation_commands
+from finops_pipeline.cli_forecast import print_forecast_summary
+from finops_pipeline.cli_forecast import register as register_forecast_commands
 from finops_pipeline.cli_insights import register as register_insight_commands
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.settings import DEFAULT_SAMPLE_DIR, FORMATS, load_settings
@@ -192,6 +194,7 @@ def demo(
     conserved = all(row.ok for row in conservation(con))
     out.print_showback_summary(con, conserved)
     out.print_insights_summary(con)
+    print_forecast_summary(con)
     con.close()
     out.console.print(
         f"\nwarehouse: [bold]{warehouse_path(warehouse)}[/]\n"
@@ -314,6 +317,7 @@ def ui(
 
 register_allocation_commands(app)
 register_insight_commands(app)
+register_forecast_commands(app)
 
 if __name__ == "__main__":
     app()

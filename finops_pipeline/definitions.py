@@ -6,11 +6,13 @@ import dagster as dg
 
 from finops_pipeline.anomalies.assets import build_anomaly_asset, build_anomaly_check
 from finops_pipeline.core.assets import build_focus_assets, build_staging_assets
+from finops_pipeline.forecast.assets import build_forecast_assets
 from finops_pipeline.ingest.assets import build_raw_asset
 from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
 from finops_pipeline.settings import Settings, load_settings
 from finops_pipeline.showback.assets import build_showback_assets
 from finops_pipeline.tagging.assets import build_tag_assets
+from finops_pipeline.unit_costs.assets import build_unit_cost_asset
 from finops_pipeline.waste.assets import build_waste_asset, build_waste_check
 
 
@@ -29,14 +31,23 @@ def build_definitions(
     showback, conservation = build_showback_assets(settings, partitions, focus_key)
     waste = build_waste_asset(settings, partitions, focus_key)
     anomalies = build_anomaly_asset(settings, partitions, focus_key)
+    showback_keys = [dg.AssetKey("showback_monthly")]
+    unit_costs, unit_checks = build_unit_cost_asset(settings, partitions, showback_keys)
+    forecasts, forecast_checks = build_forecast_assets(settings, partitions, showback_keys)
+    insights: list[dg.AssetsDefinition] = [unit_costs, *forecasts]
     warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
     return dg.Definitions(
-        assets=[*raw_assets, *staging, focus_costs, tag_marts, showback, waste, anomalies],
+        assets=[
+            *[*raw_assets, *staging, focus_costs, tag_marts, showback, waste, anomalies],
+            *insights,
+        ],
         asset_checks=[
             reconciliation,
             conservation,
             build_waste_check(settings, partitions),
             build_anomaly_check(settings, partitions),
+            *unit_checks,
+            *forecast_checks,
         ],
         jobs=[
             dg.define_asset_job(

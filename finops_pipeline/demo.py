@@ -143,4 +143,18 @@ def build_derived(
     rows["allocation_ledger"], rows["showback_monthly"] = built.ledger_rows, built.showback_rows
     rows["waste_findings"] = build_waste_findings(con, None, getattr(settings, "waste", None))
     rows["cost_anomalies"] = build_cost_anomalies(con, getattr(settings, "anomalies", None))
+    rows.update(build_forecast_tables(con, settings))
     return rows
+
+
+def build_forecast_tables(con: duckdb.DuckDBPyConnection, settings: object) -> dict[str, int]:
+    """unit_costs, cost_forecast and budget_variance for every month (needs showback)."""
+    from finops_pipeline.forecast.budgets import build_budget_variance
+    from finops_pipeline.forecast.build import build_cost_forecast, forecast_settings
+    from finops_pipeline.unit_costs import build_unit_costs
+
+    return {
+        "unit_costs": build_unit_costs(con, settings).rows,
+        "cost_forecast": build_cost_forecast(con, settings),
+        "budget_variance": build_budget_variance(con, forecast_settings(settings)),
+    }

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from finops_pipeline.anomalies.settings import AnomalySettings
 from finops_pipeline.config_lines import describe_errors
 from finops_pipeline.errors import ConfigError
+from finops_pipeline.forecast.settings import ForecastSettings
 from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.tagging.policy import TagPolicy
 from finops_pipeline.waste.settings import WasteSettings
@@ -76,6 +77,7 @@ class Settings(ShowbackSection, BaseModel):
     tag_policy: TagPolicy | None = None
     waste: WasteSettings = Field(default_factory=WasteSettings)
     anomalies: AnomalySettings = Field(default_factory=AnomalySettings)
+    forecast: ForecastSettings = Field(default_factory=ForecastSettings)
 
     def effective_sources(self) -> list[SourceSettings]:
         if self.sources:
@@ -115,6 +117,7 @@ def load_settings(override: str | Path | None = None) -> Settings:
         raise ConfigError(f"{path}: {problems}") from exc
     base = path.resolve().parent
     settings.resolve_showback_paths(base)
+    settings.forecast.resolve_paths(base)
     for source in settings.sources:
         if not source.path.is_absolute():
             source.path = base / source.path
@@ -123,7 +126,8 @@ def load_settings(override: str | Path | None = None) -> Settings:
 
 def demo_settings(sample_dir: Path | None = None) -> Settings:
     """The settings without a finops.yaml: the demo's sources, tag policy, allocation rules,
-    packaged exchange rates, and the business metrics `finops demo` writes beside its data."""
+    packaged exchange rates and team budgets, and the business metrics `finops demo` writes
+    beside its data."""
     package = resources.files("finops_pipeline")
     data: dict = {}
     for name in ("tagging/demo_policy.yaml", "demo_allocation.yaml"):
@@ -132,6 +136,7 @@ def demo_settings(sample_dir: Path | None = None) -> Settings:
     data["sample_data_dir"] = sample
     data["metrics"] = {"path": sample / DEMO_METRICS_FILE}
     data["reporting"]["exchange_rates"] = Path(str(package.joinpath("showback/demo_rates.csv")))
+    data["forecast"] = {"budgets_path": Path(str(package.joinpath("forecast/demo_budgets.csv")))}
     return Settings.model_validate(data)
 
 

@@ -13,6 +13,18 @@ from finops_pipeline.definitions import build_definitions
 from finops_pipeline.settings import Settings, SourceSettings
 from tests.fixtures.cur import cur_rows, write_cur
 
+# unit_costs, cost_forecast and budget_variance checks (finops_pipeline/sql_checks.py)
+INSIGHT_CHECKS = [
+    "conserves_showback",
+    "null_has_reason",
+    "not_negative_without_credit",
+    "intervals_ordered",
+    "team_actuals_match_showback",
+    "status_follows_thresholds",
+    "savings_within_cost",
+    "anomalies_are_sound",
+]
+
 
 def test_materialise_all_assets_and_reconcile(tmp_path: Path) -> None:
     exports = tmp_path / "exports"
@@ -30,12 +42,9 @@ def test_materialise_all_assets_and_reconcile(tmp_path: Path) -> None:
             result = job.execute_in_process(partition_key=key, instance=instance)
             assert result.success
             evaluations = result.get_asset_check_evaluations()
-            assert sorted(e.check_name for e in evaluations) == [
-                "anomalies_are_sound",
-                "conserves_focus_costs",
-                "reconciles_with_raw",
-                "savings_within_cost",
-            ]
+            assert sorted(e.check_name for e in evaluations) == sorted(
+                ["conserves_focus_costs", "reconciles_with_raw", *INSIGHT_CHECKS]
+            )
             assert not failed_checks(result)
     con = duckdb.connect(str(warehouse), read_only=True)
     totals = dict(
@@ -72,12 +81,7 @@ def test_materialise_every_demo_asset_for_every_month(tmp_path: Path) -> None:
             assert materialized == keys
             assert not failed_checks(result)
             checks = {e.check_name for e in result.get_asset_check_evaluations()}
-            assert checks == {
-                "reconciles_with_raw",
-                "conserves_focus_costs",
-                "savings_within_cost",
-                "anomalies_are_sound",
-            }
+            assert checks == {"reconciles_with_raw", "conserves_focus_costs", *INSIGHT_CHECKS}
     con = duckdb.connect(str(warehouse))
     assert check_ground_truth(con, data / "ground_truth.json") == []
     teams = {r[0] for r in con.execute("select distinct team from showback_monthly").fetchall()}

@@ -1,0 +1,93 @@
+"""Dagster assets for `cost_forecast` and `budget_variance`, and their checks."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from finops_pipeline.forecast.budgets import build_budget_variance
+from finops_pipeline.forecast.build import build_cost_forecast
+from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.settings import Settings
+from finops_pipeline.sql_checks import sql_check
+
+GROUP = "insights"
+
+
+def build_forecast_assets(
+    settings: Settings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
+) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
+    @dg.asset(
+        name="cost_forecast",
+        group_name=GROUP,
+        partitions_def=partitions,
+        deps=upstream,
+        kinds={"duckdb", "python"},
+        description=(
+            "Month-end effective cost forecast in total, per provider and per team (allocated "
+            "like showback), with 80% and 95% intervals: ETS(A,Ad,A,7) on recurring daily "
+            "cost of complete days, one-off charges (purchases, tax, credits, adjustments) "
+            "from recent months' day-of-month profile. Closed months hold their actual. "
+            "Grain: billing month x scope x key."
+        ),
+    )
+    def cost_forecast(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.MaterializeResult]:
+        con = warehouse.connect()
+        try:
+            rows = build_cost_forecast(con, settings, partition_month(context.partition_key))
+        finally:
+            con.close()
+        yield dg.MaterializeResult(metadata={"rows": rows})
+
+    @dg.asset(
+        name="budget_variance",
+        group_name=GROUP,
+        partitions_def=partitions,
+        deps=["cost_forecast"],
+        kinds={"duckdb", "sql"},
+        description=(
+            "Each team's budget against its actual to date and month-end forecast (with "
+            "intervals): variance, variance % and status (on track / at risk / over budget, "
+            "thresholds in finops.yaml forecast.*). Grain: billing month x budgeted team."
+        ),
+    )
+    def budget_variance(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.MaterializeResult]:
+        con = warehouse.connect()
+        try:
+            rows = build_budget_variance(
+                con, settings.forecast, partition_month(context.partition_key)
+            )
+        finally:
+            con.close()
+        yield dg.MaterializeResult(metadata={"rows": rows})
+
+    thresholds = settings.forecast
+    checks = [
+        sql_check(
+            "cost_forecast",
+            "intervals_ordered",
+            partitions,
+            "Every forecast has both intervals, ordered lower_95 <= lower_80 <= forecast <= "
+            "upper_80 <= upper_95.",
+        ),
+        sql_check(
+            "cost_forecast",
+            "team_actuals_match_showback",
+            partitions,
+            "In a closed month each team's actual equals its showback_monthly cost exactly.",
+        ),
+        sql_check(
+            "budget_variance",
+            "status_follows_thresholds",
+            partitions,
+            "Status and variance follow the configured thresholds and the row's figures.",
+            extra_params=lambda: {
+                "at_risk_at": thresholds.at_risk_at,
+                "over_budget_at": thresholds.over_budget_at,
+            },
+        ),
+    ]
+    return [cost_forecast, budget_variance], checks

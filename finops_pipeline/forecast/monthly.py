@@ -1,0 +1,143 @@
+"""One month's forecast per scope and key, from the daily frame (forecast/series.py).
+
+"As of" is the last complete day: what was posted up to it is the actual to date, the days
+after it (the partial current day included) are forecast. A month that ended on or before
+the as-of day is closed: its forecast is its actual, with zero-width intervals.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pandas as pd
+
+from finops_pipeline.forecast.model import Remaining, forecast_remaining, one_off_remaining
+from finops_pipeline.forecast.settings import ForecastSettings
+
+ZERO = Decimal(0)
+CLOSED_MODEL = "actual (month closed)"
+
+
+@dataclass(frozen=True)
+class KeyForecast:
+    scope: str
+    key: str
+    as_of_date: date
+    actual_to_date: Decimal
+    one_off_to_date: Decimal
+    remaining: Remaining
+    one_off_remaining: float
+    horizon_days: int
+    history_days: int
+
+    def total(self, value: float) -> Decimal:
+        return self.actual_to_date + Decimal(str(round(value + self.one_off_remaining, 4)))
+
+    @property
+    def forecast_month_end(self) -> Decimal:
+        return self.total(self.remaining.point)
+
+
+def month_end(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def forecast_month(
+    daily: pd.DataFrame,
+    month: date,
+    as_of: date,
+    settings: ForecastSettings | None = None,
+    scopes: tuple[str, ...] = ("total", "provider", "team"),
+) -> list[KeyForecast]:
+    """Forecasts of `month` for every key of `scopes` with cost in its history or month.
+
+    `daily` has columns scope, key, billing_month, day, is_one_off, cost (Decimal or float).
+    Returns [] for a month that starts after the day following `as_of` (nothing known yet).
+    """
+    settings = settings or ForecastSettings()
+    month = month.replace(day=1)
+    last = month_end(month)
+    if month > as_of + timedelta(days=1):
+        return []
+    closed = as_of >= last
+    cutoff = last if closed else as_of
+    horizon = 0 if closed else (last - as_of).days
+    window_start = as_of - timedelta(days=settings.history_days - 1)
+    frame = daily[daily["scope"].isin(scopes) & (daily["day"] <= max(cutoff, as_of))]
+    out = []
+    for (scope, key), group in frame.groupby(["scope", "key"], sort=True):
+        in_month = group[(group["billing_month"] == month) & (group["day"] <= cutoff)]
+        recurring = group[~group["is_one_off"] & (group["day"] >= window_start)]
+        if in_month.empty and (closed or recurring.empty):
+            continue
+        actual = _exact_sum(in_month["cost"])
+        one_off = _exact_sum(in_month.loc[in_month["is_one_off"], "cost"])
+        if closed:
+            history = pd.Series(dtype=float)
+            remaining = Remaining(0.0, (0.0, 0.0), (0.0, 0.0), CLOSED_MODEL)
+            rest = 0.0
+        else:
+            history = daily_values(recurring, as_of)
+            remaining = forecast_remaining(
+                history.to_numpy(),
+                horizon,
+                min_history_days=settings.min_history_days,
+                inner_level=settings.inner_interval,
+                outer_level=settings.outer_interval,
+                simulations=settings.simulations,
+                seed=settings.seed,
+            )
+            past = _one_off_months(group, month, as_of, settings.one_off_lookback_months)
+            rest = one_off_remaining(past, horizon, settings.one_off_lookback_months)
+        out.append(
+            KeyForecast(
+                str(scope),
+                str(key),
+                cutoff,
+                actual,
+                one_off,
+                remaining,
+                rest,
+                horizon,
+                len(history),
+            )
+        )
+    return out
+
+
+def _exact_sum(values: pd.Series) -> Decimal:
+    return sum((v if isinstance(v, Decimal) else Decimal(str(v)) for v in values), ZERO)
+
+
+def daily_values(recurring: pd.DataFrame, as_of: date) -> pd.Series:
+    """Recurring cost per day from the series' first day in the window to `as_of`, 0-filled."""
+    if recurring.empty:
+        return pd.Series(dtype=float)
+    per_day = recurring.groupby("day")["cost"].sum().astype(float)
+    days = pd.date_range(min(per_day.index), as_of, freq="D").date
+    return per_day.reindex(days, fill_value=0.0)
+
+
+def _one_off_months(
+    group: pd.DataFrame, month: date, as_of: date, lookback: int
+) -> list[list[float]]:
+    """Daily one-off totals of the closed months before `month` (oldest first)."""
+    months = []
+    start = month
+    for _ in range(lookback):
+        start = (start - timedelta(days=1)).replace(day=1)
+        if month_end(start) > as_of:
+            continue
+        rows = group[(group["billing_month"] == start) & group["is_one_off"]]
+        if rows.empty and group[group["billing_month"] == start].empty:
+            continue
+        length = month_end(start).day
+        daily = [0.0] * length
+        for day, cost in zip(rows["day"], rows["cost"], strict=True):
+            if day.month == start.month and day.year == start.year:
+                daily[day.day - 1] += float(cost)
+        months.append(daily)
+    return list(reversed(months))

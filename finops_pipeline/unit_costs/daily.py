@@ -1,0 +1,139 @@
+"""Allocated effective cost per day x team, in the reporting currency (temp table).
+
+showback_monthly allocates per billing month; unit costs per day and team forecasts need the
+same allocation per day. Each focus_costs row is classified exactly as the allocator does
+(first matching pool, else owner tag, else first owner rule, else `unallocated`; see
+showback/allocate.py), summed per charge day (cast(ChargePeriodStart as date): the day the
+charge is posted, never spread) x charge category, and pooled rows are split by the shares
+the allocation ledger gave each team for that pool, month and currency. The ledger's shares
+are rounded to the cent, so the per-day figures can differ from showback_monthly by a few
+cents per team-month: that residual goes to the team-month's largest day, so the days sum to
+showback_monthly's effective_cost_reporting exactly. A residual above `TOLERANCE` is no
+rounding: showback_monthly is stale against focus_costs (a month reloaded but not rebuilt),
+and the build stops with an error saying so instead of hiding it on one day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+
+from finops_pipeline.errors import FinopsError
+from finops_pipeline.showback.allocate import showback_section
+from finops_pipeline.tagging.conditions import compile_match
+from finops_pipeline.warehouse import quote_identifier, run_sql_file, table_exists
+
+TABLE = "tmp_daily_allocation"
+NEEDED = ("focus_costs", "allocation_ledger", "showback_monthly", "exchange_rates")
+TOLERANCE = Decimal("1.00")  # per team-month, reporting currency; cent roundings add up to less
+
+
+@dataclass(frozen=True)
+class DailyAllocation:
+    months: list[date]
+    rows: int
+    max_residual: Decimal  # largest |showback - Σ days| per team x month before the fix
+
+
+def build_daily_allocation(
+    con: duckdb.DuckDBPyConnection, settings: object, months: list[date] | None = None
+) -> DailyAllocation:
+    """Fill `tmp_daily_allocation` (billing_month, day, team, charge_category, currency,
+    effective_cost) for `months` (None: every month in showback_monthly)."""
+    missing = [t for t in NEEDED if not table_exists(con, t)]
+    if missing:
+        raise FinopsError(
+            f"{', '.join(missing)} not built yet: build showback first (`finops run` or "
+            "`finops demo`), unit costs and forecasts are allocated like it"
+        )
+    built = [
+        r[0]
+        for r in con.execute(
+            "select distinct billing_month from showback_monthly order by 1"
+        ).fetchall()
+    ]
+    months = built if months is None else [m for m in months if m in built]
+    con.execute("create or replace temp table tmp_daily_months (billing_month date)")
+    con.executemany("insert into tmp_daily_months values (?)", [[m] for m in months])
+    _classify_days(con, settings)
+    run_sql_file(con, "int/int_daily_allocation.sql")
+    worst = con.execute(
+        "select billing_month, team, residual from tmp_daily_residuals "
+        "order by abs(residual) desc limit 1"
+    ).fetchone()
+    residual = abs(worst[2]) if worst else Decimal(0)
+    if worst and residual > TOLERANCE:
+        raise FinopsError(
+            f"showback_monthly for {worst[0]:%Y-%m} differs from focus_costs allocated per day "
+            f"by {worst[2]:,.2f} for team {worst[1]!r}: showback is stale; rebuild that month "
+            f"(`finops run --month {worst[0]:%Y-%m}`) before unit costs and forecasts"
+        )
+    count = con.execute(f"select count(*) from {TABLE}").fetchone()
+    return DailyAllocation(months, int(count[0]) if count else 0, residual)
+
+
+def _classify_days(con: duckdb.DuckDBPyConnection, settings: object) -> None:
+    """tmp_daily_classified: focus_costs of the months, owner or pool decided, per day."""
+    allocation = showback_section(settings).allocation
+    columns = {
+        row[0].lower(): row[0]
+        for row in con.execute("select * from focus_costs limit 0").description or []
+    }
+    params: list[object] = []
+    if allocation.dimension == "team" and "x_team" in columns:
+        owner = quote_identifier(columns["x_team"])
+    elif "x_tags" in columns:
+        owner = f"{quote_identifier(columns['x_tags'])}[?]"
+        params.append(allocation.dimension)
+    else:
+        raise FinopsError(
+            f"focus_costs has no x_Team or x_Tags column to allocate by {allocation.dimension!r}"
+        )
+
+    def first_match(rules: list, values: list[str]) -> str:
+        if not rules:
+            return "cast(null as varchar)"
+        whens = []
+        for index, rule in enumerate(rules):
+            sql, bound = compile_match(rule.match)
+            whens.append(f"when {sql} then ?")
+            params.extend([*bound, values[index]])
+        return "case " + " ".join(whens) + " end"
+
+    pool_case = first_match(allocation.pools, [p.name for p in allocation.pools])
+    owner_case = first_match(allocation.owners, [o.team for o in allocation.owners])
+    unallocated_pool = "'unallocated'" if allocation.unallocated.redistribute else "null"
+    con.execute(
+        f"""
+        create or replace temp table tmp_daily_classified as
+        select
+            billing_month, day, billing_currency, charge_category,
+            coalesce(tmp_pool, case when tmp_owner is null then {unallocated_pool} end)
+                as pool_name,
+            case
+                when tmp_pool is null and (tmp_owner is not null or {unallocated_pool} is null)
+                    then coalesce(tmp_owner, 'unallocated')
+            end as team,
+            sum(effective_cost) as effective_cost
+        from (
+            select
+                cast(date_trunc('month', BillingPeriodStart) as date) as billing_month,
+                cast(coalesce(ChargePeriodStart, BillingPeriodStart) as date) as day,
+                BillingCurrency as billing_currency,
+                ChargeCategory as charge_category,
+                coalesce(EffectiveCost, 0) as effective_cost,
+                nullif(trim({owner}), '') as tmp_tag_owner,
+                {pool_case} as tmp_pool,
+                case when tmp_pool is null then coalesce(tmp_tag_owner, {owner_case}) end
+                    as tmp_owner
+            from focus_costs
+            where cast(date_trunc('month', BillingPeriodStart) as date)
+                in (select billing_month from tmp_daily_months)
+        ) as classified
+        group by all
+        """,
+        params,
+    )

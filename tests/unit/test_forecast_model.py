@@ -1,0 +1,140 @@
+"""The forecast statistics on series whose future is known: coverage, ordering, exclusions."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finops_pipeline.forecast.model import (
+    forecast_remaining,
+    one_off_remaining,
+    seasonal_naive_path,
+)
+from finops_pipeline.forecast.monthly import forecast_month
+from finops_pipeline.forecast.settings import ForecastSettings
+
+WEEK = np.array([1000.0, 1010.0, 990.0, 1005.0, 995.0, 600.0, 580.0])  # Mon..Sun
+
+
+def seasonal(days: int, noise: float, seed: int, start: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.array([WEEK[(start + i) % 7] for i in range(days)]) + rng.normal(0, noise, days)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_known_seasonal_series_future_falls_inside_the_interval(seed: int) -> None:
+    series = seasonal(84 + 14, noise=15.0, seed=seed)
+    history, future = series[:84], series[84:]
+    result = forecast_remaining(history, 14)
+    assert result.model == "ets(A,Ad,A,7)"
+    expected = WEEK.sum() * 2  # the noise-free sum of the two weeks ahead
+    assert result.inner[0] <= expected <= result.inner[1]
+    assert result.outer[0] <= future.sum() <= result.outer[1]
+    assert abs(result.point - expected) / expected < 0.01
+
+
+@pytest.mark.parametrize(
+    ("days", "model"),
+    [(60, "ets(A,Ad,A,7)"), (20, "seasonal_naive"), (4, "run_rate")],
+)
+@pytest.mark.parametrize("horizon", [1, 9, 30])
+def test_intervals_are_nested_around_the_point(days: int, model: str, horizon: int) -> None:
+    result = forecast_remaining(seasonal(days, noise=40.0, seed=days), horizon)
+    assert result.model == model
+    lo95, hi95 = result.outer
+    lo80, hi80 = result.inner
+    assert lo95 <= lo80 <= result.point <= hi80 <= hi95
+    assert hi95 - lo95 > hi80 - lo80 > 0
+
+
+def test_wider_noise_gives_wider_intervals() -> None:
+    calm = forecast_remaining(seasonal(70, noise=5.0, seed=4), 20)
+    noisy = forecast_remaining(seasonal(70, noise=80.0, seed=4), 20)
+    assert noisy.outer[1] - noisy.outer[0] > 3 * (calm.outer[1] - calm.outer[0])
+
+
+def test_no_horizon_and_no_history() -> None:
+    assert forecast_remaining([5.0] * 40, 0).point == 0.0
+    empty = forecast_remaining([], 10)
+    assert (empty.point, empty.model) == (0.0, "none (no history)")
+
+
+def test_seasonal_naive_repeats_the_last_week() -> None:
+    history = list(range(1, 15))  # last week is 8..14
+    assert seasonal_naive_path(history, 9).tolist() == [8, 9, 10, 11, 12, 13, 14, 8, 9]
+
+
+def test_one_off_remaining_is_the_median_of_the_same_days_before_month_end() -> None:
+    tax_at_end = [[0.0] * 29 + [100.0], [0.0] * 30 + [120.0], [0.0] * 27 + [90.0]]
+    assert one_off_remaining(tax_at_end, days_left=3, lookback=3) == 100.0
+    assert one_off_remaining(tax_at_end, days_left=0) == 0.0
+    assert one_off_remaining([], days_left=5) == 0.0
+
+
+def frame(
+    start: date, costs: list[float], one_offs: dict[date, float] | None = None
+) -> pd.DataFrame:
+    """A daily frame for one total series (scope total, key total)."""
+    rows = []
+    for i, cost in enumerate(costs):
+        day = start + timedelta(days=i)
+        rows.append(["total", "total", day.replace(day=1), day, False, Decimal(str(cost))])
+    for day, cost in (one_offs or {}).items():
+        rows.append(["total", "total", day.replace(day=1), day, True, Decimal(str(cost))])
+    return pd.DataFrame(
+        rows, columns=["scope", "key", "billing_month", "day", "is_one_off", "cost"]
+    )
+
+
+START = date(2026, 3, 2)  # a Monday
+DAYS = (date(2026, 6, 13) - START).days + 1  # through Saturday 13 June
+
+
+def test_partial_day_is_neither_actual_nor_history() -> None:
+    costs = [float(v) for v in seasonal(DAYS, noise=10.0, seed=5)]
+    as_of = date(2026, 6, 12)
+    complete = frame(START, costs[:-1])
+    with_partial = frame(START, [*costs[:-1], costs[-1] * 0.3])  # 13 June, 30% delivered
+    [a] = forecast_month(complete, date(2026, 6, 1), as_of, scopes=("total",))
+    [b] = forecast_month(with_partial, date(2026, 6, 1), as_of, scopes=("total",))
+    assert a == b
+    june_to_date = sum(Decimal(str(c)) for c in costs[(date(2026, 6, 1) - START).days : -1])
+    assert a.actual_to_date == june_to_date
+    assert (a.as_of_date, a.horizon_days) == (as_of, 18)
+
+
+def test_one_offs_are_left_out_of_the_model_and_forecast_separately() -> None:
+    costs = [float(v) for v in seasonal(DAYS, noise=10.0, seed=6)]
+    as_of = date(2026, 6, 12)
+    taxes = {date(2026, m, 28 if m == 2 else 30): 5000.0 for m in (3, 4, 5)}
+    taxes[date(2026, 5, 1)] = 3000.0  # a purchase at the start of May
+    taxes[date(2026, 6, 1)] = 2500.0  # and one this month, already posted
+    plain = forecast_month(frame(START, costs), date(2026, 6, 1), as_of, scopes=("total",))[0]
+    mixed = forecast_month(frame(START, costs, taxes), date(2026, 6, 1), as_of, scopes=("total",))
+    [f] = mixed
+    assert f.remaining == plain.remaining  # the recurring model never saw a one-off
+    assert f.one_off_to_date == Decimal("2500.0")
+    assert f.actual_to_date == plain.actual_to_date + Decimal("2500.0")
+    assert f.one_off_remaining == 5000.0  # month-end tax, from March, April and May
+    assert f.forecast_month_end == plain.forecast_month_end + Decimal("2500.0") + 5000
+
+
+def test_closed_month_is_its_actual_and_future_month_is_empty() -> None:
+    costs = [float(v) for v in seasonal(DAYS, noise=10.0, seed=7)]
+    daily = frame(START, costs)
+    [closed] = forecast_month(daily, date(2026, 4, 1), date(2026, 6, 12), scopes=("total",))
+    april = sum(Decimal(str(c)) for c in costs[(date(2026, 4, 1) - START).days :][:30])
+    assert closed.forecast_month_end == closed.actual_to_date == april
+    assert closed.remaining.outer == (0.0, 0.0)
+    assert forecast_month(daily, date(2026, 8, 1), date(2026, 6, 12), scopes=("total",)) == []
+
+
+def test_settings_reject_inverted_thresholds_and_intervals() -> None:
+    with pytest.raises(ValueError, match="inner_interval"):
+        ForecastSettings(inner_interval=0.95, outer_interval=0.8)
+    with pytest.raises(ValueError, match="at_risk_at"):
+        ForecastSettings(at_risk_at=Decimal("1.2"), over_budget_at=Decimal("1.0"))
