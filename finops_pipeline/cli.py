@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 from finops_pipeline import console as out
 from finops_pipeline.cli_allocation import register as register_allocation_commands
 from finops_pipeline.cli_insights import register as register_insight_commands
+from finops_pipeline.cli_report import demo_report
+from finops_pipeline.cli_report import register as register_report_commands
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.settings import DEFAULT_SAMPLE_DIR, FORMATS, load_settings
 from finops_pipeline.warehouse import connect, warehouse_path
@@ -192,6 +194,7 @@ def demo(
     conserved = all(row.ok for row in conservation(con))
     out.print_showback_summary(con, conserved)
     out.print_insights_summary(con)
+    reported = demo_report(con, settings, warehouse)
     con.close()
     out.console.print(
         f"\nwarehouse: [bold]{warehouse_path(warehouse)}[/]\n"
@@ -208,7 +211,7 @@ def demo(
             soft_wrap=True,
             markup=False,
         )
-    if not reconciled or mismatches or not conserved:
+    if not reconciled or mismatches or not conserved or not reported:
         raise typer.Exit(code=1)
 
 
@@ -314,6 +317,7 @@ def ui(
 
 register_allocation_commands(app)
 register_insight_commands(app)
+register_report_commands(app)
 
 if __name__ == "__main__":
     app()

@@ -7,6 +7,7 @@ import dagster as dg
 from finops_pipeline.anomalies.assets import build_anomaly_asset
 from finops_pipeline.core.assets import build_focus_assets, build_staging_assets
 from finops_pipeline.ingest.assets import build_raw_asset
+from finops_pipeline.report.assets import build_report_asset
 from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
 from finops_pipeline.settings import Settings, load_settings
 from finops_pipeline.showback.assets import build_showback_assets
@@ -29,9 +30,11 @@ def build_definitions(
     showback, conservation = build_showback_assets(settings, partitions, focus_key)
     waste = build_waste_asset(settings, partitions, focus_key)
     anomalies = build_anomaly_asset(settings, partitions, focus_key)
+    report_inputs = [k for a in (tag_marts, showback, waste, anomalies) for k in a.keys]
+    report = build_report_asset(settings, partitions, report_inputs)
     warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
     return dg.Definitions(
-        assets=[*raw_assets, *staging, focus_costs, tag_marts, showback, waste, anomalies],
+        assets=[*raw_assets, *staging, focus_costs, tag_marts, showback, waste, anomalies, report],
         asset_checks=[reconciliation, conservation],
         jobs=[
             dg.define_asset_job(
@@ -41,7 +44,7 @@ def build_definitions(
             ),
             dg.define_asset_job(
                 "build_derived",
-                selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest"),
+                selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest", "reports"),
                 description="Rebuild every derived table of one billing month from what is loaded.",
             ),
         ],

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from finops_pipeline.anomalies.settings import AnomalySettings
 from finops_pipeline.config_lines import describe_errors
 from finops_pipeline.errors import ConfigError
+from finops_pipeline.report.settings import ReportSettings
 from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.tagging.policy import TagPolicy
 from finops_pipeline.waste.settings import WasteSettings
@@ -76,6 +77,7 @@ class Settings(ShowbackSection, BaseModel):
     tag_policy: TagPolicy | None = None
     waste: WasteSettings = Field(default_factory=WasteSettings)
     anomalies: AnomalySettings = Field(default_factory=AnomalySettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
     def effective_sources(self) -> list[SourceSettings]:
         if self.sources:
@@ -115,6 +117,7 @@ def load_settings(override: str | Path | None = None) -> Settings:
         raise ConfigError(f"{path}: {problems}") from exc
     base = path.resolve().parent
     settings.resolve_showback_paths(base)
+    settings.report.resolve_paths(base)
     for source in settings.sources:
         if not source.path.is_absolute():
             source.path = base / source.path

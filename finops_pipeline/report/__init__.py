@@ -1,6 +1,8 @@
-"""The monthly allocation report for finance: gathered from the warehouse, rendered as HTML,
-XLSX, CSV and PDF, and logged so the next report can show what changed after close."""
+"""The monthly allocation report for finance (`finops report`, asset `finance_report`).
 
-from finops_pipeline.report.build import FORMATS, ReportResult, write_report
-
-__all__ = ["FORMATS", "ReportResult", "write_report"]
+- `settings`: the `report:` key of finops.yaml (output folder, formats, list lengths).
+- `gather` + `sections_*`: the eight sections, from the SQL in sql/report/.
+- `render_html`, `render_xlsx`, `render_csv`, `render_pdf`: one file format each.
+- `log`: report_log, what each report showed, for restatements in the next one.
+- `build.write_report`: the one entry point.
+"""

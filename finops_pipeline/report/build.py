@@ -17,8 +17,9 @@ from finops_pipeline.errors import FinopsError
 from finops_pipeline.report.gather import gather_report
 from finops_pipeline.report.log import record_report
 from finops_pipeline.report.model import Report
+from finops_pipeline.report.settings import REPORT_FORMATS
 
-FORMATS = ("html", "xlsx", "csv", "pdf")
+FORMATS = REPORT_FORMATS
 DEFAULT_FORMATS = ("html", "xlsx", "csv")
 
 
