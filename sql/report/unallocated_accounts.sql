@@ -1,5 +1,6 @@
 -- report/unallocated_accounts: the accounts and services whose cost nobody owns this month.
--- Grain: one row per provider x sub-account x service x billing currency, largest first.
+-- Grain: one row per provider x sub-account x service x billing currency with a non-zero
+-- cost, largest first.
 -- Parameters: $month (DATE), $top (rows). Reads allocation_ledger (rule 'unallocated').
 with
 
@@ -22,5 +23,6 @@ final as (
 )
 
 select * from final
+where effective_cost <> 0
 order by abs(effective_cost_reporting) desc, provider, sub_account, service_name
 limit $top

@@ -1,7 +1,7 @@
 -- report/unallocated_resources: the resources whose cost nobody owns this month, and the tag
 -- fix that would allocate them.
 -- Grain: one row per resource (or, for charges without a resource, per sub-account x
--- service) x billing currency, largest first.
+-- service) x billing currency with a non-zero cost, largest first.
 -- Reads tmp_report_charges: focus_costs of the month classified by the allocation rules
 -- themselves (showback/allocate.py:classify_charges, with ResourceId), and tag_violations
 -- for the fix. Parameters: $month (DATE), $reporting_currency, $dimension (the tag key
@@ -54,7 +54,10 @@ final as (
             when fixes.fix is not null then fixes.fix
             when resources.resource_id is not null and not resources.is_tag_exempt
                 then 'set tag ' || $dimension || ' on ' || resources.resource_id
-            else 'charges without a taggable resource: map ' || coalesce(resources.sub_account, 'the account')
+            else case
+                when resources.resource_id is null then 'charges without a resource cannot carry tags'
+                else 'tag-exempt charges (tax, credits, commitment fees) are not judged by tags'
+            end || ': map ' || coalesce(resources.sub_account, 'the account')
                 || ' to a team in allocation.owners, or share them with a pool in allocation.pools'
         end as fix
     from resources
@@ -65,5 +68,6 @@ final as (
 )
 
 select * from final
+where effective_cost <> 0
 order by abs(effective_cost_reporting) desc, resource
 limit $top
