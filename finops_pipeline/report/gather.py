@@ -12,7 +12,12 @@ from datetime import UTC, date, datetime
 import duckdb
 
 from finops_pipeline.errors import FinopsError
-from finops_pipeline.report import sections_context, sections_money
+from finops_pipeline.report import (
+    sections_context,
+    sections_method,
+    sections_money,
+    sections_pools,
+)
 from finops_pipeline.report.log import last_report_at
 from finops_pipeline.report.model import Report
 from finops_pipeline.report.queries import missing_tables
@@ -74,11 +79,11 @@ def gather_report(
     report.sections = [
         headline,
         showback,
-        sections_money.shared_pools(con, params, settings),
+        sections_pools.shared_pools(con, params, settings),
         sections_money.unallocated(con, params, settings, teams),
         sections_context.tag_compliance(con, params),
         sections_context.insights(con, params),
         sections_context.completeness(con, params, last_report_at(con)),
-        sections_context.method(con, params, settings),
+        sections_method.method(con, params, settings),
     ]
     return report

@@ -73,6 +73,20 @@ class Report:
         return next(s for s in self.sections if s.key == key)
 
 
+def totals_row(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[Any]:
+    """'Total', then each money column summed (None when no row has a value), blanks elsewhere."""
+    total: list[Any] = []
+    for index, column in enumerate(columns):
+        values = [row[index] for row in rows if row[index] is not None]
+        if index == 0:
+            total.append("Total")
+        elif column.kind == "money":
+            total.append(sum(values, Decimal(0)) if values else None)
+        else:
+            total.append(None)
+    return total
+
+
 def cents(value: Decimal | None, digits: int = 2) -> Decimal | None:
     """Round half-up to the displayed precision (the number shown, in HTML and XLSX alike)."""
     if value is None:

@@ -14,7 +14,7 @@ import duckdb
 
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.report import charts
-from finops_pipeline.report.model import Column, Section, Table, not_available
+from finops_pipeline.report.model import Column, Section, Table, not_available, totals_row
 from finops_pipeline.report.queries import is_empty, missing_tables, rows
 from finops_pipeline.showback.allocate import classify_charges, showback_section
 
@@ -165,15 +165,10 @@ def showback(
             span = f"{low:,.2f} – {high:,.2f}" if low is not None and high is not None else ""
             row += [f.get("forecast_month_end"), span]
         table_rows.append(row)
-    total: list[Any] = ["Total"] + [_sum([r[i] for r in table_rows]) for i in range(1, 6)]
-    previous = [r[6] for r in table_rows if r[6] is not None]
-    prev_total = _sum(previous) if previous else None
-    change = total[4] - prev_total if prev_total is not None else None
-    total += [prev_total, change, float(change / abs(prev_total)) if prev_total else None]
-    if budgets:
-        total += [_sum([r[9] for r in table_rows]), _sum([r[10] for r in table_rows]), ""]
-    if forecasts:
-        total += [_sum([r[len(total)] for r in table_rows]), ""]
+    total = totals_row(columns, table_rows)
+    names = [c.name for c in columns]
+    change, previous = total[names.index("change")], total[names.index("previous month")]
+    total[names.index("change %")] = float(change / abs(previous)) if previous else None
     section.tables.append(
         Table(f"Showback by team ({cur})", columns, table_rows, total, key="showback_by_team")
     )
@@ -210,97 +205,6 @@ def _optional(
         section.notes.append(not_available(label, f"{table} has no row for {params['label']}"))
         return {}
     return {r["team"]: r for r in rows(con, query, params)}
-
-
-def shared_pools(
-    con: duckdb.DuckDBPyConnection, params: dict[str, Any], settings: object
-) -> Section:
-    cur = params["reporting_currency"]
-    section = Section(
-        "shared",
-        "3. Shared costs explained",
-        "Each shared pool, the rule that splits it and the basis of every team's share. Pool "
-        "rows are nobody's direct cost: they are split between the recipients, to the cent.",
-    )
-    pools = {p.name: p for p in showback_section(settings).allocation.pools}
-    lines = rows(con, "shared_pools", params)
-    by_pool: dict[str, list[dict]] = defaultdict(list)
-    for line in lines:
-        by_pool[line["pool_name"]].append(line)
-    summary = []
-    for name, pool_lines in by_pool.items():
-        rule = pools.get(name)
-        summary.append(
-            [
-                name,
-                pool_lines[0]["rule"],
-                describe_pool(rule) if rule else "unallocated cost, redistributed",
-                len([p for p in pool_lines if p["team"] != "unallocated"]),
-                _sum([p["effective_cost_reporting"] for p in pool_lines]),
-            ]
-        )
-    section.tables.append(
-        Table(
-            f"Pools ({cur})",
-            [
-                Column("pool"),
-                Column("rule"),
-                Column("which rows"),
-                Column("recipients", "int"),
-                Column("effective cost", "money"),
-            ],
-            summary,
-            ["Total", "", "", None, _sum([s[4] for s in summary])],
-            key="pools",
-        )
-    )
-    went = []
-    for name, pool_lines in by_pool.items():
-        pool_total = _sum([p["effective_cost_reporting"] for p in pool_lines])
-        for p in pool_lines:
-            share = float(p["effective_cost_reporting"] / pool_total) if pool_total else None
-            went.append([name, p["team"], p["basis"], p["effective_cost_reporting"], share])
-    section.tables.append(
-        Table(
-            f"Where each pool went ({cur})",
-            [
-                Column("pool"),
-                Column("team"),
-                Column("basis"),
-                Column("effective cost", "money"),
-                Column("share of pool", "pct"),
-            ],
-            went,
-            key="pool_shares",
-        )
-    )
-    if not lines:
-        section.notes.append(not_available("shared pools", "no pool matched any charge this month"))
-    return section
-
-
-def describe_pool(pool: Any) -> str:
-    """A pool's filter and split in words, e.g. `ServiceName like %Support%; split even`."""
-    parts = []
-    for glue, conditions in (("all of", pool.match.all), ("any of", pool.match.any)):
-        if conditions:
-            texts = [f"{c.column} {c.operator} {condition_value(c)}" for c in conditions]
-            parts.append(f"{glue}: " + "; ".join(texts))
-    split = f"split {pool.split}"
-    if pool.split == "proportional":
-        split += f" by direct {pool.basis}"
-    elif pool.split == "metric":
-        split += f" by metric {pool.metric}"
-    elif pool.split == "fixed":
-        split += " " + ", ".join(f"{t} {w}%" for t, w in (pool.weights or {}).items())
-    if pool.teams:
-        split += " between " + ", ".join(pool.teams)
-    return " | ".join([*parts, split])
-
-
-def condition_value(condition: Any) -> str:
-    value = getattr(condition, condition.operator if condition.operator != "in" else "in_")
-    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def unallocated(
