@@ -20,7 +20,7 @@ from pathlib import Path
 
 from finops_pipeline.cli_report import last_closed_month
 from finops_pipeline.report.build import write_report
-from finops_pipeline.report.render_pdf import chromium, write_pdf
+from finops_pipeline.report.render_pdf import BROWSER_ARGS, chromium, write_pdf
 from finops_pipeline.settings import load_settings
 from finops_pipeline.warehouse import REPO_ROOT, connect, warehouse_path
 
@@ -73,14 +73,7 @@ def screenshot(html: Path, png: Path) -> Path:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=chromium(),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            args=BROWSER_ARGS,
         )
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(html.as_uri(), wait_until="load")

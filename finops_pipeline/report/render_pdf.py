@@ -14,16 +14,16 @@ from pathlib import Path
 
 from finops_pipeline.errors import FinopsError
 
-FLAGS = [
-    "--headless",
+# Chromium without a sandbox (containers), GPU or any call home; Playwright uses them too.
+BROWSER_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--no-pdf-header-footer",
 ]
+FLAGS = ["--headless", *BROWSER_ARGS, "--no-pdf-header-footer"]
 
 
 def chromium() -> str | None:

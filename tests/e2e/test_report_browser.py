@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from finops_pipeline.report.build import write_report
+from finops_pipeline.report.render_pdf import BROWSER_ARGS
 from finops_pipeline.showback.allocate import build_showback
 from finops_pipeline.warehouse import connect
 from tests.fixtures.demo_warehouse import CLOSED_MONTH, build_demo_warehouse
@@ -18,14 +19,6 @@ pytestmark = pytest.mark.e2e
 
 MONTH = date.fromisoformat(CLOSED_MONTH + "-01")
 HOSTILE = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">ml'
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +48,7 @@ def test_report_opens_in_chromium_without_errors_or_network(
     errors: list[str] = []
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path(), args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
