@@ -27,6 +27,8 @@ from finops_pipeline.cli_allocation import register as register_allocation_comma
 from finops_pipeline.cli_forecast import print_forecast_summary
 from finops_pipeline.cli_forecast import register as register_forecast_commands
 from finops_pipeline.cli_insights import register as register_insight_commands
+from finops_pipeline.cli_report import demo_report
+from finops_pipeline.cli_report import register as register_report_commands
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.settings import DEFAULT_SAMPLE_DIR, FORMATS, load_settings
 from finops_pipeline.warehouse import connect, warehouse_path
@@ -195,6 +197,7 @@ def demo(
     out.print_showback_summary(con, conserved)
     out.print_insights_summary(con)
     print_forecast_summary(con)
+    reported = demo_report(con, settings, warehouse)
     con.close()
     out.console.print(
         f"\nwarehouse: [bold]{warehouse_path(warehouse)}[/]\n"
@@ -211,7 +214,7 @@ def demo(
             soft_wrap=True,
             markup=False,
         )
-    if not reconciled or mismatches or not conserved:
+    if not reconciled or mismatches or not conserved or not reported:
         raise typer.Exit(code=1)
 
 
@@ -318,6 +321,7 @@ def ui(
 register_allocation_commands(app)
 register_insight_commands(app)
 register_forecast_commands(app)
+register_report_commands(app)
 
 if __name__ == "__main__":
     app()

@@ -8,6 +8,7 @@ from finops_pipeline.anomalies.assets import build_anomaly_asset, build_anomaly_
 from finops_pipeline.core.assets import build_focus_assets, build_staging_assets
 from finops_pipeline.forecast.assets import build_forecast_assets
 from finops_pipeline.ingest.assets import build_raw_asset
+from finops_pipeline.report.assets import build_report_asset
 from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
 from finops_pipeline.settings import Settings, load_settings
 from finops_pipeline.showback.assets import build_showback_assets
@@ -35,11 +36,22 @@ def build_definitions(
     unit_costs, unit_checks = build_unit_cost_asset(settings, partitions, showback_keys)
     forecasts, forecast_checks = build_forecast_assets(settings, partitions, showback_keys)
     insights: list[dg.AssetsDefinition] = [unit_costs, *forecasts]
+    report_inputs = [
+        k for a in (tag_marts, showback, waste, anomalies, *insights) for k in a.keys
+    ]
+    report = build_report_asset(settings, partitions, report_inputs)
     warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
     return dg.Definitions(
         assets=[
-            *[*raw_assets, *staging, focus_costs, tag_marts, showback, waste, anomalies],
+            *raw_assets,
+            *staging,
+            focus_costs,
+            tag_marts,
+            showback,
+            waste,
+            anomalies,
             *insights,
+            report,
         ],
         asset_checks=[
             reconciliation,
@@ -57,7 +69,7 @@ def build_definitions(
             ),
             dg.define_asset_job(
                 "build_derived",
-                selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest"),
+                selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest", "reports"),
                 description="Rebuild every derived table of one billing month from what is loaded.",
             ),
         ],

@@ -19,6 +19,7 @@ from finops_pipeline.anomalies.settings import AnomalySettings
 from finops_pipeline.config_lines import describe_errors
 from finops_pipeline.errors import ConfigError
 from finops_pipeline.forecast.settings import ForecastSettings
+from finops_pipeline.report.settings import ReportSettings
 from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.tagging.policy import TagPolicy
 from finops_pipeline.waste.settings import WasteSettings
@@ -78,6 +79,7 @@ class Settings(ShowbackSection, BaseModel):
     waste: WasteSettings = Field(default_factory=WasteSettings)
     anomalies: AnomalySettings = Field(default_factory=AnomalySettings)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
     def effective_sources(self) -> list[SourceSettings]:
         if self.sources:
@@ -118,6 +120,7 @@ def load_settings(override: str | Path | None = None) -> Settings:
     base = path.resolve().parent
     settings.resolve_showback_paths(base)
     settings.forecast.resolve_paths(base)
+    settings.report.resolve_paths(base)
     for source in settings.sources:
         if not source.path.is_absolute():
             source.path = base / source.path

@@ -100,7 +100,7 @@ def build_showback(
     ).fetchall()
     check_rates(con, needed, reporting.currency, reporting.exchange_rates)
     has_metrics = load_business_metrics(con, section.metrics)
-    _classify(con, section, period)
+    classify_charges(con, section, period)
     lines = split_pools(con, section.allocation)
     _store_shares(con, lines)
     params = {
@@ -182,12 +182,20 @@ def _months(con: duckdb.DuckDBPyConnection, period: date | None) -> list[date]:
     return months
 
 
-def _classify(
-    con: duckdb.DuckDBPyConnection, section: ShowbackSection, period: date | None
+def classify_charges(
+    con: duckdb.DuckDBPyConnection,
+    section: ShowbackSection,
+    period: date | None,
+    *,
+    table: str = "tmp_allocation_input",
+    extra_columns: tuple[str, ...] = (),
 ) -> None:
-    """tmp_allocation_input: the months' rows with pool and owner decided, summed per
-    month x currency x provider x sub-account x service x owner x pool (thousands of rows
-    for millions of charges, so every later step reads little)."""
+    """`table` (default tmp_allocation_input): the months' rows with pool and owner decided,
+    summed per month x currency x provider x sub-account x service x owner x pool (thousands
+    of rows for millions of charges, so every later step reads little).
+
+    `extra_columns` (focus_costs columns, e.g. ResourceId) refine that grain: the monthly
+    report lists unallocated resources with the very rules that left them unallocated."""
     allocation = section.allocation
     columns = {
         row[0].lower(): row[0]
@@ -223,9 +231,10 @@ def _classify(
         where = "where BillingPeriodStart >= ? and BillingPeriodStart < ? + interval 1 month"
         params += [period.replace(day=1), period.replace(day=1)]
     teams = [rule.team for rule in allocation.owners]
+    extras = "".join(f"{quote_identifier(c)}, " for c in extra_columns)
     con.execute(
         f"""
-        create or replace temp table tmp_allocation_input as
+        create or replace temp table {quote_identifier(table)} as
         select
             * exclude (billed_cost, effective_cost),
             case when owner_index is not null then (?::varchar[])[owner_index + 1] end
@@ -242,6 +251,7 @@ def _classify(
                 SubAccountId as sub_account_id,
                 SubAccountName as sub_account_name,
                 ServiceName as service_name,
+                {extras}
                 nullif(trim({owner}), '') as tag_owner,
                 {exempt} as is_tag_exempt,
                 {pool_case} as pool_index,

@@ -261,3 +261,35 @@ def test_waste_and_anomaly_commands_on_the_demo(demo_run: tuple[Path, Path, str]
     for row in json.loads(found.output):
         assert row["direction"] in ("up", "down") and row["severity"]
         assert json.loads(row["contributors"])
+
+
+def test_demo_writes_the_last_closed_months_report_and_finops_report_rewrites_it(
+    demo_run: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    warehouse, _data, output = demo_run
+    html = warehouse.parent / "reports" / "finance_report_2026-05.html"
+    assert "report 2026-05 (last closed month)" in output and str(html) in output
+    assert html.is_file() and html.with_suffix(".xlsx").is_file()
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--month",
+            "2026-04",
+            "--out",
+            str(tmp_path),
+            "--format",
+            "xlsx,csv",
+            "--warehouse",
+            str(warehouse),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "finance_report_2026-04.xlsx").is_file()
+    assert (tmp_path / "showback_monthly_2026-04.csv").is_file()
+    assert not (tmp_path / "finance_report_2026-04.html").exists()
+    bad = runner.invoke(app, ["report", "--month", "2026-13", "--warehouse", str(warehouse)])
+    assert bad.exit_code == 2 and "is not YYYY-MM" in bad.output
+    notebooks = runner.invoke(app, ["notebooks", "--warehouse", str(warehouse)])
+    assert notebooks.exit_code == 0 and "01_explore_costs.ipynb" in notebooks.output
+    assert f"FINOPS_WAREHOUSE={warehouse}" in notebooks.output

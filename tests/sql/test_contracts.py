@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -11,6 +12,7 @@ import yaml
 
 from finops_pipeline.demo import build_derived, write_business_metrics
 from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.report.log import record_report
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import DEMO_SOURCES, demo_settings
 from finops_pipeline.warehouse import REPO_ROOT, connect
@@ -33,6 +35,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPy
     for source in DEMO_SOURCES:
         ingest_path(con, data / source, source, policy=settings.tag_policy)
     build_derived(con, settings)
+    record_report(con, date(2026, 2, 1), datetime(2026, 3, 2, 9, 0))  # report_log's rows
     yield con
     con.close()
 

@@ -1,0 +1,75 @@
+"""The one way the notebooks in notebooks/ read the warehouse.
+
+Read-only (a notebook can stay open while `finops ingest` or Dagster writes), path from
+FINOPS_WAREHOUSE (default ./finops.duckdb, as for the CLI), parameters always bound.
+Frames come back as pandas for Altair: DuckDB turns DECIMAL into float64 there, which is fine
+for charts and eyeballing; do sums that must be exact in SQL, where money stays DECIMAL.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from finops_pipeline.warehouse import quote_identifier, warehouse_path
+
+
+def warehouse_file() -> Path:
+    return warehouse_path()
+
+
+@cache
+def connection() -> duckdb.DuckDBPyConnection:
+    path = warehouse_file()
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no warehouse at {path}: run `finops demo` (or set FINOPS_WAREHOUSE to the "
+            "DuckDB file the pipeline builds) before opening the notebooks"
+        )
+    return duckdb.connect(str(path), read_only=True)
+
+
+def query(sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run a read-only query; `params` are bound (`?` or `$name`), never formatted in."""
+    con = connection()
+    return (con.execute(sql, params) if params is not None else con.execute(sql)).df()
+
+
+def has_table(name: str) -> bool:
+    row = (
+        connection()
+        .execute("select count(*) from information_schema.tables where table_name = ?", [name])
+        .fetchone()
+    )
+    return bool(row and row[0])
+
+
+def not_available(table: str, why: str = "") -> str:
+    """The line a notebook prints instead of a chart when a table is absent or empty."""
+    reason = why or f"the {table} table is not built in {warehouse_file()}"
+    return f"{table}: not available: {reason}"
+
+
+def last_closed_month() -> date:
+    """The month before the latest loaded one (the latest is still open), as in the demo."""
+    row = (
+        connection()
+        .execute(
+            "select max(billing_month) from showback_monthly where billing_month < "
+            "(select max(billing_month) from showback_monthly)"
+        )
+        .fetchone()
+    )
+    if not row or row[0] is None:
+        raise LookupError("showback_monthly holds fewer than two months: run `finops demo`")
+    return row[0]
+
+
+def column(name: str) -> str:
+    """Quote a column name that comes from data (e.g. an anomaly contributor's dimension)."""
+    return quote_identifier(name)
