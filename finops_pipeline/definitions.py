@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
+from finops_pipeline.alerts.sensors import build_alerting
 from finops_pipeline.anomalies.assets import build_anomaly_asset
+from finops_pipeline.contracts.checks import build_contract_checks
 from finops_pipeline.core.assets import build_focus_assets, build_staging_assets
 from finops_pipeline.ingest.assets import build_raw_asset
+from finops_pipeline.orchestration.schedules import build_jobs, build_schedules
 from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
 from finops_pipeline.settings import Settings, load_settings
 from finops_pipeline.showback.assets import build_showback_assets
@@ -30,9 +33,13 @@ def build_definitions(
     waste = build_waste_asset(settings, partitions, focus_key)
     anomalies = build_anomaly_asset(settings, partitions, focus_key)
     warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
+    assets = [*raw_assets, *staging, focus_costs, tag_marts, showback, waste, anomalies]
+    alert_jobs, sensors = build_alerting(settings.alerts)
     return dg.Definitions(
-        assets=[*raw_assets, *staging, focus_costs, tag_marts, showback, waste, anomalies],
-        asset_checks=[reconciliation, conservation],
+        assets=assets,
+        asset_checks=[reconciliation, conservation, *build_contract_checks(assets)],
+        schedules=build_schedules(settings.schedules, settings.partitions_start),
+        sensors=sensors,
         jobs=[
             dg.define_asset_job(
                 "billing_month_refresh",
@@ -44,6 +51,8 @@ def build_definitions(
                 selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest"),
                 description="Rebuild every derived table of one billing month from what is loaded.",
             ),
+            *build_jobs(),
+            *alert_jobs,
         ],
         resources={"warehouse": WarehouseResource(path=warehouse_file)},
         executor=dg.in_process_executor,

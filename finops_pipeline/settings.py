@@ -15,9 +15,11 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from finops_pipeline.alerts.settings import AlertSettings
 from finops_pipeline.anomalies.settings import AnomalySettings
 from finops_pipeline.config_lines import describe_errors
 from finops_pipeline.errors import ConfigError
+from finops_pipeline.orchestration.settings import ScheduleSettings
 from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.tagging.policy import TagPolicy
 from finops_pipeline.waste.settings import WasteSettings
@@ -76,6 +78,8 @@ class Settings(ShowbackSection, BaseModel):
     tag_policy: TagPolicy | None = None
     waste: WasteSettings = Field(default_factory=WasteSettings)
     anomalies: AnomalySettings = Field(default_factory=AnomalySettings)
+    schedules: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     def effective_sources(self) -> list[SourceSettings]:
         if self.sources:
