@@ -22,8 +22,6 @@ from finops_pipeline.resources import WarehouseResource
 ANOMALY_KEY = dg.AssetKey("cost_anomalies")
 JOB_NAME = "anomaly_alerts"
 OP_NAME = "send_anomaly_alerts"
-# run_failure_sensor passes `owners=None` through a beta parameter; nothing to act on.
-warnings.filterwarnings("ignore", message="Parameter `owners` of initializer")
 
 
 class AlertRunConfig(dg.Config):
@@ -159,4 +157,8 @@ def build_alerting(
     settings: AlertSettings,
 ) -> tuple[list[dg.JobDefinition], list[dg.SensorDefinition]]:
     job = build_alert_job(settings)
-    return [job], [build_anomaly_sensor(settings, job), build_run_failure_sensor(settings)]
+    # The sensor decorators pass `owners=None` through a beta parameter: nothing to act on.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        sensors = [build_anomaly_sensor(settings, job), build_run_failure_sensor(settings)]
+    return [job], sensors

@@ -7,6 +7,7 @@ great-expectations is imported here only (6-8 s cold), when a check first runs.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,22 +79,14 @@ def build_suite(table: str, measurements: list[Measurement]) -> Any:
 
 def validate(table: str, measurements: list[Measurement]) -> list[RuleResult]:
     """Judge every measurement with great-expectations; a NULL measurement fails."""
-    import great_expectations as gx
     import pandas as pd
-    from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    suite = context.suites.add(build_suite(table, measurements))
+    context = _context()
+    suite = context.suites.add_or_update(build_suite(table, measurements))
     frame = pd.DataFrame(
         [{f"m{i}": _cell(m.value) for i, m in enumerate(measurements)}], dtype="float64"
     )
-    batch = (
-        context.data_sources.add_pandas(f"{table}_measurements")
-        .add_dataframe_asset("measurements")
-        .add_batch_definition_whole_dataframe("all")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
+    batch = _batch_definition(context, table).get_batch(batch_parameters={"dataframe": frame})
     outcome = batch.validate(suite) if suite.expectations else None
     passed_by_rule = {
         r.expectation_config.meta["rule"]: bool(r.success)
@@ -115,6 +108,30 @@ def validate(table: str, measurements: list[Measurement]) -> list[RuleResult]:
             )
         )
     return results
+
+
+@functools.cache
+def _context() -> Any:
+    """One ephemeral context per process: each new one leaves a temporary docs folder."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    context.data_sources.add_pandas("contract_measurements")
+    return context
+
+
+def _batch_definition(context: Any, table: str) -> Any:
+    source = context.data_sources.get("contract_measurements")
+    try:
+        asset = source.get_asset(table)
+    except LookupError:
+        asset = source.add_dataframe_asset(table)
+    try:
+        return asset.get_batch_definition("all")
+    except (KeyError, LookupError, ValueError):
+        return asset.add_batch_definition_whole_dataframe("all")
 
 
 def _cell(value: float | None) -> float:
