@@ -96,11 +96,17 @@ def incident_team(con: duckdb.DuckDBPyConnection, incident: Incident) -> str | N
     return str(row[0]) if row else None
 
 
-def top_contributors(head: dict, n: int = 3) -> list[dict]:
+def top_contributors(head: dict, n: int = 4) -> list[dict]:
+    """The biggest change of each dimension (resource, usage type, region, SKU), biggest
+    first: one line each says more than three lines of the same dimension."""
     items = head.get("contributors") or []
     if isinstance(items, str):
         items = json.loads(items)
-    return sorted(items, key=lambda c: abs(float(c.get("change", 0))), reverse=True)[:n]
+    ranked = sorted(items, key=lambda c: abs(float(c.get("change", 0))), reverse=True)
+    best: dict[str, dict] = {}
+    for item in ranked:
+        best.setdefault(str(item.get("dimension")), item)
+    return list(best.values())[:n]
 
 
 def event_days(head: dict) -> tuple[date, date | None]:
