@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dagster as dg
 
+from finops_pipeline.alerts.sensors import build_alerting
 from finops_pipeline.anomalies.assets import build_anomaly_asset, build_anomaly_check
+from finops_pipeline.contracts.checks import build_contract_checks
 from finops_pipeline.core.assets import build_focus_assets, build_staging_assets
 from finops_pipeline.forecast.assets import build_forecast_assets
 from finops_pipeline.ingest.assets import build_raw_asset
+from finops_pipeline.orchestration.schedules import build_jobs, build_schedules
 from finops_pipeline.report.assets import build_report_asset
 from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
 from finops_pipeline.settings import Settings, load_settings
@@ -41,18 +44,20 @@ def build_definitions(
     ]
     report = build_report_asset(settings, partitions, report_inputs)
     warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
+    assets = [
+        *raw_assets,
+        *staging,
+        focus_costs,
+        tag_marts,
+        showback,
+        waste,
+        anomalies,
+        *insights,
+        report,
+    ]
+    alert_jobs, sensors = build_alerting(settings.alerts)
     return dg.Definitions(
-        assets=[
-            *raw_assets,
-            *staging,
-            focus_costs,
-            tag_marts,
-            showback,
-            waste,
-            anomalies,
-            *insights,
-            report,
-        ],
+        assets=assets,
         asset_checks=[
             reconciliation,
             conservation,
@@ -60,7 +65,10 @@ def build_definitions(
             build_anomaly_check(settings, partitions),
             *unit_checks,
             *forecast_checks,
+            *build_contract_checks(assets),
         ],
+        schedules=build_schedules(settings.schedules, settings.partitions_start),
+        sensors=sensors,
         jobs=[
             dg.define_asset_job(
                 "billing_month_refresh",
@@ -72,6 +80,8 @@ def build_definitions(
                 selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest", "reports"),
                 description="Rebuild every derived table of one billing month from what is loaded.",
             ),
+            *build_jobs(),
+            *alert_jobs,
         ],
         resources={"warehouse": WarehouseResource(path=warehouse_file)},
         executor=dg.in_process_executor,

@@ -15,10 +15,12 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from finops_pipeline.alerts.settings import AlertSettings
 from finops_pipeline.anomalies.settings import AnomalySettings
 from finops_pipeline.config_lines import describe_errors
 from finops_pipeline.errors import ConfigError
 from finops_pipeline.forecast.settings import ForecastSettings
+from finops_pipeline.orchestration.settings import ScheduleSettings
 from finops_pipeline.report.settings import ReportSettings
 from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.tagging.policy import TagPolicy
@@ -80,6 +82,8 @@ class Settings(ShowbackSection, BaseModel):
     anomalies: AnomalySettings = Field(default_factory=AnomalySettings)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
+    schedules: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     def effective_sources(self) -> list[SourceSettings]:
         if self.sources:

@@ -42,9 +42,14 @@ def test_materialise_all_assets_and_reconcile(tmp_path: Path) -> None:
             result = job.execute_in_process(partition_key=key, instance=instance)
             assert result.success
             evaluations = result.get_asset_check_evaluations()
-            assert sorted(e.check_name for e in evaluations) == sorted(
-                ["conserves_focus_costs", "reconciles_with_raw", *INSIGHT_CHECKS]
-            )
+            names = [e.check_name for e in evaluations]
+            assert set(names) == {
+                "conserves_focus_costs",
+                "reconciles_with_raw",
+                "data_contract",
+                *INSIGHT_CHECKS,
+            }
+            assert names.count("data_contract") == 10  # one per contracted table
             assert not failed_checks(result)
     con = duckdb.connect(str(warehouse), read_only=True)
     totals = dict(
@@ -81,7 +86,12 @@ def test_materialise_every_demo_asset_for_every_month(tmp_path: Path) -> None:
             assert materialized == keys
             assert not failed_checks(result)
             checks = {e.check_name for e in result.get_asset_check_evaluations()}
-            assert checks == {"reconciles_with_raw", "conserves_focus_costs", *INSIGHT_CHECKS}
+            assert checks == {
+                "reconciles_with_raw",
+                "conserves_focus_costs",
+                "data_contract",
+                *INSIGHT_CHECKS,
+            }
     con = duckdb.connect(str(warehouse))
     assert check_ground_truth(con, data / "ground_truth.json") == []
     teams = {r[0] for r in con.execute("select distinct team from showback_monthly").fetchall()}

@@ -32,3 +32,25 @@ def test_every_asset_is_partitioned_by_billing_month(tmp_path: Path) -> None:
         partitions = graph.get(key).partitions_def
         assert isinstance(partitions, dg.MonthlyPartitionsDefinition), key
     assert "raw/cur" in {k.to_user_string() for k in graph.get_all_asset_keys()}
+
+
+def test_schedules_sensors_and_contract_checks_are_loaded() -> None:
+    module = importlib.import_module("finops_pipeline.definitions")
+    defs: dg.Definitions = module.defs
+    assert {s.name for s in defs.schedules} == {"daily_refresh_schedule", "month_close_schedule"}
+    assert {s.name for s in defs.sensors} == {"anomaly_alert_sensor", "run_failure_alert_sensor"}
+    for job in ("daily_refresh", "month_close", "anomaly_alerts"):
+        assert defs.resolve_job_def(job) is not None
+    graph = defs.resolve_asset_graph()
+    contracted = {
+        k.asset_key.to_user_string() for k in graph.asset_check_keys if k.name == "data_contract"
+    }
+    assert contracted == {
+        "focus_costs",
+        "tag_violations",
+        "tag_compliance",
+        "allocation_ledger",
+        "showback_monthly",
+        "waste_findings",
+        "cost_anomalies",
+    }

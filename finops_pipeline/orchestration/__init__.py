@@ -1,0 +1,1 @@
+"""Jobs and schedules that keep the warehouse current without anyone pressing a button."""
