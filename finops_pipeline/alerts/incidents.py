@@ -1,8 +1,8 @@
 """Anomalies to alert, as incidents: one message per change, however many levels saw it.
 
-cost_anomalies has one row per level that saw a change (service, sub-account, team,
-provider, total) and groups them by `incident_id`. A person wants one message per change:
-the incident's most specific row leads, the others are listed as "also seen at".
+cost_anomalies already folds one change seen at several levels into one row (its most
+specific level leads; the others are in `also_seen_at`, each with its own anomaly id). An
+incident is that row plus its `also_seen_at` members, so dedup can match any of their ids.
 """
 
 from __future__ import annotations
@@ -14,8 +14,16 @@ from decimal import Decimal
 
 import duckdb
 
-from finops_pipeline.anomalies.build import LEVEL_COLUMNS
 from finops_pipeline.warehouse import table_exists
+
+# How each level's key is spelled in focus_costs (as in sql/marts/cost_anomalies_daily.sql).
+LEVEL_COLUMNS: dict[str, str] = {
+    "provider": "ProviderName",
+    "service": "coalesce(ServiceName, '(none)')",
+    "sub_account": "coalesce(SubAccountId, '(none)')",
+    "team": "coalesce(x_Team, '(untagged)')",
+    "total": "BillingCurrency",
+}
 
 SPECIFIC_FIRST = {"service": 0, "sub_account": 1, "team": 2, "provider": 3, "total": 4}
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
@@ -61,15 +69,12 @@ def recent_incidents(con: duckdb.DuckDBPyConnection, max_age_days: int) -> list[
         [max_age_days],
     )
     names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-    grouped: dict[str, list[dict]] = {}
-    for row in rows:
-        grouped.setdefault(row["incident_id"] or row["anomaly_id"], []).append(row)
     incidents = []
-    for incident_id, members in grouped.items():
-        members.sort(key=lambda m: (SPECIFIC_FIRST.get(m["level"], 9), m["first_date"]))
-        head = next((m for m in members if m["anomaly_id"] == incident_id), members[0])
-        incident = Incident(incident_id, head, members)
+    for values in cursor.fetchall():
+        head = dict(zip(names, values, strict=True))
+        others = json.loads(head.get("also_seen_at") or "[]")
+        others.sort(key=lambda m: (SPECIFIC_FIRST.get(m["level"], 9), m["key"]))
+        incident = Incident(head["anomaly_id"], head, [head, *others])
         incident.team = incident_team(con, incident)
         incidents.append(incident)
     return incidents

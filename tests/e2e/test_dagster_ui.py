@@ -37,6 +37,9 @@ CONTRACTED = {
     "showback_monthly",
     "waste_findings",
     "cost_anomalies",
+    "unit_costs",
+    "cost_forecast",
+    "budget_variance",
 }
 
 

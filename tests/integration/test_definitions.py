@@ -53,4 +53,7 @@ def test_schedules_sensors_and_contract_checks_are_loaded() -> None:
         "showback_monthly",
         "waste_findings",
         "cost_anomalies",
+        "unit_costs",
+        "cost_forecast",
+        "budget_variance",
     }
