@@ -157,7 +157,13 @@ def test_unallocated_resources_add_up_to_the_unallocated_total(
 def test_optional_tables_absent_say_not_available(
     con: duckdb.DuckDBPyConnection, demo: tuple[Path, Settings], tmp_path: Path
 ) -> None:
-    for table in ("waste_findings", "cost_anomalies", "tag_compliance"):
+    for table in (
+        "waste_findings",
+        "cost_anomalies",
+        "tag_compliance",
+        "budget_variance",
+        "cost_forecast",
+    ):
         con.execute(f"drop table {table}")
     result = write_report(con, demo[1], MONTH, tmp_path / "out", "html,xlsx", today=MONTH)
     notes = [n for s in result.report.sections for n in s.notes]
@@ -176,8 +182,11 @@ def test_optional_tables_absent_say_not_available(
 def test_budget_and_forecast_are_shown_when_their_tables_exist(
     con: duckdb.DuckDBPyConnection, demo: tuple[Path, Settings]
 ) -> None:
-    # Test fixture, not the real stages: budget_variance and cost_forecast created from their
-    # published contracts (built on other branches) to exercise the report's code path.
+    # Controlled contents, not the real stages: budget_variance and cost_forecast replaced by
+    # known rows so the report's choice of the latest forecast and its currency conversion
+    # are checked against hand-computed values.
+    con.execute("drop table budget_variance")
+    con.execute("drop table cost_forecast")
     con.execute(
         "create table budget_variance (billing_month date, team varchar, currency varchar, "
         "budget decimal(38, 12), actual_to_date decimal(38, 12), "
@@ -296,3 +305,22 @@ def test_finance_report_asset_materialises(demo: tuple[Path, Settings], tmp_path
     con = connect(warehouse, read_only=True)
     assert con.execute("select count(distinct report_id) from report_log").fetchone() == (1,)
     con.close()
+
+
+def test_budget_column_is_the_built_budget_variance(
+    con: duckdb.DuckDBPyConnection, demo: tuple[Path, Settings]
+) -> None:
+    """The demo builds budget_variance; the report shows its budget and status per team."""
+    built = con.execute(
+        "select team, currency, budget, status from budget_variance where billing_month = ?",
+        [MONTH],
+    ).fetchall()
+    assert built
+    report = gather_report(con, demo[1], MONTH)
+    table = report.section("showback").table("showback_by_team")
+    names = [c.name for c in table.columns]
+    row = dict(zip(table.column("team"), table.rows, strict=True))
+    for team, currency, budget, status in built:
+        assert currency == demo[1].reporting.currency
+        assert row[team][names.index("budget")] == budget
+        assert row[team][names.index("status")] == status
