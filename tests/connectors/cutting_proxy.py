@@ -7,6 +7,7 @@ sockets closed) and `cuts` goes down by one; small responses (listings, manifest
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -57,10 +58,8 @@ class CuttingProxy:
         except OSError:
             pass
         for sock in (src, dst):
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
 
     def stop(self) -> None:
