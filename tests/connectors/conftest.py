@@ -47,3 +47,32 @@ def staging(tmp_path: Path) -> Path:
     path = tmp_path / "staging"
     os.makedirs(path, exist_ok=True)
     return path
+
+
+# Azurite's documented development account: public, not a secret.
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+
+
+@pytest.fixture(scope="session")
+def azurite_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Azurite's blob service on a free port; the URL boto-style clients take as endpoint."""
+    from tests.connectors.servers import free_port, server_process
+    from tests.tools import azurite_command
+
+    command = azurite_command()
+    port = free_port()
+    folder = tmp_path_factory.mktemp("azurite")
+    args = [*command, "--blobHost", "127.0.0.1", "--blobPort", str(port), "--skipApiVersionCheck",
+            "--disableTelemetry", "--inMemoryPersistence"]  # fmt: skip
+    with server_process(args, port, folder / "azurite.log", cwd=folder):
+        yield f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
+
+
+@pytest.fixture
+def azurite_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The storage key from the environment, as the credential chain reads it."""
+    monkeypatch.setenv("AZURE_STORAGE_KEY", AZURITE_KEY)
+    return AZURITE_KEY
