@@ -64,6 +64,7 @@ class SourceSettings(BaseModel):
     project: str | None = None  # GCP project that runs (and pays for) the BigQuery jobs
     since: str | None = None  # BigQuery: earliest invoice month YYYY-MM [12 months back]
     export: str | None = None  # azure-exports: only this export of the scope
+    blob_endpoint_url: str | None = None  # azure-exports: Blob endpoint override
     trigger_export: bool = False  # azure-exports: run the export for this month first
     staging_dir: Path | None = None  # local mirror [<warehouse folder>/finops_staging]
 

@@ -122,9 +122,13 @@ class AzureBlobFetcher:
             )
         return found
 
+    def known(self) -> dict[str, Blob]:
+        """The container listing under the prefix (listed once per sync)."""
+        return self._blobs or self._list()
+
     def candidate_for_run(self, manifest_blob: str) -> Candidate | None:
         """The delivery of one known run (from Cost Management's run history)."""
-        blobs = self._blobs or self._list()
+        blobs = self.known()
         blob = blobs.get(manifest_blob)
         if blob is None:
             return None

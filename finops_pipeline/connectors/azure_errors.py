@@ -26,7 +26,7 @@ def azure_errors(source: str, where: str, role: str, scope: str) -> Iterator[Non
     except ClientAuthenticationError as exc:
         raise _denied(source, where, role, scope, exc) from exc
     except ResourceNotFoundError as exc:
-        code = getattr(exc, "error_code", None) or "NotFound"
+        code = _provider_code(exc) or "NotFound"
         raise IngestError(
             where,
             f"source '{source}': not found ({code})",
@@ -46,7 +46,7 @@ def azure_errors(source: str, where: str, role: str, scope: str) -> Iterator[Non
 
 
 def _denied(source: str, where: str, role: str, scope: str, exc: Exception) -> IngestError:
-    code = getattr(exc, "error_code", None) or getattr(exc, "status_code", None) or "denied"
+    code = _provider_code(exc) or getattr(exc, "status_code", None) or "denied"
     return IngestError(
         where,
         f"source '{source}': access denied ({code})",
@@ -63,3 +63,18 @@ def _network(source: str, where: str, exc: Exception) -> IngestError:
         action="check connectivity to the endpoint and run the ingest again; nothing from "
         "this delivery was loaded",
     )
+
+
+def _provider_code(exc: Exception) -> str | None:
+    """The service's error code (AuthorizationFailed, ContainerNotFound, ...) where given."""
+    code = getattr(exc, "error_code", None)
+    if code:
+        return str(code)
+    for holder in (
+        getattr(exc, "error", None),
+        getattr(getattr(exc, "model", None), "error", None),
+    ):
+        code = getattr(holder, "code", None)
+        if code:
+            return str(code)
+    return None
