@@ -76,3 +76,44 @@ def azurite_key(monkeypatch: pytest.MonkeyPatch) -> str:
     """The storage key from the environment, as the credential chain reads it."""
     monkeypatch.setenv("AZURE_STORAGE_KEY", AZURITE_KEY)
     return AZURITE_KEY
+
+
+# Installs the spatial extension bqemulator loads at start from the wheel in its venv: DuckDB
+# would otherwise try to download it, and this machine has no route to DuckDB's servers.
+SPATIAL_FROM_WHEEL = (
+    "import duckdb, pathlib, duckdb_extension_spatial as m; "
+    "ext = next(pathlib.Path(m.__file__).parent.glob('extensions/*/spatial.duckdb_extension')); "
+    "duckdb.connect().execute(f\"INSTALL '{ext}'\")"
+)
+
+
+@pytest.fixture(scope="session")
+def bigquery_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """bqemulator's REST API on a free port (its own venv; see scripts/setup_test_tools.sh)."""
+    import subprocess
+
+    from tests.connectors.servers import free_port, server_process
+    from tests.tools import bqemulator_command
+
+    command = bqemulator_command()
+    python = Path(command[0]).with_name("python")
+    subprocess.run([str(python), "-c", SPATIAL_FROM_WHEEL], check=True, timeout=120)
+    port, grpc_port = free_port(), free_port()
+    folder = tmp_path_factory.mktemp("bqemulator")
+    args = [*command, "start", "--rest-host", "127.0.0.1", "--rest-port", str(port),
+            "--grpc-host", "127.0.0.1", "--grpc-port", str(grpc_port),
+            "--project", "billing-proj", "--log-level", "warning"]  # fmt: skip
+    with server_process(args, port, folder / "bqemulator.log", cwd=folder):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def short_bigquery_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """google-api-core retries for up to 120 s by default; tests give up sooner."""
+    monkeypatch.setenv("FINOPS_BIGQUERY_RETRY_DEADLINE", "4")
+
+
+@pytest.fixture(autouse=True)
+def _no_gce_metadata_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """google-auth's credential chain would probe the GCE metadata server for seconds."""
+    monkeypatch.setenv("NO_GCE_CHECK", "True")
