@@ -82,27 +82,42 @@ def sync_source(
     fetcher = fetcher or make_fetcher(source)
     mirror = staging_root(con, source.name, source.staging_dir)
     report = SyncReport(IngestReport(source.name))
-    for candidate in fetcher.candidates():
-        if period is not None and candidate.period not in (None, period):
-            continue
-        if is_unchanged(con, source.name, candidate.key, candidate.fingerprint, candidate.listing):
-            report.unchanged.append(candidate.key)
-            continue
-        with incoming_folder(mirror) as incoming:
-            fetched = fetcher.fetch(candidate, incoming, progress)
-            folder = install_delivery(incoming, mirror, candidate.folder)
-        landed = ingest_path(
-            con, folder, source.name, source.format, rebuild=False, on_file=on_file
-        )
-        _merge(report.ingest, landed)
-        report.fetched.append(candidate.key)
-        if not landed.rejected:
-            record(con, source.name, candidate.key, fetched.objects, fetched.version,
-                   candidate.period)  # fmt: skip
-    changed = report.ingest.changed_periods
-    if rebuild and changed:
-        report.ingest.focus_rows_written = build_focus_costs(con, changed, policy)
+    try:
+        for candidate in fetcher.candidates():
+            if period is not None and candidate.period not in (None, period):
+                continue
+            _sync_one(con, source, fetcher, candidate, mirror, report, on_file, progress)
+    finally:
+        # Deliveries landed before a failure are committed: rebuild their months even when a
+        # later one fails, or focus_costs would lag behind raw until the next change.
+        changed = report.ingest.changed_periods
+        if rebuild and changed:
+            report.ingest.focus_rows_written = build_focus_costs(con, changed, policy)
     return report
+
+
+def _sync_one(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceSettings,
+    fetcher: Fetcher,
+    candidate: Candidate,
+    mirror: Path,
+    report: SyncReport,
+    on_file: Callable[[FileOutcome], None] | None,
+    progress: Progress,
+) -> None:
+    """One delivery: skip it if unchanged; else fetch it whole, land it, then record it."""
+    if is_unchanged(con, source.name, candidate.key, candidate.fingerprint, candidate.listing):
+        report.unchanged.append(candidate.key)
+        return
+    with incoming_folder(mirror) as incoming:
+        fetched = fetcher.fetch(candidate, incoming, progress)
+        folder = install_delivery(incoming, mirror, candidate.folder)
+    landed = ingest_path(con, folder, source.name, source.format, rebuild=False, on_file=on_file)
+    _merge(report.ingest, landed)
+    report.fetched.append(candidate.key)
+    if not landed.rejected:
+        record(con, source.name, candidate.key, fetched.objects, fetched.version, candidate.period)
 
 
 def _merge(total: IngestReport, part: IngestReport) -> None:

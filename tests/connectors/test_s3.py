@@ -204,3 +204,24 @@ def test_restated_data_is_read_exactly(tmp_path: Path) -> None:
     """The helper used above writes what it says: a gzip CUR of the given costs."""
     path = write_cur(tmp_path / "x.csv.gz", cur_rows("2026-03", ["7.25", "0.75"]), gz=True)
     assert b"7.25" in gzip.decompress(path.read_bytes())
+
+
+def test_a_failed_delivery_keeps_the_earlier_ones_built(
+    warehouse, moto_port, sample_exports, staging
+) -> None:
+    """February lands; March's manifest names a missing file: February is in focus_costs."""
+    client = s3_client(moto_port)
+    upload_tree(client, "cur-half", sample_exports / "aws-cur-legacy")
+    manifest_key = "cur/kestrel-daily-cur/20260301-20260401/kestrel-daily-cur-Manifest.json"
+    manifest = json.loads(client.get_object(Bucket="cur-half", Key=manifest_key)["Body"].read())
+    manifest["reportKeys"] = ["cur/kestrel-daily-cur/20260301-20260401/x/missing.csv.gz"]
+    client.put_object(Bucket="cur-half", Key=manifest_key, Body=json.dumps(manifest).encode())
+    source = _source("aws-half", "s3://cur-half/cur", moto_port, staging)
+    with pytest.raises(IngestError, match=r"missing\.csv\.gz.*not in the bucket"):
+        sync_source(warehouse, source)
+    assert list(month_totals(warehouse, "aws-half")) == ["2026-02"]
+    assert all(row.ok for row in reconcile(warehouse))
+    periods = warehouse.execute(
+        "select distinct billing_period from connector_state where source_name = 'aws-half'"
+    ).fetchall()
+    assert [p[0].isoformat() for p in periods] == ["2026-02-01"]
