@@ -50,11 +50,13 @@ def ingest_remote(
     config: Path | None,
     cloud: dict[str, Any],
 ) -> None:
+    from finops_pipeline.connectors.locations import parse_location
     from finops_pipeline.connectors.sync import sync_source
     from finops_pipeline.settings import SourceSettings, load_settings
     from finops_pipeline.warehouse import connect
 
     try:
+        parse_location(location)  # its own one-line error, before pydantic's longer one
         settings = load_settings(config)
         known = next(
             (s for s in settings.sources if s.location == location or s.name == source), None

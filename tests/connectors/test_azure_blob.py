@@ -135,3 +135,27 @@ def test_connection_cut_mid_download_fails_cleanly_then_recovers(
         assert all(row.ok for row in reconcile(warehouse))
     finally:
         proxy.stop()
+
+
+def test_cli_ingest_azure_location(
+    azurite_url, azurite_key, sample_exports, tmp_path, monkeypatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from finops_pipeline.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    upload_tree(container(azurite_url, "cli"), sample_exports / "azure-focus")
+    warehouse = tmp_path / "cli.duckdb"
+    args = ["ingest", f"azure://{ACCOUNT}/cli/focus", "--endpoint-url", azurite_url,
+            "--source", "az-cli", "--warehouse", str(warehouse)]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "2 delivery(ies) fetched, 0 unchanged" in result.output
+    con = connect(warehouse)
+    got = month_totals(con, "az-cli")
+    con.close()
+    assert got == _reference(sample_exports / "azure-focus", "az-cli", tmp_path)
+    bad = CliRunner().invoke(app, ["ingest", "azure://acct", "--source", "x"])
+    assert bad.exit_code == 2 and "expected azure://account/container/path" in bad.output
+    assert "validation error" not in bad.output
