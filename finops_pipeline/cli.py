@@ -254,7 +254,7 @@ def run(
 ) -> None:
     """Build every derived table by materialising the Dagster assets in-process."""
     from finops_pipeline.core.focus import loaded_months
-    from finops_pipeline.dagster_run import failed_checks, run_partitions
+    from finops_pipeline.dagster_run import run_partitions, split_failed_checks
     from finops_pipeline.definitions import build_definitions
     from finops_pipeline.resources import month_partition_key
 
@@ -276,10 +276,12 @@ def run(
     problems: list[str] = []
 
     def report(key: str, result: dg.ExecuteInProcessResult) -> None:
-        failed = failed_checks(result)
+        failed, warned = split_failed_checks(result)
         state = "[green]ok[/]" if result.success and not failed else "[red]FAILED[/]"
         out.console.print(
-            f"{key[:7]} {state}" + (f" checks failed: {', '.join(failed)}" if failed else "")
+            f"{key[:7]} {state}"
+            + (f" checks failed: {', '.join(failed)}" if failed else "")
+            + (f" [yellow]warnings:[/] {', '.join(warned)}" if warned else "")
         )
         if not result.success or failed:
             problems.append(key)
