@@ -56,6 +56,18 @@ def run_partitions(
     return results
 
 
+def split_failed_checks(result: dg.ExecuteInProcessResult) -> tuple[list[str], list[str]]:
+    """Failed checks as (error severity, warning severity): only errors fail a run's exit code,
+    as only they block downstream assets."""
+    errors, warnings = [], []
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+            is_warning = evaluation.severity == dg.AssetCheckSeverity.WARN
+            (warnings if is_warning else errors).append(name)
+    return errors, warnings
+
+
 def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     failures = []
     for evaluation in result.get_asset_check_evaluations():

@@ -13,11 +13,19 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from finops_pipeline.alerts.settings import AlertSettings
 from finops_pipeline.anomalies.settings import AnomalySettings
 from finops_pipeline.config_lines import describe_errors
+from finops_pipeline.connectors.locations import parse_location
 from finops_pipeline.errors import ConfigError
 from finops_pipeline.forecast.settings import ForecastSettings
 from finops_pipeline.orchestration.settings import ScheduleSettings
@@ -49,8 +57,20 @@ class SourceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
-    path: Path
+    path: Path | None = None
     format: str = "auto"
+    # Cloud sources (README "Cloud sources"): a location URI instead of a path. Credentials
+    # come from each provider's standard chain, never from here.
+    location: str | None = None
+    endpoint_url: str | None = None  # S3-compatible stores, emulators, private endpoints
+    profile: str | None = None  # AWS shared-config profile
+    region: str | None = None  # AWS region
+    project: str | None = None  # GCP project that runs (and pays for) the BigQuery jobs
+    since: str | None = None  # BigQuery: earliest invoice month YYYY-MM [12 months back]
+    export: str | None = None  # azure-exports: only this export of the scope
+    blob_endpoint_url: str | None = None  # azure-exports: Blob endpoint override
+    trigger_export: bool = False  # azure-exports: run the export for this month first
+    staging_dir: Path | None = None  # local mirror [<warehouse folder>/finops_staging]
 
     @field_validator("name")
     @classmethod
@@ -58,6 +78,34 @@ class SourceSettings(BaseModel):
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value):
             raise ValueError("use letters, digits, '-', '_' or '.' (it names assets and rows)")
         return value
+
+    @field_validator("location")
+    @classmethod
+    def _valid_location(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_location(value)
+        return value
+
+    @field_validator("since")
+    @classmethod
+    def _month(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+            raise ValueError("expected a month YYYY-MM")
+        return value
+
+    @model_validator(mode="after")
+    def _path_or_location(self) -> SourceSettings:
+        if (self.path is None) == (self.location is None):
+            raise ValueError(
+                "give exactly one of path (a local folder) or location (s3://, bigquery://, "
+                "azure://, azure-exports:)"
+            )
+        return self
+
+    @property
+    def where(self) -> str:
+        """The path or location, for messages and asset metadata."""
+        return self.location or str(self.path)
 
     @field_validator("format")
     @classmethod
@@ -126,8 +174,10 @@ def load_settings(override: str | Path | None = None) -> Settings:
     settings.forecast.resolve_paths(base)
     settings.report.resolve_paths(base)
     for source in settings.sources:
-        if not source.path.is_absolute():
+        if source.path is not None and not source.path.is_absolute():
             source.path = base / source.path
+        if source.staging_dir is not None and not source.staging_dir.is_absolute():
+            source.staging_dir = base / source.staging_dir
     return _with_env(settings)
 
 

@@ -30,3 +30,21 @@ def chromium_path() -> str:
     if not found:
         missing_tool("chromium not found")
     return str(found)
+
+
+def azurite_command() -> list[str]:
+    """Azurite's blob server, installed by npm into .tools/azurite (see setup_test_tools.sh)."""
+    found = os.environ.get("FINOPS_AZURITE") or TOOLS_DIR / "azurite/node_modules/.bin/azurite-blob"
+    if not Path(found).exists():
+        missing_tool(f"azurite-blob not found at {found}")
+    if not shutil.which("node"):
+        missing_tool("node (for Azurite) not found")
+    return [str(found)]
+
+
+def bqemulator_command() -> list[str]:
+    """bqemulator in its own venv (it needs duckdb 1.5.x), see setup_test_tools.sh."""
+    found = os.environ.get("FINOPS_BQEMULATOR") or TOOLS_DIR / "bqemulator-venv/bin/bqemulator"
+    if not Path(found).exists():
+        missing_tool(f"bqemulator not found at {found}")
+    return [str(found)]
