@@ -6,8 +6,14 @@ The model, per series (one level key in one currency, complete days only):
 * expected(d) = median of the same weekday over the trailing `baseline_weeks` weeks,
   skipping days that belonged to an event (so a spike does not lift next week's baseline
   and a level shift stays visible instead of becoming its own baseline);
-* spread(d) = 1.4826 * MAD of the residuals (actual - expected) of the trailing
-  `spread_days` non-event days, floored at `min_spread_fraction` of expected;
+* spread(d) = expected(d) * 1.4826 * MAD of the relative residuals ((actual - expected) /
+  expected) of the trailing `spread_days` non-event days, floored at `min_spread_fraction`
+  of expected. Cost noise is proportional to the level (a weekend at 60% of a weekday moves
+  60% as much), so one absolute spread pooled over weekdays and weekends would be too narrow
+  on the busy days and flag their ordinary noise; a series expected at 0 falls back to the
+  absolute spread of its baseline values. Days are judged only once 14 residuals back the
+  spread (a MAD of three or four points is far too narrow), so judging starts two weeks
+  after `min_history_days`;
 * z(d) = (actual - expected) / spread. A day with |z| >= z_threshold opens an event; the
   event runs while the following days stay beyond z_continue in the same direction.
 * An event of `level_shift_days` or more is a level shift, otherwise a spike (up) or a drop
@@ -29,6 +35,7 @@ import pandas as pd
 from finops_pipeline.anomalies.settings import AnomalySettings
 
 MAD_TO_SIGMA = 1.4826
+MIN_SPREAD_POINTS = 14  # residuals needed before the spread (and so any z) is trusted
 _EXTRA_LOOKBACK_WEEKS = 4
 
 
@@ -111,7 +118,7 @@ def _runs(
     n = len(values)
     flagged = np.zeros(n, dtype=bool)
     expected = np.full(n, np.nan)
-    residual = np.full(n, np.nan)
+    relative = np.full(n, np.nan)  # (actual - expected) / expected, where expected > 0
     max_weeks = settings.baseline_weeks + _EXTRA_LOOKBACK_WEEKS
     runs: list[tuple[int, int, int, np.ndarray, float]] = []
     start, sign, score = -1, 0, 0.0
@@ -132,17 +139,22 @@ def _runs(
             continue
         exp = float(np.median(refs))
         expected[i] = exp
-        window = residual[max(i - settings.spread_days, 0) : i]
+        window = relative[max(i - settings.spread_days, 0) : i]
         window_ok = ~flagged[max(i - settings.spread_days, 0) : i] & ~np.isnan(window)
         past = window[window_ok]
-        if len(past) >= 14:
-            spread = MAD_TO_SIGMA * float(np.median(np.abs(past - np.median(past))))
+        resid = values[i] - exp
+        if exp > 0 and len(past) < MIN_SPREAD_POINTS:
+            # warm-up: a spread from a handful of points is far too narrow (every ordinary
+            # day would look extreme), so the day only feeds the spread estimate
+            relative[i] = resid / exp
+            continue
+        if exp > 0:
+            spread = exp * MAD_TO_SIGMA * float(np.median(np.abs(past - np.median(past))))
         else:
             spread = MAD_TO_SIGMA * float(np.median(np.abs(np.array(refs) - exp)))
         spread = max(spread, settings.min_spread_fraction * abs(exp), 1e-9)
-        resid = values[i] - exp
         z = resid / spread
-        residual[i] = resid
+        relative[i] = resid / exp if exp > 0 else np.nan
         if sign and z * sign >= settings.z_continue:
             flagged[i] = True
             score = max(score, abs(z))

@@ -104,3 +104,19 @@ def test_anomaly_id_is_stable() -> None:
     args = ("service", "AWS", "AWS Lambda", "USD", "up", date(2026, 10, 17))
     assert anomaly_id(*args) == anomaly_id(*args)
     assert anomaly_id(*args) != anomaly_id(*args[:4], "down", args[5])
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_proportional_noise_with_quiet_weekends_raises_nothing(seed: int) -> None:
+    """Batch-like cost: weekends at 30% of weekdays, 12% day-to-day noise, over a year. Noise
+    proportional to the level must not read as anomalies on busy days, nor during warm-up."""
+    rng = np.random.default_rng(seed)
+    index = [START + timedelta(days=k) for k in range(400)]
+    weekly = np.array([1.0 if d.weekday() < 5 else 0.3 for d in index])
+    costs = pd.Series(100.0 * weekly * np.exp(rng.normal(0.0, 0.12, 400)), index=index)
+    assert detect_series(KEY, costs, last_day(costs)).events == []
+    day = START + timedelta(days=302)  # a weekday
+    assert day.weekday() < 5
+    costs[day] *= 2.5
+    [event] = detect_series(KEY, costs, last_day(costs)).events
+    assert (event.first_date, event.direction) == (day, "up")
