@@ -1,10 +1,12 @@
 """Dagster asset checks whose rule is a query in `sql/checks/<asset>__<check>.sql`.
 
-The query returns the rows that break the rule for one billing month ($billing_month): the
-check passes when there are none, and shows the first few when there are. Keeping the rule
+The query returns the rows that break the rule for one billing month ($billing_month; a check
+over the whole table, `month_scoped=False`, gets no month): the check passes when there are
+none, and shows the first few (and, when the query names a `rule` column, a count per rule). Keeping the rule
 in SQL lets tests and ad-hoc investigation run the very same query.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +32,7 @@ def sql_check(
     description: str,
     extra_params: Callable[[], dict[str, Any]] | None = None,
     blocking: bool = False,
+    month_scoped: bool = True,
 ) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=asset,
@@ -41,22 +44,25 @@ def sql_check(
     def _check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
-        params = {"billing_month": partition_month(context.partition_key)}
+        params: dict[str, Any] = {}
+        if month_scoped:
+            params["billing_month"] = partition_month(context.partition_key)
         params.update(extra_params() if extra_params else {})
         con = warehouse.connect()
         try:
             rows = failing_rows(con, asset, check, params)
         finally:
             con.close()
+        metadata: dict[str, Any] = {
+            "failing_rows": len(rows),
+            "sample": dg.MetadataValue.json(
+                [{k: str(v) for k, v in r.items()} for r in rows[:SAMPLE_ROWS]]
+            ),
+        }
+        if rows and "rule" in rows[0]:
+            metadata["by_rule"] = dg.MetadataValue.json(dict(Counter(r["rule"] for r in rows)))
         return dg.AssetCheckResult(
-            passed=not rows,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={
-                "failing_rows": len(rows),
-                "sample": dg.MetadataValue.json(
-                    [{k: str(v) for k, v in r.items()} for r in rows[:SAMPLE_ROWS]]
-                ),
-            },
+            passed=not rows, severity=dg.AssetCheckSeverity.ERROR, metadata=metadata
         )
 
     return _check

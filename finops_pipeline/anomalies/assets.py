@@ -1,15 +1,15 @@
 """Dagster asset for `cost_anomalies` and its check."""
 
 import warnings
-from collections import Counter
 from collections.abc import Iterator
 
 import dagster as dg
 
 from finops_pipeline.anomalies.build import build_cost_anomalies
-from finops_pipeline.anomalies.quality import violations
+from finops_pipeline.anomalies.quality import CHECK, check_params
 from finops_pipeline.resources import WarehouseResource
 from finops_pipeline.settings import Settings
+from finops_pipeline.sql_checks import sql_check
 
 GROUP = "insights"
 warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
@@ -49,34 +49,15 @@ def build_anomaly_asset(
 def build_anomaly_check(
     settings: Settings, partitions: dg.PartitionsDefinition
 ) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset="cost_anomalies",
-        name="anomalies_are_sound",
-        partitions_def=partitions,
+    return sql_check(
+        "cost_anomalies",
+        CHECK,
+        partitions,
+        "Over the whole table (detection runs over the whole history): every anomaly has "
+        "expected, actual and impact that add up in its direction, passes both floors of "
+        "its level, has contributors, is on no incomplete day (the configured lag), and "
+        "no event is reported twice (sql/checks/cost_anomalies__anomalies_are_sound.sql).",
+        extra_params=lambda: check_params(settings.anomalies),
         blocking=True,
-        description=(
-            "Over the whole table (detection runs over the whole history): every anomaly has "
-            "expected, actual and impact that add up in its direction, passes both floors of "
-            "its level, has contributors, is on no incomplete day (the configured lag), and "
-            "no event is reported twice (sql/checks/cost_anomalies.sql)."
-        ),
+        month_scoped=False,
     )
-    def anomalies_are_sound(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        con = warehouse.connect()
-        try:
-            bad = violations(con, settings.anomalies)
-        finally:
-            con.close()
-        return dg.AssetCheckResult(
-            passed=not bad,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={
-                "violations": len(bad),
-                "by_rule": dg.MetadataValue.json(dict(Counter(r["rule"] for r in bad))),
-                "anomaly_ids": dg.MetadataValue.json([r["anomaly_id"] for r in bad[:20]]),
-            },
-        )
-
-    return anomalies_are_sound

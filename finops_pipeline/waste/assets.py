@@ -2,15 +2,15 @@
 check."""
 
 import warnings
-from collections import Counter
 from collections.abc import Iterator
 
 import dagster as dg
 
 from finops_pipeline.resources import WarehouseResource, partition_month
 from finops_pipeline.settings import Settings
+from finops_pipeline.sql_checks import sql_check
 from finops_pipeline.waste.build import build_waste_findings
-from finops_pipeline.waste.quality import violations
+from finops_pipeline.waste.quality import CHECK
 
 GROUP = "insights"
 warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
@@ -48,42 +48,12 @@ def build_waste_asset(
 def build_waste_check(
     settings: Settings, partitions: dg.PartitionsDefinition
 ) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset="waste_findings",
-        name="savings_within_cost",
-        partitions_def=partitions,
+    return sql_check(
+        "waste_findings",
+        CHECK,
+        partitions,
+        "In the billing month: every finding's estimated savings are between 0 and its "
+        "monthly cost, the cost is positive, assumptions and recommendation are named, "
+        "and no finding is duplicated (sql/checks/waste_findings__savings_within_cost.sql).",
         blocking=True,
-        description=(
-            "In the billing month: every finding's estimated savings are between 0 and its "
-            "monthly cost, the cost is positive, assumptions and recommendation are named, "
-            "and no finding is duplicated (sql/checks/waste_findings.sql)."
-        ),
     )
-    def savings_within_cost(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        con = warehouse.connect()
-        try:
-            bad = violations(con, partition_month(context.partition_key))
-        finally:
-            con.close()
-        return dg.AssetCheckResult(
-            passed=not bad,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={
-                "violations": len(bad),
-                "by_rule": dg.MetadataValue.json(dict(Counter(r["rule"] for r in bad))),
-                "examples": dg.MetadataValue.json(
-                    [
-                        {
-                            k: str(v)
-                            for k, v in r.items()
-                            if k in ("rule", "check_name", "resource_id")
-                        }
-                        for r in bad[:10]
-                    ]
-                ),
-            },
-        )
-
-    return savings_within_cost

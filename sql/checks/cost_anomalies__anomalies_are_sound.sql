@@ -1,4 +1,5 @@
--- Asset check of cost_anomalies (finops_pipeline/anomalies/checks.py): rows breaking a rule.
+-- Asset check cost_anomalies.anomalies_are_sound (finops_pipeline/sql_checks.py): rows
+-- breaking a rule.
 -- Grain: one row per rule x offending anomaly (empty when the table is sound).
 -- Rules: every row has expected, actual and impact (impact = actual - expected) in the
 -- direction it names; it passes both floors of its level; it has contributors; no row or

@@ -1,14 +1,14 @@
--- Asset check of waste_findings (finops_pipeline/waste/checks.py): rows breaking a rule.
+-- Asset check waste_findings.savings_within_cost (finops_pipeline/sql_checks.py): rows breaking a rule.
 -- Grain: one row per rule x offending finding (empty when the table is sound).
 -- Rules: savings are non-negative and never exceed the monthly cost; the cost is positive;
 -- every finding names its assumptions and recommendation; one row per billing month x
 -- provider x check x resource x currency.
--- Parameters (named): $period DATE, the billing month checked (NULL: every month).
+-- Parameters (named): $billing_month DATE, the billing month checked (NULL: every month).
 with
 
 findings as (
     select * from waste_findings
-    where $period::date is null or billing_month = $period
+    where $billing_month::date is null or billing_month = $billing_month
 ),
 
 negative_savings as (
