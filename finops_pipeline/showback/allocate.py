@@ -189,13 +189,18 @@ def classify_charges(
     *,
     table: str = "tmp_allocation_input",
     extra_columns: tuple[str, ...] = (),
+    extra_expressions: dict[str, str] | None = None,
+    months_table: str | None = None,
 ) -> None:
     """`table` (default tmp_allocation_input): the months' rows with pool and owner decided,
     summed per month x currency x provider x sub-account x service x owner x pool (thousands
     of rows for millions of charges, so every later step reads little).
 
     `extra_columns` (focus_costs columns, e.g. ResourceId) refine that grain: the monthly
-    report lists unallocated resources with the very rules that left them unallocated."""
+    report lists unallocated resources with the very rules that left them unallocated;
+    `extra_expressions` (alias -> SQL over focus_costs) do the same for derived values, e.g.
+    the charge day for the daily allocation. `months_table` (a table of billing_month)
+    restricts the rows to its months instead of `period`."""
     allocation = section.allocation
     columns = {
         row[0].lower(): row[0]
@@ -227,11 +232,16 @@ def classify_charges(
     pool_case = first_match(allocation.pools)
     owner_case = first_match(allocation.owners)
     where = ""
-    if period is not None:
+    if months_table is not None:
+        where = f"where {MONTH_SQL} in (select billing_month from {quote_identifier(months_table)})"
+    elif period is not None:
         where = "where BillingPeriodStart >= ? and BillingPeriodStart < ? + interval 1 month"
         params += [period.replace(day=1), period.replace(day=1)]
     teams = [rule.team for rule in allocation.owners]
     extras = "".join(f"{quote_identifier(c)}, " for c in extra_columns)
+    extras += "".join(
+        f"{sql} as {quote_identifier(alias)}, " for alias, sql in (extra_expressions or {}).items()
+    )
     con.execute(
         f"""
         create or replace temp table {quote_identifier(table)} as

@@ -22,9 +22,8 @@ from decimal import Decimal
 import duckdb
 
 from finops_pipeline.errors import FinopsError
-from finops_pipeline.showback.allocate import showback_section
-from finops_pipeline.tagging.conditions import compile_match
-from finops_pipeline.warehouse import quote_identifier, run_sql_file, table_exists
+from finops_pipeline.showback.allocate import classify_charges, showback_section
+from finops_pipeline.warehouse import run_sql_file, table_exists
 
 TABLE = "tmp_daily_allocation"
 NEEDED = ("focus_costs", "allocation_ledger", "showback_monthly", "exchange_rates")
@@ -76,64 +75,41 @@ def build_daily_allocation(
 
 
 def _classify_days(con: duckdb.DuckDBPyConnection, settings: object) -> None:
-    """tmp_daily_classified: focus_costs of the months, owner or pool decided, per day."""
-    allocation = showback_section(settings).allocation
-    columns = {
-        row[0].lower(): row[0]
-        for row in con.execute("select * from focus_costs limit 0").description or []
-    }
-    params: list[object] = []
-    if allocation.dimension == "team" and "x_team" in columns:
-        owner = quote_identifier(columns["x_team"])
-    elif "x_tags" in columns:
-        owner = f"{quote_identifier(columns['x_tags'])}[?]"
-        params.append(allocation.dimension)
-    else:
-        raise FinopsError(
-            f"focus_costs has no x_Team or x_Tags column to allocate by {allocation.dimension!r}"
-        )
-
-    def first_match(rules: list, values: list[str]) -> str:
-        if not rules:
-            return "cast(null as varchar)"
-        whens = []
-        for index, rule in enumerate(rules):
-            sql, bound = compile_match(rule.match)
-            whens.append(f"when {sql} then ?")
-            params.extend([*bound, values[index]])
-        return "case " + " ".join(whens) + " end"
-
-    pool_case = first_match(allocation.pools, [p.name for p in allocation.pools])
-    owner_case = first_match(allocation.owners, [o.team for o in allocation.owners])
+    """tmp_daily_classified: focus_costs of the months, owner or pool decided per day by the
+    allocator's own classification (showback.allocate.classify_charges), so the two cannot
+    disagree about which charge belongs to whom."""
+    section = showback_section(settings)
+    allocation = section.allocation
+    classify_charges(
+        con,
+        section,
+        None,
+        table="tmp_daily_input",
+        extra_expressions={
+            "day": "cast(coalesce(ChargePeriodStart, BillingPeriodStart) as date)",
+            "charge_category": "ChargeCategory",
+        },
+        months_table="tmp_daily_months",
+    )
+    pools = [pool.name for pool in allocation.pools]
     unallocated_pool = "'unallocated'" if allocation.unallocated.redistribute else "null"
     con.execute(
         f"""
         create or replace temp table tmp_daily_classified as
         select
             billing_month, day, billing_currency, charge_category,
-            coalesce(tmp_pool, case when tmp_owner is null then {unallocated_pool} end)
-                as pool_name,
             case
-                when tmp_pool is null and (tmp_owner is not null or {unallocated_pool} is null)
-                    then coalesce(tmp_owner, 'unallocated')
+                when pool_index is not null then (?::varchar[])[pool_index + 1]
+                when coalesce(tag_owner, owner_team) is null then {unallocated_pool}
+            end as pool_name,
+            case
+                when pool_index is null
+                    and (coalesce(tag_owner, owner_team) is not null or {unallocated_pool} is null)
+                    then coalesce(tag_owner, owner_team, 'unallocated')
             end as team,
-            sum(effective_cost) as effective_cost
-        from (
-            select
-                cast(date_trunc('month', BillingPeriodStart) as date) as billing_month,
-                cast(coalesce(ChargePeriodStart, BillingPeriodStart) as date) as day,
-                BillingCurrency as billing_currency,
-                ChargeCategory as charge_category,
-                coalesce(EffectiveCost, 0) as effective_cost,
-                nullif(trim({owner}), '') as tmp_tag_owner,
-                {pool_case} as tmp_pool,
-                case when tmp_pool is null then coalesce(tmp_tag_owner, {owner_case}) end
-                    as tmp_owner
-            from focus_costs
-            where cast(date_trunc('month', BillingPeriodStart) as date)
-                in (select billing_month from tmp_daily_months)
-        ) as classified
+            sum(coalesce(effective_cost, 0)) as effective_cost
+        from tmp_daily_input
         group by all
         """,
-        params,
+        [pools],
     )
