@@ -47,10 +47,18 @@ def first_month(since: str | None, today: date | None = None) -> date:
 
 
 class BigQueryFetcher:
-    def __init__(self, source: SourceSettings, location: Location) -> None:
+    def __init__(
+        self, source: SourceSettings, location: Location, client: bigquery.Client | None = None
+    ) -> None:
+        """`client`: one already made for this source (the FOCUS path reuses the one that read
+        the schema, rather than looking up credentials twice)."""
         self.source = source
         self.table_id = location.table_id
         self.uri = location.uri
+        self.first = first_month(source.since)
+        if client is not None:
+            self.client = client
+            return
         options: dict[str, Any] = {}
         if source.endpoint_url:
             options["client_options"] = {"api_endpoint": source.endpoint_url}
@@ -58,7 +66,6 @@ class BigQueryFetcher:
         self.client = bigquery.Client(
             project=source.project or location.host, credentials=credentials, **options
         )
-        self.first = first_month(source.since)
 
     def _run(self, name: str, params: list[Any]) -> bigquery.table.RowIterator:
         sql = bigquery_sql(name, self.table_id)

@@ -40,7 +40,9 @@ def google_credentials(source: str, where: str, has_endpoint: bool) -> Any:
 def bigquery_errors(source: str, where: str, table: str, project: str) -> Iterator[None]:
     grant = (
         f"bigquery.jobs.create on project {project} (roles/bigquery.jobUser) and "
-        f"bigquery.tables.getData on {table} (roles/bigquery.dataViewer)"
+        f"bigquery.tables.get, bigquery.tables.getData on {table} (roles/bigquery.dataViewer; "
+        "for a FOCUS view that is not an authorized view, also bigquery.tables.getData on the "
+        "tables it reads)"
     )
     try:
         yield
@@ -48,7 +50,7 @@ def bigquery_errors(source: str, where: str, table: str, project: str) -> Iterat
         raise IngestError(
             where,
             f"source '{source}': not found ({exc.message})",
-            expected=f"the billing export table {table}",
+            expected=f"the billing export table or FOCUS view {table}",
             action="check the location (project.dataset.table) and endpoint_url",
         ) from exc
     except (gexc.Forbidden, gexc.Unauthorized) as exc:

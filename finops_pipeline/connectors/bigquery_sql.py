@@ -11,9 +11,16 @@ from finops_pipeline.warehouse import read_sql
 PLACEHOLDER = "billing_export_table"
 
 
-def bigquery_sql(name: str, table_id: str) -> str:
-    """`sql/connectors/<name>.sql` for `project.dataset.table`, in BigQuery's dialect."""
+def bigquery_sql(name: str, table_id: str, columns: dict[str, exp.Expression] | None = None) -> str:
+    """`sql/connectors/<name>.sql` for `project.dataset.table`, in BigQuery's dialect.
+
+    `columns` swaps placeholder columns for expressions (an optional column of a FOCUS view,
+    or a NULL when the view lacks it), again in the tree rather than by pasting text.
+    """
     tree = sqlglot.parse_one(read_sql(f"connectors/{name}.sql"), read="bigquery")
+    for node in list(tree.find_all(exp.Column)):
+        if columns and node.name in columns and not node.table:
+            node.replace(columns[node.name].copy())
     project, dataset, table = table_id.split(".")
     target = exp.Table(
         this=exp.to_identifier(table, quoted=True),
@@ -27,8 +34,9 @@ def bigquery_sql(name: str, table_id: str) -> str:
     return tree.sql(dialect="bigquery", comments=False)
 
 
-def partition_filters(sql: str) -> list[exp.Expression]:
-    """The WHERE conditions on _PARTITIONTIME (what keeps a query bounded)."""
+def partition_filters(sql: str, column: str = "_PARTITIONTIME") -> list[exp.Expression]:
+    """The WHERE conditions on `column` (what keeps a query bounded): _PARTITIONTIME for the
+    billing export, BillingPeriodStart for a FOCUS view."""
     tree = sqlglot.parse_one(sql, read="bigquery")
     where = tree.find(exp.Where)
     if where is None:
@@ -36,5 +44,5 @@ def partition_filters(sql: str) -> list[exp.Expression]:
     return [
         cond
         for cond in where.find_all(exp.GTE, exp.GT, exp.Between, exp.EQ)
-        if any(c.name.upper() == "_PARTITIONTIME" for c in cond.find_all(exp.Column))
+        if any(c.name.upper() == column.upper() for c in cond.find_all(exp.Column))
     ]

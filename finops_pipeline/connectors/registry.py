@@ -29,9 +29,10 @@ def make_fetcher(source: SourceSettings) -> Fetcher:
 
         return AzureExportsFetcher(source, location)
     if location.scheme == "bigquery":
-        from finops_pipeline.connectors.bigquery import BigQueryFetcher
+        # The export table or a FOCUS view: told apart by the table's schema on first listing.
+        from finops_pipeline.connectors.bigquery_focus import BigQuerySource
 
-        return BigQueryFetcher(source, location)
+        return BigQuerySource(source, location)
     raise ConfigError(
         f"source {source.name!r}: {location.uri}: gs:// is not supported yet (it needs the "
         "google-cloud-storage client, which is not a dependency); point the source at the "

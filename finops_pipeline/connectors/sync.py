@@ -47,6 +47,9 @@ class Candidate:
 class Fetched:
     objects: list[ObjectState]
     version: str
+    # The format the fetcher knows it wrote (a FOCUS view's months are `focus` even when the
+    # source says `auto`); None lands with the source's own format.
+    format: str | None = None
 
 
 class Fetcher(Protocol):
@@ -113,7 +116,8 @@ def _sync_one(
     with incoming_folder(mirror) as incoming:
         fetched = fetcher.fetch(candidate, incoming, progress)
         folder = install_delivery(incoming, mirror, candidate.folder)
-    landed = ingest_path(con, folder, source.name, source.format, rebuild=False, on_file=on_file)
+    fmt = fetched.format or source.format
+    landed = ingest_path(con, folder, source.name, fmt, rebuild=False, on_file=on_file)
     _merge(report.ingest, landed)
     report.fetched.append(candidate.key)
     if not landed.rejected:

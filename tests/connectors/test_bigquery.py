@@ -115,7 +115,7 @@ def test_refusal_names_the_permissions_to_grant() -> None:
         raise gexc.Forbidden("Access Denied: Table p:d.t: User does not have permission")
     message = str(caught.value)
     assert "grant bigquery.jobs.create on project p (roles/bigquery.jobUser)" in message
-    assert "bigquery.tables.getData on p.d.t (roles/bigquery.dataViewer)" in message
+    assert "bigquery.tables.getData on p.d.t (roles/bigquery.dataViewer;" in message
 
 
 def test_connection_cut_mid_result_fails_cleanly_then_recovers(
