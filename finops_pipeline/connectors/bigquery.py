@@ -33,7 +33,7 @@ LOOKBACK_MONTHS = 12
 PARTITION_MARGIN = timedelta(days=2)
 
 
-def _retry() -> Retry:
+def api_retry() -> Retry:
     deadline = float(os.environ.get("FINOPS_BIGQUERY_RETRY_DEADLINE", "120"))
     return Retry(initial=0.5, maximum=8.0, multiplier=2.0, timeout=deadline)
 
@@ -70,8 +70,8 @@ class BigQueryFetcher:
     def _run(self, name: str, params: list[Any]) -> bigquery.table.RowIterator:
         sql = bigquery_sql(name, self.table_id)
         config = bigquery.QueryJobConfig(query_parameters=params)
-        job = self.client.query(sql, job_config=config, retry=_retry(), job_retry=_retry())
-        return job.result(retry=_retry())
+        job = self.client.query(sql, job_config=config, retry=api_retry(), job_retry=api_retry())
+        return job.result(retry=api_retry())
 
     def candidates(self) -> list[Candidate]:
         params = [

@@ -37,7 +37,7 @@ import sqlglot
 from google.cloud import bigquery
 from sqlglot import exp
 
-from finops_pipeline.connectors.bigquery import BigQueryFetcher, _retry
+from finops_pipeline.connectors.bigquery import BigQueryFetcher, api_retry
 from finops_pipeline.connectors.bigquery_errors import bigquery_errors
 from finops_pipeline.connectors.bigquery_sql import bigquery_sql
 from finops_pipeline.connectors.locations import Location
@@ -65,13 +65,13 @@ def table_schema(client: bigquery.Client, table_id: str) -> list[bigquery.Schema
     carries no schema (bqemulator's views; a BigQuery view whose stored schema is empty)
     is asked by a dry run of `select *`: it returns the result's columns, reads no data and is
     not billed."""
-    table = client.get_table(table_id, retry=_retry())
+    table = client.get_table(table_id, retry=api_retry())
     if table.schema or table.table_type != "VIEW":
         return list(table.schema)
     project, dataset, name = table_id.rsplit(".", 2)
     config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False)
     job = client.query(f"select * from `{project}`.`{dataset}`.`{name}`", job_config=config,
-                       retry=_retry())  # fmt: skip
+                       retry=api_retry())  # fmt: skip
     return list(job.schema or [])
 
 
@@ -125,8 +125,8 @@ class BigQueryFocusFetcher(BigQueryFetcher):
     def _query(self, name: str, params: list[Any]) -> bigquery.table.RowIterator:
         sql = bigquery_sql(name, self.table_id, {"export_time_column": self._export_time()})
         config = bigquery.QueryJobConfig(query_parameters=params)
-        job = self.client.query(sql, job_config=config, retry=_retry(), job_retry=_retry())
-        return job.result(retry=_retry())
+        job = self.client.query(sql, job_config=config, retry=api_retry(), job_retry=api_retry())
+        return job.result(retry=api_retry())
 
     def candidates(self) -> list[Candidate]:
         with bigquery_errors(self.source.name, self.uri, self.table_id, self.client.project):
