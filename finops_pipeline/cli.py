@@ -184,7 +184,7 @@ def demo(
         str | None, typer.Option(help="Last (open) month YYYY-MM [default: this month]")
     ] = None,
 ) -> None:
-    """Generate sample exports of every format, ingest them, build and reconcile focus_costs."""
+    """Generate sample exports, ingest and reconcile them, build every table, write the report."""
     from functools import partial
 
     from finops_pipeline.core.reconcile import reconcile

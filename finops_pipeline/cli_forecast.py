@@ -83,8 +83,7 @@ def unit_costs(
     format: FormatOpt = "table",
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Cost per unit of each business metric by team, with the change versus the previous
-    period; NULL with the reason where there are no units."""
+    """Cost per unit of each business metric by team, and its change; NULL with the reason."""
     _check_format(format)
     if grain not in ("month", "day"):
         raise typer.BadParameter("--grain must be month or day")
