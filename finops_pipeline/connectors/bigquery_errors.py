@@ -14,14 +14,19 @@ from google.auth.exceptions import DefaultCredentialsError, TransportError
 
 from finops_pipeline.errors import IngestError
 
+BIGQUERY_SCOPES = ("https://www.googleapis.com/auth/bigquery.readonly",
+                   "https://www.googleapis.com/auth/cloud-platform.read-only")  # fmt: skip
 
-def google_credentials(source: str, where: str, has_endpoint: bool) -> Any:
-    """Application Default Credentials; anonymous only for an endpoint override (emulators)."""
+
+def google_credentials(
+    source: str, where: str, has_endpoint: bool, scopes: tuple[str, ...] = BIGQUERY_SCOPES
+) -> Any:
+    """Application Default Credentials; anonymous only for an endpoint override (emulators).
+
+    `scopes`: read-only ones for the API in use (BigQuery by default, Cloud Storage for gs://).
+    """
     try:
-        credentials, _project = google.auth.default(
-            scopes=["https://www.googleapis.com/auth/bigquery.readonly",
-                    "https://www.googleapis.com/auth/cloud-platform.read-only"]
-        )  # fmt: skip
+        credentials, _project = google.auth.default(scopes=list(scopes))
         return credentials
     except DefaultCredentialsError as exc:
         if has_endpoint:

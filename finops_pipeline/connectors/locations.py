@@ -1,5 +1,5 @@
-"""Source locations as users write them: `s3://bucket/prefix`, `bigquery://project.dataset.table`,
-`azure://account/container/path`, `azure-exports:<scope>`.
+"""Source locations as users write them: `s3://bucket/prefix`, `gs://bucket/prefix`,
+`bigquery://project.dataset.table`, `azure://account/container/path`, `azure-exports:<scope>`.
 
 Parsing is strict and credential-free: a location that carries a secret (user:password@,
 a SAS `sig=`, an account key) is refused, because the config is not the place for secrets.
@@ -19,8 +19,8 @@ _BQ_TABLE = re.compile(r"^([A-Za-z0-9_.:-]+)\.([A-Za-z0-9_]+)\.([A-Za-z0-9_$*-]+
 class Location:
     """Where a source's exports are: the scheme and its parts (meaning depends on the scheme).
 
-    s3: host = bucket, path = key prefix; azure: host = storage account, container, path =
-    blob prefix; bigquery: host = project, container = dataset, path = table;
+    s3, gs: host = bucket, path = object name prefix; azure: host = storage account,
+    container, path = blob prefix; bigquery: host = project, container = dataset, path = table;
     azure-exports: path = the Cost Management scope (`/subscriptions/...`).
     """
 
@@ -48,7 +48,7 @@ def parse_location(uri: str) -> Location:
     scheme = scheme.lower()
     if not sep or scheme not in SCHEMES:
         raise ValueError(
-            f"location {uri!r}: unknown scheme; use s3://bucket/prefix, "
+            f"location {uri!r}: unknown scheme; use s3://bucket/prefix, gs://bucket/prefix, "
             "bigquery://project.dataset.table, azure://account/container/path or "
             "azure-exports:/subscriptions/<id> (a Cost Management scope)"
         )

@@ -33,8 +33,8 @@ def make_fetcher(source: SourceSettings) -> Fetcher:
         from finops_pipeline.connectors.bigquery_focus import BigQuerySource
 
         return BigQuerySource(source, location)
-    raise ConfigError(
-        f"source {source.name!r}: {location.uri}: gs:// is not supported yet (it needs the "
-        "google-cloud-storage client, which is not a dependency); point the source at the "
-        "BigQuery billing export table instead (bigquery://project.dataset.table)"
-    )
+    if location.scheme == "gs":
+        from finops_pipeline.connectors.gcs import GcsFetcher
+
+        return GcsFetcher(source, location)
+    raise ConfigError(f"source {source.name!r}: {location.uri}: unknown scheme")

@@ -117,3 +117,25 @@ def short_bigquery_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 def _no_gce_metadata_probe(monkeypatch: pytest.MonkeyPatch) -> None:
     """google-auth's credential chain would probe the GCE metadata server for seconds."""
     monkeypatch.setenv("NO_GCE_CHECK", "True")
+
+
+@pytest.fixture(scope="session")
+def gcs_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """gcp-storage-emulator (a pure-Python GCS JSON API server) in memory on a free port."""
+    import sys
+
+    from tests.connectors.servers import free_port, server_process
+
+    port = free_port()
+    folder = tmp_path_factory.mktemp("gcs-emulator")
+    emulator = Path(sys.executable).with_name("gcp-storage-emulator")
+    args = [str(emulator), "start", "--host", "127.0.0.1", "--port", str(port), "--in-memory",
+            "--quiet"]  # fmt: skip
+    with server_process(args, port, folder / "gcs-emulator.log", cwd=folder):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def short_gcs_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """google-cloud-storage's DEFAULT_RETRY would keep trying for 120 s; tests give up sooner."""
+    monkeypatch.setenv("FINOPS_GCS_RETRY_DEADLINE", "3")

@@ -18,6 +18,7 @@ from finops_pipeline.settings import load_settings
     [
         ("s3://bucket/cur/report", "s3", "bucket", "", "cur/report"),
         ("s3://bucket", "s3", "bucket", "", ""),
+        ("gs://billing-exports/gcp/focus/", "gs", "billing-exports", "", "gcp/focus"),
         ("bigquery://my-proj.billing.gcp_billing_export_v1_X", "bigquery", "my-proj",
          "billing", "gcp_billing_export_v1_X"),
         ("azure://acct/exports/focus/x/", "azure", "acct", "exports", "focus/x"),
@@ -38,6 +39,7 @@ def test_locations_parse(uri: str, scheme: str, host: str, container: str, path:
     [
         ("ftp://x/y", "unknown scheme"),
         ("s3://key:secret@bucket/x", "credentials"),
+        ("gs:///prefix-without-bucket", "bucket or account name is missing"),
         ("azure://acct/c/p?sv=2024&sig=abc", "credentials"),
         ("bigquery://just-a-table", "project.dataset.table"),
         ("azure://acct", "azure://account/container/path"),
