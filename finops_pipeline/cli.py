@@ -108,8 +108,8 @@ def ingest(
         str,
         typer.Argument(
             help="An export file, a folder searched recursively, or a cloud location: "
-            "s3://bucket/prefix, bigquery://project.dataset.table, azure://account/container/"
-            "path, azure-exports:/subscriptions/<id>"
+            "s3://bucket/prefix, gs://bucket/prefix, bigquery://project.dataset.table, "
+            "azure://account/container/path, azure-exports:/subscriptions/<id>"
         ),
     ],
     format: Annotated[

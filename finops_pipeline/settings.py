@@ -97,7 +97,7 @@ class SourceSettings(BaseModel):
     def _path_or_location(self) -> SourceSettings:
         if (self.path is None) == (self.location is None):
             raise ValueError(
-                "give exactly one of path (a local folder) or location (s3://, bigquery://, "
+                "give exactly one of path (a local folder) or location (s3://, gs://, bigquery://, "
                 "azure://, azure-exports:)"
             )
         return self
