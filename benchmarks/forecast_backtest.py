@@ -1,4 +1,4 @@
-"""Backtest of the month-end forecast: MAPE by day of month, model vs seasonal naive.
+"""Backtest of the month-end forecast: MAPE by day of month vs seasonal naive; interval coverage.
 
     python benchmarks/forecast_backtest.py [--warehouse W] [--months 6] [--scope total]
 
@@ -10,7 +10,10 @@ month's total effective cost as of day d, with only the data up to day d, two wa
   baseline: seasonal naive: each remaining day = same weekday last week, plus the same
             one-off estimate (so the comparison is about the recurring model alone);
 and prints the mean absolute percentage error against the month's actual total, per day of
-month, overall, and the runtime. The data is the month as finally loaded (restatements
+month, overall, and the runtime. It also prints the model's interval calibration: the share
+of forecasts whose actual month-end total falls inside the 80% and inside the 95% interval
+(nominal: 80% and 95%), and the mean interval width as % of the actual, overall and by
+day-of-month window (1-7, 8-14, 15-21, 22-31). The data is the month as finally loaded (restatements
 already applied), i.e. perfect information up to day d.
 """
 
@@ -69,6 +72,8 @@ def backtest(warehouse: Path, settings: object, months: int, scope: str) -> None
         if m.replace(day=calendar.monthrange(m.year, m.month)[1]) <= last
     )[-months:]
     errors: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    # per day of month: (actual in 80%, actual in 95%, 80% width / actual, 95% width / actual)
+    cover: dict[int, list[tuple[bool, bool, float, float]]] = defaultdict(list)
     fits = 0
     fit_seconds = 0.0
     for month in closed:
@@ -96,6 +101,17 @@ def backtest(warehouse: Path, settings: object, months: int, scope: str) -> None
                 naive += float(seasonal_naive_path(history, f.horizon_days).sum())
                 errors[d]["model"].append(abs(float(f.forecast_month_end) - truth) / abs(truth))
                 errors[d]["baseline"].append(abs(naive - truth) / abs(truth))
+                r = f.remaining
+                lo80, hi80 = float(f.total(r.inner[0])), float(f.total(r.inner[1]))
+                lo95, hi95 = float(f.total(r.outer[0])), float(f.total(r.outer[1]))
+                cover[d].append(
+                    (
+                        lo80 <= truth <= hi80,
+                        lo95 <= truth <= hi95,
+                        (hi80 - lo80) / abs(truth),
+                        (hi95 - lo95) / abs(truth),
+                    )
+                )
     elapsed = time.perf_counter() - started
     print(
         f"scope {scope}, {len(closed)} closed months "
@@ -118,6 +134,19 @@ def backtest(warehouse: Path, settings: object, months: int, scope: str) -> None
             print(
                 f"days {lo:2d}-{hi:2d}: model {100 * np.mean(m):.2f} %, baseline {100 * np.mean(b):.2f} %"
             )
+    print("interval coverage (nominal 80 % / 95 %) and mean width as % of the actual:")
+    print(" days    in 80 %   in 95 %  width 80 %  width 95 %  forecasts")
+    windows = ((1, 31), (1, 7), (8, 14), (15, 21), (22, 31))
+    for lo, hi in windows:
+        rows = [c for d in cover if lo <= d <= hi for c in cover[d]]
+        if not rows:
+            continue
+        cols = np.array(rows, dtype=float)
+        label = "all  " if (lo, hi) == (1, 31) else f"{lo:2d}-{hi:2d}"
+        print(
+            f"{label}  {100 * cols[:, 0].mean():8.1f}  {100 * cols[:, 1].mean():8.1f}  "
+            f"{100 * cols[:, 2].mean():10.2f}  {100 * cols[:, 3].mean():10.2f}  {len(rows):9d}"
+        )
     print(
         f"runtime: {elapsed:.1f} s in all, {fits} key forecasts, "
         f"{1000 * fit_seconds / max(fits, 1):.0f} ms per key forecast (fit + simulation)"

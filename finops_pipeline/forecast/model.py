@@ -9,6 +9,17 @@ space form gives sample paths, so the interval of the month's *sum* accounts for
 correlation between days (daily intervals cannot be added up). Paths are simulated by
 bootstrapping the fit's residuals (no normality assumption), with a fixed seed.
 
+The bootstrap assumes the fitted model and its parameters are right, so its sums under-
+disperse (a backtest on the demo found the 80% interval holding the actual in about half of
+its forecasts). The simulated sums are therefore scaled about the point, by a factor >= 1,
+so that their root-mean-square deviation matches the fitted model's rolling-origin error of
+an h-day sum on its own history (from each day past the first two weeks with h days after
+it, fitted parameters, filtered states, no refit; see `_in_sample_sum_errors`). That is the
+empirical error of the same forecast at the same horizon, available at forecast time from the
+series alone (no constant tuned on a backtest); it is used only with >= MIN_ORIGINS origins.
+It is still in-sample (the parameters saw those days), so it remains a lower bound: breaks
+that the history has not shown (a level step next week) are not covered.
+
 Short history falls back, and the `model` column says so: seasonal naive (7 to
 min_history_days-1 days: each remaining day costs what the same weekday cost last week,
 interval from the spread of week-on-week differences) or run rate (1-6 days).
@@ -17,7 +28,11 @@ One-off charges (Purchase, Tax, Credit, Adjustment by default) are not modelled:
 posted this month counts in the actual, and what is still to come is the median, over the
 last `one_off_lookback_months` closed months, of the one-offs posted in the same number of
 days before month end (tax and invoices cluster at month start and end). That estimate shifts
-the forecast and both intervals; its own uncertainty is not in the intervals.
+the forecast and both intervals. Its uncertainty is in the intervals too: each simulated path
+(after the scaling above) gets one past month's same-window one-off total, minus the median
+(every month equally often), so the sum is recurring path + one-off draw. The point stays the
+median, so MAPE is unchanged; identical past one-offs leave the intervals as they were, and
+fallback (normal) intervals are sampled with the same seed before the draws are added.
 """
 
 from __future__ import annotations
@@ -30,6 +45,8 @@ from statistics import NormalDist
 import numpy as np
 
 SEASON = 7
+# Rolling origins needed before the in-sample h-day error may widen the ETS interval.
+MIN_ORIGINS = 2 * SEASON
 
 
 @dataclass(frozen=True)
@@ -62,23 +79,57 @@ def forecast_remaining(
     outer_level: float = 0.95,
     simulations: int = 1000,
     seed: int = 0,
+    one_off_sums: Sequence[float] = (),
 ) -> Remaining:
     """The sum of the next `horizon` days of a daily series whose last value is the last
-    complete day. Intervals are ordered: outer contains inner contains the point."""
+    complete day. Intervals are ordered: outer contains inner contains the point.
+
+    `one_off_sums` (see `one_off_window_sums`): what past months posted as one-offs in the
+    same final days. The point is unchanged (the caller adds their median), but the intervals
+    become those of recurring + (one-off draw - median): each simulated path gets one past
+    month's one-off total, so the intervals carry the one-off estimate's uncertainty too.
+    Identical (or no) past one-offs leave the intervals as they were."""
     values = np.asarray(history, dtype=float)
     if horizon <= 0:
         return Remaining(0.0, (0.0, 0.0), (0.0, 0.0), "none (month complete)")
     if len(values) == 0:
-        return Remaining(0.0, (0.0, 0.0), (0.0, 0.0), "none (no history)")
+        result = Remaining(0.0, (0.0, 0.0), (0.0, 0.0), "none (no history)")
+        return _with_one_offs(result, None, one_off_sums, inner_level, outer_level, seed)
+    totals = None
     if len(values) >= min_history_days and np.ptp(values) > 0:
         try:
-            return _ets(values, horizon, inner_level, outer_level, simulations, seed)
+            result, totals = _ets(values, horizon, inner_level, outer_level, simulations, seed)
         except (ValueError, np.linalg.LinAlgError) as exc:  # degenerate fits: say so
             fallback = _seasonal_naive(values, horizon, inner_level, outer_level)
-            return replace(fallback, model=f"seasonal_naive (ETS failed: {exc})")
-    if len(values) >= SEASON:
-        return _seasonal_naive(values, horizon, inner_level, outer_level)
-    return _run_rate(values, horizon, inner_level, outer_level)
+            result = replace(fallback, model=f"seasonal_naive (ETS failed: {exc})")
+    elif len(values) >= SEASON:
+        result = _seasonal_naive(values, horizon, inner_level, outer_level)
+    else:
+        result = _run_rate(values, horizon, inner_level, outer_level)
+    return _with_one_offs(result, totals, one_off_sums, inner_level, outer_level, seed, simulations)
+
+
+def _with_one_offs(
+    result: Remaining,
+    totals: np.ndarray | None,
+    one_off_sums: Sequence[float],
+    inner: float,
+    outer: float,
+    seed: int,
+    simulations: int = 1000,
+) -> Remaining:
+    """`result` with the one-off remainder's spread added to its intervals (see above)."""
+    sums = np.asarray(one_off_sums, dtype=float)
+    if len(sums) < 2 or np.ptp(sums) == 0:
+        return result
+    if totals is None:  # a normal interval (fallbacks): sample it, same seed as ETS
+        z_in = NormalDist().inv_cdf(0.5 + inner / 2)
+        sd = (result.inner[1] - result.inner[0]) / (2 * z_in)
+        totals = result.point + sd * np.random.default_rng(seed).standard_normal(simulations)
+    # every past month equally often (the recurring paths are exchangeable, so a balanced
+    # assignment is an exact resample with less Monte Carlo noise than a random draw)
+    draws = np.resize(sums, len(totals)) - float(np.median(sums))
+    return _ordered(result.point, totals + draws, inner, outer, result.model)
 
 
 def _ets(
@@ -88,7 +139,7 @@ def _ets(
     outer_level: float,
     simulations: int,
     seed: int,
-) -> Remaining:
+) -> tuple[Remaining, np.ndarray]:
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     model = ETSModel(
@@ -117,7 +168,39 @@ def _ets(
     if not np.isfinite(point) or not np.all(np.isfinite(paths)):
         raise ValueError("non-finite forecast")
     totals = paths.sum(axis=0)
-    return _ordered(point, totals, inner_level, outer_level, "ets(A,Ad,A,7)")
+    errors = _in_sample_sum_errors(fit, values, horizon)
+    spread = float(np.sqrt(np.mean((totals - point) ** 2)))
+    if len(errors) >= MIN_ORIGINS and spread > 0:
+        # widen (never narrow) the simulated sums to the model's own h-day error on this
+        # series' history: the residual bootstrap alone leaves out parameter uncertainty
+        # and misspecification (level shifts, drift the damped trend does not follow)
+        scale = max(1.0, float(np.sqrt(np.mean(errors**2))) / spread)
+        totals = point + scale * (totals - point)
+        if values.min() >= 0:
+            totals = np.clip(totals, 0, None)
+    return _ordered(point, totals, inner_level, outer_level, "ets(A,Ad,A,7)"), totals
+
+
+def _in_sample_sum_errors(fit: object, values: np.ndarray, horizon: int) -> np.ndarray:
+    """Actual minus forecast of the next `horizon` days' sum, from every origin in the
+    history that has `horizon` days after it (skipping the first two weeks, while the states
+    settle), with the fitted parameters and the filtered states at that origin: the
+    rolling-origin error of the fitted ETS(A,Ad,A,7) at this horizon, without refitting."""
+    level = np.asarray(fit.level, dtype=float)
+    slope = np.asarray(fit.slope, dtype=float)
+    season = np.asarray(fit.season, dtype=float)
+    origins = np.arange(2 * SEASON - 1, len(values) - horizon)
+    if len(origins) == 0:
+        return np.zeros(0)
+    phi = float(fit.damping_trend)
+    damped = np.cumsum(phi ** np.arange(1, horizon + 1)).sum()  # sum_j (phi + .. + phi^j)
+    # day j ahead (1-based) uses the seasonal state s[t - SEASON + 1 + (j - 1) % SEASON]
+    counts = np.bincount(np.arange(horizon) % SEASON, minlength=SEASON)
+    seasonal = sum(counts[r] * season[origins - SEASON + 1 + r] for r in range(SEASON))
+    forecast = horizon * level[origins] + damped * slope[origins] + seasonal
+    cumulative = np.concatenate([[0.0], np.cumsum(values)])
+    actual = cumulative[origins + 1 + horizon] - cumulative[origins + 1]
+    return actual - forecast
 
 
 def _seasonal_naive(
@@ -161,9 +244,17 @@ def one_off_remaining(
     """Expected one-off cost still to be posted this month: the median, over the last
     `lookback` closed months (each a list of daily one-off totals, day 1 first), of what was
     posted in their last `days_left` days. 0 when there is no closed month to learn from."""
+    sums = one_off_window_sums(past_months, days_left, lookback)
+    return float(np.median(sums)) if sums else 0.0
+
+
+def one_off_window_sums(
+    past_months: Sequence[Sequence[float]], days_left: int, lookback: int = 3
+) -> list[float]:
+    """What each of the last `lookback` closed months posted as one-offs in its last
+    `days_left` days (oldest first); [] when nothing is left or there is no closed month."""
     if days_left <= 0 or not past_months:
-        return 0.0
-    sums = [
+        return []
+    return [
         float(np.sum(month[max(len(month) - days_left, 0) :])) for month in past_months[-lookback:]
     ]
-    return float(np.median(sums))

@@ -14,7 +14,12 @@ from decimal import Decimal
 
 import pandas as pd
 
-from finops_pipeline.forecast.model import Remaining, forecast_remaining, one_off_remaining
+from finops_pipeline.forecast.model import (
+    Remaining,
+    forecast_remaining,
+    one_off_remaining,
+    one_off_window_sums,
+)
 from finops_pipeline.forecast.settings import ForecastSettings
 
 ZERO = Decimal(0)
@@ -81,6 +86,9 @@ def forecast_month(
             rest = 0.0
         else:
             history = daily_values(recurring, as_of)
+            lookback = settings.one_off_lookback_months
+            past = _one_off_months(group, month, as_of, lookback)
+            rest = one_off_remaining(past, horizon, lookback)
             remaining = forecast_remaining(
                 history.to_numpy(),
                 horizon,
@@ -89,9 +97,8 @@ def forecast_month(
                 outer_level=settings.outer_interval,
                 simulations=settings.simulations,
                 seed=settings.seed,
+                one_off_sums=one_off_window_sums(past, horizon, lookback),
             )
-            past = _one_off_months(group, month, as_of, settings.one_off_lookback_months)
-            rest = one_off_remaining(past, horizon, settings.one_off_lookback_months)
         out.append(
             KeyForecast(
                 str(scope),

@@ -12,6 +12,7 @@ import pytest
 from finops_pipeline.forecast.model import (
     forecast_remaining,
     one_off_remaining,
+    one_off_window_sums,
     seasonal_naive_path,
 )
 from finops_pipeline.forecast.monthly import forecast_month
@@ -73,6 +74,49 @@ def test_one_off_remaining_is_the_median_of_the_same_days_before_month_end() -> 
     assert one_off_remaining(tax_at_end, days_left=3, lookback=3) == 100.0
     assert one_off_remaining(tax_at_end, days_left=0) == 0.0
     assert one_off_remaining([], days_left=5) == 0.0
+
+
+@pytest.mark.parametrize(("days", "model"), [(70, "ets(A,Ad,A,7)"), (20, "seasonal_naive")])
+def test_one_off_spread_widens_the_intervals_and_identical_one_offs_do_not(
+    days: int, model: str
+) -> None:
+    history = seasonal(days, noise=10.0, seed=8)
+    base = forecast_remaining(history, 5)
+    same = forecast_remaining(history, 5, one_off_sums=[4000.0, 4000.0, 4000.0])
+    assert same == base
+    spread = forecast_remaining(history, 5, one_off_sums=[2000.0, 4000.0, 7000.0])
+    assert spread.model == base.model == model
+    assert spread.point == base.point  # the point (and so MAPE) is unchanged
+    lo95, hi95 = spread.outer
+    lo80, hi80 = spread.inner
+    assert lo95 <= lo80 <= spread.point <= hi80 <= hi95
+    # a draw of 2000 or 7000 around the median 4000: the recurring spread (~tens) is small,
+    # so both intervals reach from about -2000 to +3000 around the recurring point
+    for lo, hi, (b_lo, b_hi) in ((lo80, hi80, base.inner), (lo95, hi95, base.outer)):
+        assert hi - lo >= 0.95 * (7000 - 2000) and hi - lo > b_hi - b_lo
+        assert lo <= base.point - 0.95 * 2000 and hi >= base.point + 0.95 * 3000
+
+
+def test_one_off_window_sums_are_the_past_months_same_final_days() -> None:
+    months = [[0.0] * 29 + [100.0], [50.0] + [0.0] * 29 + [120.0], [0.0] * 27 + [90.0]]
+    assert one_off_window_sums(months, days_left=3) == [100.0, 120.0, 90.0]
+    assert one_off_window_sums(months, days_left=31) == [100.0, 170.0, 90.0]
+    assert one_off_window_sums(months, days_left=0) == []
+
+
+def test_month_forecast_interval_carries_the_one_off_spread() -> None:
+    costs = [float(v) for v in seasonal(DAYS, noise=10.0, seed=6)]
+    as_of = date(2026, 6, 12)
+    plain = forecast_month(frame(START, costs), date(2026, 6, 1), as_of, scopes=("total",))[0]
+    taxes = {date(2026, 3, 31): 3000.0, date(2026, 4, 30): 5000.0, date(2026, 5, 31): 9000.0}
+    [f] = forecast_month(frame(START, costs, taxes), date(2026, 6, 1), as_of, scopes=("total",))
+    assert f.one_off_remaining == 5000.0 and f.forecast_month_end == plain.forecast_month_end + 5000
+    lo80, hi80 = f.total(f.remaining.inner[0]), f.total(f.remaining.inner[1])
+    lo95, hi95 = f.total(f.remaining.outer[0]), f.total(f.remaining.outer[1])
+    assert lo95 <= lo80 <= f.forecast_month_end <= hi80 <= hi95
+    plain_width = plain.remaining.inner[1] - plain.remaining.inner[0]
+    assert float(hi80 - lo80) >= plain_width + 0.5 * (9000 - 3000)
+    assert float(hi95 - lo95) >= 0.95 * (9000 - 3000)
 
 
 def frame(
@@ -138,3 +182,43 @@ def test_settings_reject_inverted_thresholds_and_intervals() -> None:
         ForecastSettings(inner_interval=0.95, outer_interval=0.8)
     with pytest.raises(ValueError, match="at_risk_at"):
         ForecastSettings(at_risk_at=Decimal("1.2"), over_budget_at=Decimal("1.0"))
+
+
+def test_in_sample_sum_errors_are_rolling_origin_forecasts_with_the_fitted_parameters() -> None:
+    import warnings
+
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    from finops_pipeline.forecast.model import _in_sample_sum_errors
+
+    values = seasonal(70, noise=20.0, seed=9) + np.linspace(0, 80, 70)
+    spec = dict(error="add", trend="add", damped_trend=True, seasonal="add", seasonal_periods=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ETSModel(values, **spec).fit(disp=False)
+        errors = _in_sample_sum_errors(fit, values, 10)
+        assert len(errors) == 70 - 10 - 13
+        for k, origin in ((0, 13), (20, 33), (len(errors) - 1, 59)):
+            again = ETSModel(values[: origin + 1], **spec).smooth(fit.params)
+            expected = values[origin + 1 : origin + 11].sum() - again.forecast(10).sum()
+            assert errors[k] == pytest.approx(expected, rel=1e-6, abs=1e-6)
+
+
+def test_in_sample_error_widens_but_never_narrows_the_ets_interval(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from finops_pipeline.forecast import model
+
+    history = seasonal(84, noise=10.0, seed=10)
+    monkeypatch.setattr(model, "MIN_ORIGINS", 10**6)  # bootstrap only
+    alone = forecast_remaining(history, 20)
+    monkeypatch.setattr(model, "MIN_ORIGINS", 14)
+    monkeypatch.setattr(model, "_in_sample_sum_errors", lambda *a: np.full(30, 1e-3))
+    assert forecast_remaining(history, 20) == alone  # a tiny in-sample error: unchanged
+    monkeypatch.setattr(model, "_in_sample_sum_errors", lambda *a: np.full(30, 2000.0))
+    wide = forecast_remaining(history, 20)
+    assert wide.point == alone.point
+    assert wide.outer[0] <= wide.inner[0] <= wide.point <= wide.inner[1] <= wide.outer[1]
+    # rms 2000 vs a bootstrap spread of tens: the 80% interval is about 2 x 1.28 x 2000 wide
+    assert wide.inner[1] - wide.inner[0] > 10 * (alone.inner[1] - alone.inner[0])
+    assert wide.inner[1] - wide.inner[0] == pytest.approx(2 * 1.2816 * 2000, rel=0.15)
