@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from finops_pipeline.tagging.policy import TagPolicy
 
 from finops_pipeline import console as out
+from finops_pipeline.cli_allocation import ConfigOpt, WarehouseOpt
 from finops_pipeline.cli_allocation import register as register_allocation_commands
 from finops_pipeline.cli_connectors import (
     EndpointOpt,
@@ -39,7 +40,7 @@ from finops_pipeline.cli_report import demo_report
 from finops_pipeline.cli_report import register as register_report_commands
 from finops_pipeline.connectors.locations import is_remote
 from finops_pipeline.errors import FinopsError
-from finops_pipeline.settings import DEFAULT_SAMPLE_DIR, FORMATS, load_settings
+from finops_pipeline.settings import FORMATS, load_settings, resolve_warehouse
 from finops_pipeline.warehouse import connect, warehouse_path
 
 app = typer.Typer(
@@ -48,17 +49,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-WarehouseOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--warehouse", "-w", help="DuckDB file [env FINOPS_WAREHOUSE; default ./finops.duckdb]"
-    ),
-]
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option("--config", help="finops.yaml [env FINOPS_CONFIG; default ./finops.yaml]"),
-]
 
 
 def _fail(error: Exception) -> typer.Exit:
@@ -136,8 +126,8 @@ def ingest(
     path = Path(location)
     name = source or (path.stem.split(".")[0] if path.is_file() else path.resolve().name)
     try:
-        settings = load_settings(config)
-        con = connect(warehouse)
+        settings = load_settings(config, warehouse)
+        con = connect(settings.warehouse)
         report = _ingest_with_progress(con, path, name, format, settings.tag_policy)
     except FinopsError as error:
         raise _fail(error) from error
@@ -184,24 +174,34 @@ def demo(
         str | None, typer.Option(help="Last (open) month YYYY-MM [default: this month]")
     ] = None,
 ) -> None:
-    """Generate sample exports, ingest and reconcile them, build every table, write the report."""
+    """Generate sample exports, ingest and reconcile them, build every table, write the report.
+
+    Also writes the demo's settings as finops.yaml beside the warehouse: that file is what
+    makes the demo's policy apply to later commands (never to anyone else's data)."""
     from functools import partial
 
     from finops_pipeline.core.reconcile import reconcile
+    from finops_pipeline.dagster_run import quiet_dagster_warnings
     from finops_pipeline.demo import (
         build_derived,
         check_ground_truth,
         ingest_demo,
         write_business_metrics,
+        write_demo_config,
     )
-    from finops_pipeline.settings import demo_settings
+    from finops_pipeline.settings import DEFAULT_CONFIG, demo_settings
     from finops_pipeline.showback.allocate import conservation
 
+    quiet_dagster_warnings()
+    out_dir = out_dir.expanduser().resolve()
+    target = warehouse_path(warehouse)
     sample_data(out_dir, months=months, scale=scale, seed=seed, end_month=end_month)
     settings = demo_settings(out_dir)
     write_business_metrics(out_dir, out_dir / "ground_truth.json")
+    config = target.parent / DEFAULT_CONFIG
+    wrote_config = write_demo_config(config, out_dir, target)
     try:
-        con = connect(warehouse)
+        con = connect(target)
         ingest = partial(_ingest_with_progress, policy=settings.tag_policy)
         for line in ingest_demo(con, out_dir, ingest):
             out.console.print(line, soft_wrap=True, markup=False)
@@ -223,22 +223,28 @@ def demo(
     out.print_showback_summary(con, conserved)
     out.print_insights_summary(con)
     print_forecast_summary(con)
-    reported = demo_report(con, settings, warehouse)
+    reported = demo_report(con, settings, target)
     con.close()
     out.console.print(
-        f"\nwarehouse: [bold]{warehouse_path(warehouse)}[/]\n"
+        f"\nwarehouse: [bold]{target}[/]\n"
         "showback:   finops showback --month YYYY-MM   (finops explain --team T --month M)\n"
         "tags:       finops tags\n"
         'query it:   finops sql "select ProviderName, sum(BilledCost) from focus_costs group by 1"\n'
         "Dagster UI: finops ui   (then open http://127.0.0.1:3000)",
         soft_wrap=True,
     )
-    if out_dir.resolve() != Path(DEFAULT_SAMPLE_DIR).resolve():
+    if wrote_config:
         out.console.print(
-            f"(other commands read the demo data from ./{DEFAULT_SAMPLE_DIR}: "
-            f"export FINOPS_SAMPLE_DATA={out_dir.resolve()} to use this one)",
+            f"config:     {config} (the demo's policy; every command in that folder, or given "
+            "--warehouse with this warehouse, reads it)",
             soft_wrap=True,
             markup=False,
+        )
+    else:
+        out.err_console.print(
+            f"[yellow]warning:[/] kept your {config}: later commands there use it, not the "
+            "demo's policy (give the demo another --warehouse folder to keep them apart)",
+            soft_wrap=True,
         )
     if not reconciled or mismatches or not conserved or not reported:
         raise typer.Exit(code=1)
@@ -251,27 +257,43 @@ def run(
     ] = None,
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Print Dagster's log and each failure's full trace"),
+    ] = False,
 ) -> None:
-    """Build every derived table by materialising the Dagster assets in-process."""
+    """Build every derived table by materialising the Dagster assets in-process.
+
+    One line per month; a failed step prints its name and the one-line reason (the full
+    trace is in the Dagster run log, `finops ui`, and with --verbose)."""
+    from finops_pipeline.dagster_run import quiet_dagster_warnings
+
+    quiet_dagster_warnings()
     from finops_pipeline.core.focus import loaded_months
-    from finops_pipeline.dagster_run import run_partitions, split_failed_checks
+    from finops_pipeline.dagster_run import run_partitions, split_failed_checks, step_failures
     from finops_pipeline.definitions import build_definitions
     from finops_pipeline.resources import month_partition_key
 
     try:
-        settings = load_settings(config)
-        target = str(warehouse_path(warehouse or settings.warehouse))
+        settings = load_settings(config, warehouse)
+        target = warehouse_path(settings.warehouse)
         if month:
             keys = [month_partition_key(month)]
-        else:
+        elif target.exists():
             con = connect(target)
             keys = [f"{m:%Y-%m-01}" for m in loaded_months(con)]
             con.close()
-        defs = build_definitions(settings, target)
+        else:
+            keys = []
+        defs = build_definitions(settings, str(target))
     except (FinopsError, ValueError) as error:
         raise _fail(error) from error
     if not keys:
-        out.console.print("nothing loaded yet: run `finops ingest PATH` or `finops demo` first")
+        out.console.print(
+            f"nothing loaded yet in {target}: run `finops ingest PATH` or `finops demo` first",
+            soft_wrap=True,
+            markup=False,
+        )
         return
     problems: list[str] = []
 
@@ -281,14 +303,74 @@ def run(
         out.console.print(
             f"{key[:7]} {state}"
             + (f" checks failed: {', '.join(failed)}" if failed else "")
-            + (f" [yellow]warnings:[/] {', '.join(warned)}" if warned else "")
+            + (f" [yellow]warnings:[/] {', '.join(warned)}" if warned else ""),
+            soft_wrap=True,
         )
+        for failure in step_failures(result):
+            out.console.print(
+                f"  {key[:7]} step {failure.step} failed: {failure.reason}",
+                soft_wrap=True,
+                markup=False,
+            )
+            if verbose:
+                out.err_console.print(failure.trace, soft_wrap=True, markup=False)
+        if not result.success:
+            out.console.print(
+                f"  (steps that need it were not run; full trace: run {result.run_id[:8]} in "
+                "`finops ui`, or `finops run --verbose`)",
+                soft_wrap=True,
+                markup=False,
+            )
         if not result.success or failed:
             problems.append(key)
 
-    run_partitions(defs, "build_derived", keys, on_done=report)
+    run_partitions(
+        defs, "build_derived", keys, on_done=report, verbose=verbose, home_beside=target.parent
+    )
     if problems:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def init(
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="Where to write it [default: finops.yaml beside the warehouse]"),
+    ] = None,
+    top: Annotated[int, typer.Option(help="How many accounts to list as owner candidates")] = 10,
+) -> None:
+    """Write a commented starter finops.yaml from what is loaded: sources, tag keys and their
+    spellings, currencies and missing rates, accounts with the most untagged cost.
+    Never overwrites an existing file."""
+    from finops_pipeline.init_config import starter_config
+
+    try:
+        settings = load_settings(config, warehouse)
+        target = warehouse_path(settings.warehouse)
+        if not target.exists():
+            raise FinopsError(f"no warehouse at {target}; run `finops ingest PATH` first")
+        destination = (out_file or target.parent / "finops.yaml").expanduser().resolve()
+        if destination.exists():
+            raise FinopsError(
+                f"{destination} already exists and is never overwritten; give --out NEW.yaml "
+                "or move it away"
+            )
+        con = connect(target, read_only=True)
+        try:
+            text = starter_config(con, settings, destination, top=top)
+        finally:
+            con.close()
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with destination.open("x", encoding="utf-8") as handle:  # "x": never overwrite
+            handle.write(text)
+    except (FinopsError, FileExistsError) as error:
+        raise _fail(error) from error
+    out.console.print(
+        f"wrote {destination}: review it, then `finops run` applies it", soft_wrap=True,
+        markup=False,
+    )  # fmt: skip
 
 
 @app.command()
@@ -296,13 +378,17 @@ def sql(
     query: Annotated[str, typer.Argument(help="A read-only SQL query")],
     format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json")] = "table",
     warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Run a read-only query on the warehouse."""
     import duckdb
 
     if format not in ("table", "csv", "json"):
         raise _fail(ValueError("--format must be table, csv or json"))
-    path = warehouse_path(warehouse)
+    try:
+        path = resolve_warehouse(config, warehouse)
+    except FinopsError as error:
+        raise _fail(error) from error
     if not path.exists():
         raise _fail(
             FileNotFoundError(f"no warehouse at {path}; run `finops demo` or `finops ingest` first")
@@ -321,29 +407,42 @@ def ui(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 3000,
     warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
-    """Start the Dagster UI (dagster dev) on workspace.yaml."""
-    from finops_pipeline.dagster_run import dagster_home
-    from finops_pipeline.warehouse import REPO_ROOT
+    """Start the Dagster UI (dagster dev) on this configuration's warehouse."""
+    from finops_pipeline.dagster_run import DAGSTER_WARNINGS_ENV, dagster_home
 
-    env = dict(os.environ, DAGSTER_HOME=str(dagster_home()))
-    if warehouse:
-        env["FINOPS_WAREHOUSE"] = str(warehouse_path(warehouse))
-    workspace = REPO_ROOT / "workspace.yaml"
-    command = [
-        sys.executable,
-        "-m",
-        "dagster",
-        "dev",
-        "-w",
-        str(workspace),
-        "-h",
-        host,
-        "-p",
-        str(port),
-    ]
-    out.console.print(f"Dagster UI on http://{host}:{port} (Ctrl+C to stop)")
-    raise typer.Exit(code=subprocess.call(command, env=env))
+    try:
+        settings = load_settings(config, warehouse)
+    except FinopsError as error:
+        raise _fail(error) from error
+    target = warehouse_path(settings.warehouse)
+    home = dagster_home(target.parent)
+    env = dict(os.environ, DAGSTER_HOME=str(home), FINOPS_WAREHOUSE=str(target))
+    if settings.config_file is not None:
+        env["FINOPS_CONFIG"] = str(settings.config_file)
+    warnings = [w for w in (os.environ.get("PYTHONWARNINGS"), DAGSTER_WARNINGS_ENV) if w]
+    env["PYTHONWARNINGS"] = ",".join(warnings)
+    workspace = home / "workspace.yaml"  # the package's code location, wherever it is installed
+    workspace.write_text(WORKSPACE, encoding="utf-8")
+    command = [sys.executable, "-m", "dagster", "dev", "-w", str(workspace), "-h", host,
+               "-p", str(port)]  # fmt: skip
+    out.console.print(
+        f"Dagster UI on http://{host}:{port} (Ctrl+C to stop), warehouse {target}",
+        soft_wrap=True,
+        markup=False,
+    )
+    raise typer.Exit(code=subprocess.call(command, env=env, cwd=target.parent))
+
+
+WORKSPACE = """\
+# Written by `finops ui`: the finops_pipeline code location.
+load_from:
+  - python_module:
+      module_name: finops_pipeline.definitions
+      attribute: defs
+      location_name: finops_pipeline
+"""
 
 
 register_allocation_commands(app)

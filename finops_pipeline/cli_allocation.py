@@ -15,12 +15,23 @@ import duckdb
 import typer
 
 from finops_pipeline import console as out
-from finops_pipeline.warehouse import connect, table_exists, warehouse_path
+from finops_pipeline.errors import FinopsError
+from finops_pipeline.settings import resolve_warehouse
+from finops_pipeline.warehouse import connect, table_exists
 
 WarehouseOpt = Annotated[
     Path | None,
     typer.Option(
-        "--warehouse", "-w", help="DuckDB file [env FINOPS_WAREHOUSE; default ./finops.duckdb]"
+        "--warehouse",
+        "-w",
+        help="DuckDB file [env FINOPS_WAREHOUSE; else the config's warehouse; "
+        "else ./finops.duckdb]",
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", help="finops.yaml [env FINOPS_CONFIG; default ./finops.yaml if present]"
     ),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json")]
@@ -33,8 +44,14 @@ def _month(value: str) -> str:
         raise typer.BadParameter(f"{value!r} is not YYYY-MM") from exc
 
 
-def _open(warehouse: Path | None, *tables: str) -> duckdb.DuckDBPyConnection:
-    path = warehouse_path(warehouse)
+def _open(
+    warehouse: Path | None, *tables: str, config: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    try:
+        path = resolve_warehouse(config, warehouse)
+    except FinopsError as error:
+        out.err_console.print(f"[red]error:[/] {error}", soft_wrap=True)
+        raise typer.Exit(2) from error
     if not path.exists():
         out.err_console.print(f"[red]error:[/] no warehouse at {path}; run `finops demo` first")
         raise typer.Exit(2)
@@ -57,10 +74,11 @@ def showback(
     month: Annotated[str, typer.Option(help="Billing month YYYY-MM")],
     format: FormatOpt = "table",
     warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Teams' direct, shared and unallocated cost for a month, in billing and reporting currency."""
     _check_format(format)
-    with closing(_open(warehouse, "showback_monthly")) as con:
+    with closing(_open(warehouse, "showback_monthly", config=config)) as con:
         _print_showback(con, month, format)
 
 
@@ -97,10 +115,11 @@ def explain(
     month: Annotated[str, typer.Option(help="Billing month YYYY-MM")],
     format: FormatOpt = "table",
     warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """The ledger lines that make up a team's showback number, with the rule and basis."""
     _check_format(format)
-    with closing(_open(warehouse, "allocation_ledger")) as con:
+    with closing(_open(warehouse, "allocation_ledger", config=config)) as con:
         _print_explain(con, team, month, format)
 
 
@@ -130,9 +149,10 @@ def tags(
     ] = None,
     top: Annotated[int, typer.Option(help="How many violations to list")] = 15,
     warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Tag compliance by provider and team, and the costliest violations with their fix."""
-    with closing(_open(warehouse, "tag_compliance", "tag_violations")) as con:
+    with closing(_open(warehouse, "tag_compliance", "tag_violations", config=config)) as con:
         _print_tags(con, month, top)
 
 

@@ -57,7 +57,7 @@ def ingest_remote(
 
     try:
         parse_location(location)  # its own one-line error, before pydantic's longer one
-        settings = load_settings(config)
+        settings = load_settings(config, warehouse)
         known = next(
             (s for s in settings.sources if s.location == location or s.name == source), None
         )
@@ -68,7 +68,7 @@ def ingest_remote(
         if format_name != "auto" or "format" not in base:
             base["format"] = format_name
         spec = SourceSettings.model_validate(base)
-        con = connect(warehouse or settings.warehouse)
+        con = connect(settings.warehouse)
         with byte_progress(f"syncing {spec.name}") as progress:
             report = sync_source(
                 con, spec, policy=settings.tag_policy, on_file=out.print_file_outcome,

@@ -12,7 +12,14 @@ import duckdb
 import typer
 
 from finops_pipeline import console as out
-from finops_pipeline.cli_allocation import FormatOpt, WarehouseOpt, _check_format, _month, _open
+from finops_pipeline.cli_allocation import (
+    ConfigOpt,
+    FormatOpt,
+    WarehouseOpt,
+    _check_format,
+    _month,
+    _open,
+)
 from finops_pipeline.warehouse import table_exists
 
 SCOPES = ("total", "provider", "team", "all")
@@ -25,12 +32,13 @@ def forecast(
     scope: Annotated[str, typer.Option(help="total, provider, team or all")] = "all",
     format: FormatOpt = "table",
     warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Month-end forecast with 80% and 95% intervals, then each team's budget variance."""
     _check_format(format)
     if scope not in SCOPES:
         raise typer.BadParameter(f"--scope must be one of {', '.join(SCOPES)}")
-    with closing(_open(warehouse, "cost_forecast")) as con:
+    with closing(_open(warehouse, "cost_forecast", config=config)) as con:
         chosen = (
             _month(month)
             if month
@@ -82,12 +90,13 @@ def unit_costs(
     metric: Annotated[str | None, typer.Option(help="Only this metric")] = None,
     format: FormatOpt = "table",
     warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Cost per unit of each business metric by team, and its change; NULL with the reason."""
     _check_format(format)
     if grain not in ("month", "day"):
         raise typer.BadParameter("--grain must be month or day")
-    with closing(_open(warehouse, "unit_costs")) as con:
+    with closing(_open(warehouse, "unit_costs", config=config)) as con:
         latest = con.execute("select max(billing_month) from unit_costs").fetchone()[0]
         if latest is None and not month:
             out.console.print(

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from finops_pipeline import console as out
-from finops_pipeline.cli_allocation import FormatOpt, WarehouseOpt, _check_format, _open
+from finops_pipeline.cli_allocation import ConfigOpt, FormatOpt, WarehouseOpt, _check_format, _open
 
 
 def waste(
@@ -19,10 +19,11 @@ def waste(
     ] = None,
     format: FormatOpt = "table",
     warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Waste findings by estimated monthly savings, with the formula and the recommendation."""
     _check_format(format)
-    with closing(_open(warehouse, "waste_findings")) as con:
+    with closing(_open(warehouse, "waste_findings", config=config)) as con:
         chosen = (
             f"{month}-01"
             if month
@@ -55,11 +56,12 @@ def anomalies(
     ] = None,
     format: FormatOpt = "table",
     warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Cost anomalies: what, when, expected vs actual, impact, and the top contributors."""
     _check_format(format)
     start = date.fromisoformat(since) if since else date(1970, 1, 1)
-    with closing(_open(warehouse, "cost_anomalies")) as con:
+    with closing(_open(warehouse, "cost_anomalies", config=config)) as con:
         out.print_query(
             con,
             "select anomaly_id, level, key, provider, first_date, last_date, direction, "

@@ -12,12 +12,13 @@ import duckdb
 import typer
 
 from finops_pipeline import console as out
-from finops_pipeline.cli_allocation import WarehouseOpt, _month
+from finops_pipeline.cli_allocation import ConfigOpt, WarehouseOpt, _month
 from finops_pipeline.errors import FinopsError
-from finops_pipeline.settings import load_settings
-from finops_pipeline.warehouse import REPO_ROOT, connect, table_exists, warehouse_path
+from finops_pipeline.package_files import data_dir
+from finops_pipeline.settings import load_settings, resolve_warehouse
+from finops_pipeline.warehouse import connect, table_exists, warehouse_path
 
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+NOTEBOOKS_DIR = data_dir("notebooks")
 
 
 def last_closed_month(con: duckdb.DuckDBPyConnection) -> date | None:
@@ -54,17 +55,14 @@ def report(
     ] = None,
     top: Annotated[int | None, typer.Option(help="Rows in each 'top' list")] = None,
     warehouse: WarehouseOpt = None,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="finops.yaml [env FINOPS_CONFIG; default ./finops.yaml]"),
-    ] = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Write the monthly allocation report (HTML, XLSX, CSV, PDF) and log what it showed."""
     from finops_pipeline.report.build import parse_formats, write_report
 
     try:
-        settings = load_settings(config)
-        path = warehouse_path(warehouse or settings.warehouse)
+        settings = load_settings(config, warehouse)
+        path = warehouse_path(settings.warehouse)
         if not path.exists():
             raise FinopsError(f"no warehouse at {path}; run `finops demo` or `finops ingest` first")
         formats = parse_formats(format) if format else settings.report.formats
@@ -98,9 +96,14 @@ def report(
 
 def notebooks(
     warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """How to open the engineers' notebooks (notebooks/*.ipynb) on this warehouse."""
-    path = warehouse_path(warehouse)
+    try:
+        path = resolve_warehouse(config, warehouse)
+    except FinopsError as error:
+        out.err_console.print(f"[bold red]error:[/] {error}", soft_wrap=True)
+        raise typer.Exit(2) from error
     found = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
     out.console.print(
         "notebooks (read the warehouse read-only through finops_pipeline.notebook_helpers):"

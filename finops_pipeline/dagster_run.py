@@ -1,16 +1,33 @@
 """Run the Dagster jobs in-process (for `finops run` and the tests), on a real instance.
 
-`finops ui` and `finops run` share one DAGSTER_HOME (./.dagster_home unless set), so runs
-started from the command line show up in the UI with their asset checks.
+`finops ui` and `finops run` share one DAGSTER_HOME (`.dagster_home` beside the warehouse
+unless DAGSTER_HOME is set), so runs started from the command line show up in the UI with
+their asset checks, whatever folder either was started from.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+
+# Dagster's own API-stability notices (beta parameters, `dagster dev` superseded by `dg`)
+# say nothing a finops user can act on. `quiet_dagster_warnings` hides them in this process;
+# DAGSTER_WARNINGS_ENV does the same for the processes `finops ui` starts.
+DAGSTER_WARNING_CLASSES = ("BetaWarning", "PreviewWarning", "SupersessionWarning")
+DAGSTER_WARNINGS_ENV = ",".join(f"ignore::dagster.{name}" for name in DAGSTER_WARNING_CLASSES)
+# Errors raised on purpose with a message meant for users: shown without their class name.
+USER_ERRORS = ("FinopsError", "IngestError", "ConfigError")
+
+
+def quiet_dagster_warnings() -> None:
+    for name in DAGSTER_WARNING_CLASSES:
+        warnings.simplefilter("ignore", getattr(dg, name))
+
 
 DAGSTER_YAML = """\
 telemetry:
@@ -20,13 +37,17 @@ run_queue:
 """
 
 
-# The CLI reports one line per month; Dagster's step-by-step DEBUG log stays in the UI.
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# The CLI reports one line per month (and per failed step); Dagster's step-by-step log,
+# stack traces included, stays in the run's event log (the UI) and `finops run --verbose`.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+VERBOSE = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
-def dagster_home() -> Path:
-    """DAGSTER_HOME, or ./.dagster_home created with telemetry off and one run at a time."""
-    home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home").resolve()
+def dagster_home(beside: Path | None = None) -> Path:
+    """DAGSTER_HOME, else `.dagster_home` in `beside` (the warehouse's folder; default the
+    working directory), created with telemetry off and one run at a time."""
+    default = (beside or Path.cwd()) / ".dagster_home"
+    home = Path(os.environ.get("DAGSTER_HOME") or default).resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
@@ -40,15 +61,20 @@ def run_partitions(
     job_name: str,
     partition_keys: list[str],
     on_done: Callable[[str, dg.ExecuteInProcessResult], None] | None = None,
+    verbose: bool = False,
+    home_beside: Path | None = None,
 ) -> list[dg.ExecuteInProcessResult]:
     """Execute `job_name` once per partition, in order, on the persistent instance."""
-    dagster_home()
+    dagster_home(home_beside)
     job = defs.resolve_job_def(job_name)
     results = []
     with dg.DagsterInstance.get() as instance:
         for key in partition_keys:
             result = job.execute_in_process(
-                partition_key=key, instance=instance, raise_on_error=False, run_config=QUIET
+                partition_key=key,
+                instance=instance,
+                raise_on_error=False,
+                run_config=VERBOSE if verbose else QUIET,
             )
             results.append(result)
             if on_done:
@@ -74,3 +100,41 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
         if not evaluation.passed:
             failures.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
     return failures
+
+
+@dataclass(frozen=True)
+class StepFailure:
+    """A failed step of a run: which step, the one-line reason, and the full trace."""
+
+    step: str
+    reason: str
+    trace: str
+
+
+def step_failures(result: dg.ExecuteInProcessResult) -> list[StepFailure]:
+    """Each failed step with the innermost error's first line (the user's message, not
+    Dagster's "Error occurred while executing op" wrapper)."""
+    failures = []
+    for event in result.all_events:
+        if not event.is_step_failure or event.step_key is None:
+            continue
+        error = event.event_specific_data.error  # type: ignore[union-attr]
+        if error is None:
+            failures.append(StepFailure(event.step_key, "failed (no error recorded)", ""))
+            continue
+        inner = error
+        while inner.cause is not None:
+            inner = inner.cause
+        failures.append(StepFailure(event.step_key, one_line(inner), error.to_string()))
+    return failures
+
+
+def one_line(error: object) -> str:
+    """`ClassName: message` -> the message's first non-empty line; the class name is kept
+    for unexpected errors (bugs), dropped for the errors finops raises for users."""
+    cls_name = getattr(error, "cls_name", None) or type(error).__name__
+    message = str(getattr(error, "message", error)).strip()
+    if message.startswith(f"{cls_name}:"):
+        message = message[len(cls_name) + 1 :].strip()
+    first = next((line.strip() for line in message.splitlines() if line.strip()), "")
+    return first if cls_name in USER_ERRORS else f"{cls_name}: {first}"

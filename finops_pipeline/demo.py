@@ -158,3 +158,63 @@ def build_forecast_tables(con: duckdb.DuckDBPyConnection, settings: object) -> d
         "cost_forecast": build_cost_forecast(con, settings),
         "budget_variance": build_budget_variance(con, forecast_settings(settings)),
     }
+
+
+DEMO_CONFIG_MARK = "# finops.yaml written by `finops demo`"
+RATES_FILE = "exchange_rates.csv"
+BUDGETS_FILE = "budgets.csv"
+
+
+def write_demo_config(config: Path, sample_dir: Path, warehouse: Path) -> bool:
+    """Write the demo's settings as `config` (a finops.yaml beside the demo's warehouse).
+
+    This file is what makes the demo's policy apply: without it every command uses the
+    generic defaults, so the demo's rules never touch anyone else's data. The demo's rates
+    and budgets are copied beside its data so the file needs nothing from the installed
+    package. A finops.yaml the demo did not write is never replaced (returns False).
+    """
+    import os
+    import shutil
+    from importlib import resources
+
+    from finops_pipeline.settings import DEMO_BUDGETS, DEMO_METRICS_FILE, DEMO_RATES
+
+    if config.exists() and not config.read_text(encoding="utf-8").startswith(DEMO_CONFIG_MARK):
+        return False
+    package = resources.files("finops_pipeline")
+    sample_dir.mkdir(parents=True, exist_ok=True)
+    for packaged, name in ((DEMO_RATES, RATES_FILE), (DEMO_BUDGETS, BUDGETS_FILE)):
+        with resources.as_file(package.joinpath(packaged)) as source:
+            shutil.copyfile(source, sample_dir / name)
+    config.parent.mkdir(parents=True, exist_ok=True)
+    base = config.resolve().parent
+
+    def rel(path: Path) -> str:
+        return json.dumps(Path(os.path.relpath(path.resolve(), base)).as_posix())
+
+    data = rel(sample_dir)
+    sources = "\n".join(
+        f"  - {{name: {name}, path: {rel(sample_dir / name)}, format: {fmt}}}"
+        for name, fmt in DEMO_SOURCES.items()
+    )
+    policy = package.joinpath("tagging/demo_policy.yaml").read_text(encoding="utf-8")
+    allocation = package.joinpath("demo_allocation.yaml").read_text(encoding="utf-8")
+    allocation = allocation.replace(
+        "reporting:\n  currency: USD\n",
+        f"reporting:\n  currency: USD\n  exchange_rates: {rel(sample_dir / RATES_FILE)}\n",
+    )
+    config.write_text(
+        f"{DEMO_CONFIG_MARK}: the demo's policy, for the demo's data only.\n"
+        "# Every finops command run in this folder (or given --warehouse with the warehouse below)\n"
+        "# reads it. Before loading your own exports here, delete it or replace it with the\n"
+        "# starter `finops init` writes; `finops demo` rewrites only a file that starts like this.\n"
+        "# Relative paths are relative to this file's folder.\n"
+        f"warehouse: {rel(warehouse)}\n"
+        f"sample_data_dir: {data}\n"
+        f"sources:\n{sources}\n"
+        f"metrics: {{path: {rel(sample_dir / DEMO_METRICS_FILE)}}}\n"
+        f"forecast:\n  budgets_path: {rel(sample_dir / BUDGETS_FILE)}\n\n"
+        f"{policy}\n{allocation}",
+        encoding="utf-8",
+    )
+    return True

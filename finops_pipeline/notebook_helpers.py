@@ -1,7 +1,8 @@
 """The one way the notebooks in notebooks/ read the warehouse.
 
-Read-only (a notebook can stay open while `finops ingest` or Dagster writes), path from
-FINOPS_WAREHOUSE (default ./finops.duckdb, as for the CLI), parameters always bound.
+Read-only (a notebook can stay open while `finops ingest` or Dagster writes), the warehouse
+chosen as for the CLI (FINOPS_WAREHOUSE, else FINOPS_CONFIG's or ./finops.yaml's `warehouse:`,
+else ./finops.duckdb), parameters always bound.
 Frames come back as pandas for Altair: DuckDB turns DECIMAL into float64 there, which is fine
 for charts and eyeballing; do sums that must be exact in SQL, where money stays DECIMAL.
 """
@@ -16,11 +17,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from finops_pipeline.warehouse import quote_identifier, warehouse_path
+from finops_pipeline.settings import resolve_warehouse
+from finops_pipeline.warehouse import quote_identifier
 
 
 def warehouse_file() -> Path:
-    return warehouse_path()
+    """FINOPS_WAREHOUSE, else the warehouse of FINOPS_CONFIG / ./finops.yaml, else
+    ./finops.duckdb: the same rules as every `finops` command."""
+    return resolve_warehouse()
 
 
 @cache

@@ -15,9 +15,11 @@ from typing import Any
 
 import duckdb
 
+from finops_pipeline.package_files import REPO_ROOT as REPO_ROOT
+from finops_pipeline.package_files import sql_dir
+
 DEFAULT_WAREHOUSE = "finops.duckdb"
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SQL_DIR = Path(os.environ.get("FINOPS_SQL_DIR", REPO_ROOT / "sql"))
+SQL_DIR = sql_dir()
 
 LOAD_LOG_DDL = """
 create table if not exists load_log (
@@ -68,7 +70,8 @@ def sql_file(name: str) -> Path:
     path = SQL_DIR / name
     if not path.is_file():
         raise FileNotFoundError(
-            f"SQL file {path} is missing; the sql/ folder must sit beside finops_pipeline/"
+            f"SQL file {path} is missing: reinstall the package (the wheel ships sql/ as "
+            "finops_pipeline/_data/sql), or in a source checkout keep sql/ beside finops_pipeline/"
         )
     return path
 

@@ -21,9 +21,9 @@ from typing import Any
 import yaml
 
 from finops_pipeline.errors import ConfigError
-from finops_pipeline.warehouse import REPO_ROOT
+from finops_pipeline.package_files import data_dir
 
-CONTRACTS_DIR = REPO_ROOT / "data_contracts"
+CONTRACTS_DIR = data_dir("data_contracts")
 OPERATORS = (
     "mustBe",
     "mustNotBe",

@@ -6,14 +6,21 @@ import importlib
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from finops_pipeline.definitions import build_definitions
 from finops_pipeline.settings import DEMO_SOURCES, Settings, SourceSettings
 
 
-def test_default_definitions_load_with_demo_sources() -> None:
-    module = importlib.import_module("finops_pipeline.definitions")
-    defs: dg.Definitions = module.defs
+def test_default_definitions_load_with_demo_sources(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Without a finops.yaml the demo's sources apply only to the demo's data, which
+    # FINOPS_SAMPLE_DATA names (issue 12); build_definitions() is what the module's defs run.
+    monkeypatch.delenv("FINOPS_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FINOPS_SAMPLE_DATA", str(tmp_path / "data"))
+    defs = build_definitions()
     keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
     expected_raw = {"raw/" + name.replace("-", "_") for name in DEMO_SOURCES}
     assert expected_raw <= keys
