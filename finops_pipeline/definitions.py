@@ -8,8 +8,10 @@ from finops_pipeline.alerts.sensors import build_alerting
 from finops_pipeline.anomalies.assets import build_anomaly_asset, build_anomaly_check
 from finops_pipeline.contracts.checks import build_contract_checks
 from finops_pipeline.core.assets import build_focus_assets, build_staging_assets
+from finops_pipeline.dagster_run import quiet_dagster_warnings
 from finops_pipeline.forecast.assets import build_forecast_assets
 from finops_pipeline.ingest.assets import build_raw_asset
+from finops_pipeline.optional_inputs import build_optional_input_checks
 from finops_pipeline.orchestration.schedules import build_jobs, build_schedules
 from finops_pipeline.report.assets import build_report_asset
 from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
@@ -23,6 +25,7 @@ from finops_pipeline.waste.assets import build_waste_asset, build_waste_check
 def build_definitions(
     settings: Settings | None = None, warehouse: str | None = None
 ) -> dg.Definitions:
+    quiet_dagster_warnings()  # beta parameters are our concern, not the user's
     settings = settings or load_settings()
     partitions = billing_months(settings.partitions_start)
     raw_assets = [build_raw_asset(s, partitions) for s in settings.effective_sources()]
@@ -39,9 +42,7 @@ def build_definitions(
     unit_costs, unit_checks = build_unit_cost_asset(settings, partitions, showback_keys)
     forecasts, forecast_checks = build_forecast_assets(settings, partitions, showback_keys)
     insights: list[dg.AssetsDefinition] = [unit_costs, *forecasts]
-    report_inputs = [
-        k for a in (tag_marts, showback, waste, anomalies, *insights) for k in a.keys
-    ]
+    report_inputs = [k for a in (tag_marts, showback, waste, anomalies, *insights) for k in a.keys]
     report = build_report_asset(settings, partitions, report_inputs)
     warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
     assets = [
@@ -66,6 +67,7 @@ def build_definitions(
             *unit_checks,
             *forecast_checks,
             *build_contract_checks(assets),
+            *build_optional_input_checks(settings, partitions),
         ],
         schedules=build_schedules(settings.schedules, settings.partitions_start),
         sensors=sensors,

@@ -64,7 +64,9 @@ def read_budget_csv(path: Path, currency: str) -> list[BudgetEntry]:
 def budgets_for(settings: ForecastSettings, months: list[date], currency: str) -> list[list]:
     """[month, team, amount] for each month and team with a budget (overrides applied)."""
     entries = []
-    if settings.budgets_path is not None:
+    # A configured file that is missing degrades budget_variance (warning check
+    # optional_inputs_present), never the run.
+    if settings.budgets_path is not None and settings.budgets_path.is_file():
         entries += read_budget_csv(settings.budgets_path, currency)
     entries += settings.budgets
     chosen: dict[tuple[date, str], Decimal] = {}

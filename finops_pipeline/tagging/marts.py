@@ -49,12 +49,16 @@ def load_policy_tables(
         expected = None if spec.values.expected() == "any value" else spec.values.expected()
         values = spec.values
         keys.append((key, when, values.allowed, values.pattern, expected, key == dimension))
-    con.executemany("insert into ref_tag_keys values (?, ?, ?, ?, ?, ?)", keys)
+    # DuckDB 2 rejects executemany with no rows (a policy without value aliases has none).
+    if keys:
+        con.executemany("insert into ref_tag_keys values (?, ?, ?, ?, ?, ?)", keys)
     spellings = [(s, k, False) for s, k in policy.key_spellings().items()]
     spellings += [(s, k, True) for s, k in policy.exact_key_spellings().items()]
-    con.executemany("insert into ref_tag_aliases values (?, ?, ?)", spellings)
+    if spellings:
+        con.executemany("insert into ref_tag_aliases values (?, ?, ?)", spellings)
     values = [(*folded.split("\x1f", 1), value) for folded, value in policy.value_map().items()]
-    con.executemany("insert into ref_tag_value_aliases values (?, ?, ?)", values)
+    if values:
+        con.executemany("insert into ref_tag_value_aliases values (?, ?, ?)", values)
 
 
 def build_tag_marts(

@@ -37,7 +37,12 @@ def build_unit_costs(
     so a finance report reading it finds the table, and the CLI tells the user why.
     """
     section = showback_section(settings)
-    has_metrics = load_business_metrics(con, section.metrics)
+    metrics = section.metrics
+    if metrics is not None and not metrics.path.is_file():
+        # A configured file that is missing degrades unit_costs (warning check
+        # optional_inputs_present), never the run.
+        metrics = None
+    has_metrics = load_business_metrics(con, metrics)
     scope = _scope(con, period)
     months = sorted(set(scope) | {_previous(m) for m in scope})
     build_daily_allocation(con, settings, months)

@@ -1,0 +1,74 @@
+"""Warning checks for the optional inputs: business metrics and budgets.
+
+Without them (not configured, or the configured file is missing) the one table that needs
+them is built empty instead of failing the run, and this check says so in `finops run`'s
+warnings and the Dagster UI, naming the finops.yaml key to set. Exchange rates have their
+own check on showback (`reporting_currency_missing`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import dagster as dg
+
+from finops_pipeline.settings import Settings
+
+CHECK_NAME = "optional_inputs_present"
+
+
+def _state(path: Path | None, inline: bool, what: str, key: str, table: str) -> tuple[bool, str]:
+    if path is not None and path.is_file():
+        return True, f"{what}: {path}"
+    if path is None and inline:
+        return True, f"{what}: configured inline"
+    if path is None:
+        return False, f"no {what} configured: {table} is empty; set `{key}` in finops.yaml"
+    return False, f"{path}: {what} file not found ({key}): {table} is built without it"
+
+
+def build_optional_input_checks(
+    settings: Settings, partitions: dg.PartitionsDefinition
+) -> list[dg.AssetChecksDefinition]:
+    metrics = settings.metrics.path if settings.metrics is not None else None
+    budgets = settings.forecast.budgets_path
+    inputs: list[tuple[str, Callable[[], tuple[bool, str]]]] = [
+        (
+            "unit_costs",
+            lambda: _state(metrics, False, "business metrics", "metrics.path", "unit_costs"),
+        ),
+        (
+            "budget_variance",
+            lambda: _state(
+                budgets,
+                bool(settings.forecast.budgets),
+                "budgets",
+                "forecast.budgets_path",
+                "budget_variance",
+            ),
+        ),
+    ]
+    return [_check(table, state, partitions) for table, state in inputs]
+
+
+def _check(
+    table: str, state: Callable[[], tuple[bool, str]], partitions: dg.PartitionsDefinition
+) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=table,
+        name=CHECK_NAME,
+        partitions_def=partitions,
+        blocking=False,
+        description=f"The optional input {table} needs is configured and readable (warning).",
+    )
+    def _present() -> dg.AssetCheckResult:
+        passed, description = state()
+        return dg.AssetCheckResult(
+            passed=passed,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=description,
+            metadata={"input": description},
+        )
+
+    return _present
