@@ -31,5 +31,7 @@ bench: $(STAMP)  ## run the ingest benchmark (writes a 500k-row CUR; several min
 ui: $(STAMP)  ## start the Dagster UI on 127.0.0.1:3000
 	$(BIN)/finops ui
 
-clean:  ## remove the virtualenv and local warehouse
-	rm -rf $(VENV) finops.duckdb finops_sample_data
+clean:  ## remove the virtualenv, local warehouse and the demo's finops.yaml (never yours)
+	rm -rf $(VENV) finops.duckdb finops_sample_data .dagster_home build dist
+	if head -1 finops.yaml 2>/dev/null | grep -q '^# finops.yaml written by `finops demo`'; then \
+		rm -f finops.yaml; fi
