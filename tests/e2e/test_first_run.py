@@ -73,9 +73,11 @@ def test_every_step_exits_0_and_no_demo_policy_applies(first_run: dict) -> None:
     assert "budget_variance:optional_inputs_present" in first_run["run"]
     con = connect(first_run["project"] / "finops.duckdb")
     teams = {r[0] for r in con.execute("select distinct team from showback_monthly").fetchall()}
-    pools = con.execute("select count(*) from allocation_ledger where source_kind = 'pool'")
+    pools = con.execute(
+        "select count(*) from allocation_ledger where source_kind = 'pool'"
+    ).fetchone()
     con.close()
-    assert pools.fetchone() == (0,)  # type: ignore[union-attr]
+    assert pools == (0,)
     # team from `user:Owner`, `user:CostCenter`, `user_squad`, `team`/`Team`, `owner` tags
     assert {"checkout", "fulfil", "imaging", "insights", "growth", "ml-research"} <= {
         t.lower() for t in teams
@@ -165,5 +167,50 @@ def test_every_command_honours_the_config_from_another_folder(
     monkeypatch.setenv("FINOPS_CONFIG", config)
     for command in commands[:9]:
         invoke(*command)
+    # `finops ui` hands the same choice to `dagster dev`; the webserver itself is tested in
+    # test_dagster_ui.py, so here the one subprocess call is replaced to read what it is given.
+    started: dict = {}
+
+    def fake_call(command: list[str], env: dict[str, str], cwd: Path) -> int:
+        started.update(command=command, env=env, cwd=cwd)
+        return 0
+
+    monkeypatch.delenv("FINOPS_CONFIG")
+    monkeypatch.delenv("DAGSTER_HOME")
+    monkeypatch.setattr("finops_pipeline.cli.subprocess.call", fake_call)
+    invoke("ui", "--config", config, "--port", "3999")
+    assert started["env"]["FINOPS_WAREHOUSE"] == str(project / "finops.duckdb")
+    assert started["env"]["FINOPS_CONFIG"] == config
+    assert started["env"]["DAGSTER_HOME"] == str(project / ".dagster_home")
+    assert "dev_command" in started["env"]["PYTHONWARNINGS"]
+    workspace = Path(started["command"][started["command"].index("-w") + 1])
+    assert "finops_pipeline.definitions" in workspace.read_text()
     assert not (elsewhere / "finops.duckdb").exists()
     assert not (elsewhere / "reports").exists()
+
+
+def test_a_failed_step_is_one_line_and_the_trace_is_behind_verbose(
+    first_run: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "broken.yaml"
+    config.write_text(
+        f"warehouse: {json.dumps(str(first_run['project'] / 'finops.duckdb'))}\n"
+        "metrics: {path: no-such-metrics.csv}\n"
+        "allocation:\n  pools:\n    - name: logs\n"
+        "      match: {all: [{column: ServiceName, like: '%Storage%'}]}\n"
+        "      split: metric\n      metric: requests\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    args = ["run", "--month", MONTHS[-1], "--config", str(config)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if "step " in line]
+    assert len(lines) == 1, result.output
+    assert "step showback failed:" in lines[0]
+    assert "no-such-metrics.csv: business metrics file not found" in lines[0]
+    assert "Traceback" not in result.output and "Stack Trace" not in result.output
+    assert "DagsterExecutionStepExecutionError" not in result.output
+    verbose = runner.invoke(app, [*args, "--verbose"])
+    assert verbose.exit_code == 1
+    assert "Stack Trace" in verbose.output or "Traceback" in verbose.output
