@@ -24,8 +24,6 @@ DAGSTER_WARNING_CLASSES = ("BetaWarning", "PreviewWarning", "SupersessionWarning
 # importable), so the notice `dagster dev` itself prints is matched by its message; the code
 # location's beta notices are hidden in-process by build_definitions.
 DAGSTER_WARNINGS_ENV = "ignore:Function `dev_command` is superseded"
-# Errors raised on purpose with a message meant for users: shown without their class name.
-USER_ERRORS = ("FinopsError", "IngestError", "ConfigError")
 
 
 def quiet_dagster_warnings() -> None:
@@ -141,4 +139,17 @@ def one_line(error: object) -> str:
     # "ValueError: ..." or "_duckdb.InvalidInputException: ...": the class is said once.
     message = re.sub(rf"^([\w.]+\.)?{re.escape(cls_name)}:\s*", "", message)
     first = next((line.strip() for line in message.splitlines() if line.strip()), "")
-    return first if cls_name in USER_ERRORS else f"{cls_name}: {first}"
+    return first if cls_name in user_error_names() else f"{cls_name}: {first}"
+
+
+def user_error_names() -> set[str]:
+    """Errors finops raises on purpose with a message meant for users (FinopsError and its
+    subclasses): shown without their class name; anything else is a bug and says what it is."""
+    from finops_pipeline.errors import FinopsError
+
+    names, todo = set(), [FinopsError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return names
