@@ -1,8 +1,9 @@
 """Warning checks for the optional inputs: business metrics and budgets.
 
-Without them (not configured, or the configured file is missing) the one table that needs
-them is built empty instead of failing the run, and this check says so in `finops run`'s
-warnings and the Dagster UI, naming the finops.yaml key to set. Exchange rates have their
+Not configured, the one table that needs them is empty by choice (the check passes and its
+description says how to enable it). Configured but the file is missing, that table is built
+without it instead of failing the run, and this check warns in `finops run`'s output and
+the Dagster UI, naming the file and the finops.yaml key. Exchange rates have their
 own check on showback (`reporting_currency_missing`).
 """
 
@@ -19,12 +20,14 @@ CHECK_NAME = "optional_inputs_present"
 
 
 def _state(path: Path | None, inline: bool, what: str, key: str, table: str) -> tuple[bool, str]:
+    """Passes when the input is there or was never asked for (the table is empty by choice,
+    as with the generic defaults); warns when a configured file is missing."""
     if path is not None and path.is_file():
         return True, f"{what}: {path}"
     if path is None and inline:
         return True, f"{what}: configured inline"
     if path is None:
-        return False, f"no {what} configured: {table} is empty; set `{key}` in finops.yaml"
+        return True, f"no {what} configured: {table} is empty; set `{key}` in finops.yaml"
     return False, f"{path}: {what} file not found ({key}): {table} is built without it"
 
 

@@ -23,6 +23,7 @@ INSIGHT_CHECKS = [
     "status_follows_thresholds",
     "savings_within_cost",
     "anomalies_are_sound",
+    "optional_inputs_present",
 ]
 
 
