@@ -266,13 +266,17 @@ def run(
 
     One line per month; a failed step prints its name and the one-line reason (the full
     trace is in the Dagster run log, `finops ui`, and with --verbose)."""
-    from finops_pipeline.dagster_run import quiet_dagster_warnings
-
-    quiet_dagster_warnings()
     from finops_pipeline.core.focus import loaded_months
-    from finops_pipeline.dagster_run import run_partitions, split_failed_checks, step_failures
+    from finops_pipeline.dagster_run import (
+        quiet_dagster_warnings,
+        run_partitions,
+        split_failed_checks,
+        step_failures,
+    )
     from finops_pipeline.definitions import build_definitions
     from finops_pipeline.resources import month_partition_key
+
+    quiet_dagster_warnings()
 
     try:
         settings = load_settings(config, warehouse)

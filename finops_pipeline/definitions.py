@@ -90,4 +90,17 @@ def build_definitions(
     )
 
 
-defs = build_definitions()
+_DEFS: dg.Definitions | None = None
+
+
+def __getattr__(name: str) -> dg.Definitions:
+    """`defs`, the code location `finops ui` (dagster dev) loads, built on first access from
+    the configuration every command uses (FINOPS_CONFIG / ./finops.yaml, FINOPS_WAREHOUSE).
+    Lazy (PEP 562), so importing build_definitions for `finops run --config X` never reads
+    another config first."""
+    global _DEFS
+    if name != "defs":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _DEFS is None:
+        _DEFS = build_definitions()
+    return _DEFS
