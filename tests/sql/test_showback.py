@@ -355,9 +355,12 @@ def test_missing_rate_leaves_reporting_amounts_null_and_names_the_pair(
     built = build_showback(warehouse, config(reporting=reporting))
     assert built.missing_rates == [(JUNE, "GBP")]
     assert describe_missing(built.missing_rates, "USD") == "2026-06 GBP->USD"
-    assert warehouse.execute(
-        "select * from allocation_ledger where billing_month = ? order by all", [MAY]
-    ).fetchall() == may
+    assert (
+        warehouse.execute(
+            "select * from allocation_ledger where billing_month = ? order by all", [MAY]
+        ).fetchall()
+        == may
+    )
     june = warehouse.execute(
         "select billing_currency, billed_cost, effective_cost, reporting_currency, "
         "billed_cost_reporting, effective_cost_reporting from showback_monthly "
@@ -372,9 +375,12 @@ def test_missing_rate_leaves_reporting_amounts_null_and_names_the_pair(
         warehouse, "showback_monthly", "reporting_currency_missing", {"billing_month": JUNE}
     )
     assert [r["pair"] for r in flagged] == ["2026-06 GBP->USD"]
-    assert failing_rows(
-        warehouse, "showback_monthly", "reporting_currency_missing", {"billing_month": MAY}
-    ) == []
+    assert (
+        failing_rows(
+            warehouse, "showback_monthly", "reporting_currency_missing", {"billing_month": MAY}
+        )
+        == []
+    )
     assert_conserved(warehouse)
 
 
