@@ -119,6 +119,7 @@ def _ecb(path: Path, header: list[str], rows: list[list[str]]) -> list[DailyRate
         if not any(cell.strip() for cell in row):
             continue
         day = _day(path, number, row[0].strip())
+        _no_stray_values(path, number, row, {index for index, _code in columns})
         for index, code in columns:
             cell = row[index].strip() if index < len(row) else ""
             if cell.upper() in _MISSING:
@@ -137,6 +138,18 @@ def _ecb(path: Path, header: list[str], rows: list[list[str]]) -> list[DailyRate
                 )
             seen[key] = (rate, number)
     return [DailyRate(day, code, rate) for (day, code), (rate, _n) in sorted(seen.items())]
+
+
+def _no_stray_values(path: Path, number: int, row: list[str], used: set[int]) -> None:
+    """A value under no currency means the row is shifted, typically by a decimal comma
+    (`1,0921`): reading on would put every later rate under the wrong currency."""
+    for index, cell in enumerate(row[1:], start=1):
+        if index not in used and cell.strip():
+            raise ExchangeRateError(
+                f"{path}, row {number}, column {index + 1}: value {cell.strip()!r} under no "
+                f"currency ({len([c for c in row[1:] if c.strip()])} values for {len(used)} "
+                "currencies); use `.` as the decimal point and one value per currency"
+            )
 
 
 def _day(path: Path, number: int, text: str) -> date:
