@@ -63,8 +63,10 @@ def build_showback_assets(
         yield dg.MaterializeResult(
             asset_key="allocation_ledger", metadata={"rows": built.ledger_rows}
         )
+        missing = describe_missing(built.missing_rates, settings.reporting.currency)
         yield dg.MaterializeResult(
-            asset_key="showback_monthly", metadata={"rows": built.showback_rows}
+            asset_key="showback_monthly",
+            metadata={"rows": built.showback_rows, "no_exchange_rate": missing or "-"},
         )
 
     @dg.asset_check(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 
 from finops_pipeline.showback.currency import RATE_COLUMNS, ExchangeRateError, parse_rate_record
 
@@ -30,17 +31,16 @@ _CODE = re.compile(r"[A-Z]{3}")
 _MISSING = {"", "N/A", "NA", "-"}
 
 
-@dataclass(frozen=True)
-class DailyRate:
-    """One ECB reference rate: `units_per_eur` units of `currency` for 1 EUR on `day`."""
+class DailyRate(NamedTuple):
+    """One ECB reference rate: `units_per_eur` units of `currency` for 1 EUR on `day`.
+    (A tuple, not a dataclass: the full ECB history is ~200k of them.)"""
 
     day: date
     currency: str
     units_per_eur: Decimal
 
 
-@dataclass(frozen=True)
-class MonthlyRate:
+class MonthlyRate(NamedTuple):
     """One given monthly rate: `rate` units of `to_currency` per 1 `from_currency`."""
 
     month: date
@@ -137,7 +137,7 @@ def _ecb(path: Path, header: list[str], rows: list[list[str]]) -> list[DailyRate
                     f"{seen[key][1]}) with different rates; keep one"
                 )
             seen[key] = (rate, number)
-    return [DailyRate(day, code, rate) for (day, code), (rate, _n) in sorted(seen.items())]
+    return [DailyRate(day, code, rate) for (day, code), (rate, _n) in seen.items()]
 
 
 def _no_stray_values(path: Path, number: int, row: list[str], used: set[int]) -> None:
