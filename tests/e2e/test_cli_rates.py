@@ -86,7 +86,13 @@ def test_mixed_currencies_without_rates_build_then_import_fills_them(
     export(tmp_path / "exports" / "azure-us" / "june.csv", "USD", "sub-us",
            [("50.00", '"team": "search"')])  # fmt: skip
     config = tmp_path / "finops.yaml"
-    config.write_text("reporting: {currency: USD}\n", encoding="utf-8")
+    (tmp_path / "metrics.csv").write_text(
+        "date,dimension,metric,value\n2026-06-02,payments,orders,1000\n2026-06-02,search,orders,500\n",
+        encoding="utf-8",
+    )
+    config.write_text(
+        "reporting: {currency: USD}\nmetrics: {path: metrics.csv}\n", encoding="utf-8"
+    )
     warehouse = str(tmp_path / "w.duckdb")
     common = ["--warehouse", warehouse, "--config", str(config)]
     for folder in ("azure-eur", "azure-us"):
@@ -102,6 +108,15 @@ def test_mixed_currencies_without_rates_build_then_import_fills_them(
     ).fetchall()
     assert rows == [("EUR", D("120.15"), None), ("USD", D("50"), D("50"))]
     assert all(r.ok for r in conservation(con))
+    units = con.execute(
+        "select dimension_value, currency, amount_basis, allocated_effective_cost, cost_per_unit "
+        "from unit_costs where grain = 'month' order by 1, 2"
+    ).fetchall()
+    assert units == [
+        ("payments", "EUR", "billing", D("100.10"), D("0.1001")),
+        ("search", "USD", "reporting", D("50"), D("0.1")),
+        ("unallocated", "EUR", "billing", D("20.05"), None),
+    ]
     con.close()
     shown = invoke("showback", "--month", "2026-06", "--warehouse", warehouse)
     assert "unallocated: EUR 20.05 of 120.15 (16.7%) (no exchange rate" in shown
@@ -138,4 +153,13 @@ def test_mixed_currencies_without_rates_build_then_import_fills_them(
     ).fetchall()
     assert focus == [("EUR", D("120.15")), ("USD", D("50"))]
     assert all(r.ok for r in conservation(con))
+    units = con.execute(
+        "select dimension_value, currency, amount_basis, allocated_effective_cost "
+        "from unit_costs where grain = 'month' order by 1, 2"
+    ).fetchall()
+    assert units == [
+        ("payments", "USD", "reporting", D("100.10") * D("1.105")),
+        ("search", "USD", "reporting", D("50")),
+        ("unallocated", "USD", "reporting", D("20.05") * D("1.105")),
+    ]
     con.close()
