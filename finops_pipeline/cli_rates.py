@@ -122,26 +122,15 @@ def _coverage(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 
 def _still_missing(con: duckdb.DuckDBPyConnection, settings: object) -> str | None:
-    """The loaded (month, currency) pairs no rate covers yet, as the warning names them;
-    None when no billing data is loaded."""
+    """The loaded pairs no rate covers yet, as the warning names them; None without data."""
     from finops_pipeline.showback.allocate import showback_section
-    from finops_pipeline.showback.currency import (
-        describe_missing,
-        load_exchange_rates,
-        missing_rates,
-    )
-    from finops_pipeline.showback.rate_resolve import resolve_rates
+    from finops_pipeline.showback.currency import describe_missing
+    from finops_pipeline.showback.rate_resolve import pairs_without_rate
 
-    if not table_exists(con, "focus_costs"):
+    missing = pairs_without_rate(con, settings)
+    if missing is None:
         return None
-    reporting = showback_section(settings).reporting
-    needed = con.execute(
-        "select distinct cast(date_trunc('month', BillingPeriodStart) as date), BillingCurrency "
-        "from focus_costs"
-    ).fetchall()
-    load_exchange_rates(con, reporting.exchange_rates)
-    resolve_rates(con, needed, reporting.currency)
-    return describe_missing(missing_rates(con, needed, reporting.currency), reporting.currency)
+    return describe_missing(missing, showback_section(settings).reporting.currency)
 
 
 def register(app: typer.Typer) -> None:

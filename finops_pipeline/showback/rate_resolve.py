@@ -70,6 +70,27 @@ def resolve_rates(
     return len(derived)
 
 
+def pairs_without_rate(
+    con: duckdb.DuckDBPyConnection, settings: object
+) -> list[tuple[date, str | None]] | None:
+    """The (billing month, billing currency) pairs of focus_costs that no configured or
+    imported rate converts to the reporting currency (None: no billing data loaded yet).
+    For `finops rates import/show` and `finops init`; showback computes the same."""
+    from finops_pipeline.showback.allocate import showback_section
+    from finops_pipeline.showback.currency import load_exchange_rates, missing_rates
+
+    if not table_exists(con, "focus_costs"):
+        return None
+    reporting = showback_section(settings).reporting
+    needed = con.execute(
+        "select distinct cast(date_trunc('month', BillingPeriodStart) as date), BillingCurrency "
+        "from focus_costs"
+    ).fetchall()
+    load_exchange_rates(con, reporting.exchange_rates)
+    resolve_rates(con, needed, reporting.currency)
+    return missing_rates(con, needed, reporting.currency)
+
+
 def _imported_monthly(con: duckdb.DuckDBPyConnection) -> Monthly:
     if not table_exists(con, MONTHLY_TABLE):
         return {}
