@@ -36,6 +36,7 @@ from finops_pipeline.cli_connectors import (
 from finops_pipeline.cli_forecast import print_forecast_summary
 from finops_pipeline.cli_forecast import register as register_forecast_commands
 from finops_pipeline.cli_insights import register as register_insight_commands
+from finops_pipeline.cli_rates import register as register_rates_commands
 from finops_pipeline.cli_report import demo_report
 from finops_pipeline.cli_report import register as register_report_commands
 from finops_pipeline.connectors.locations import is_remote
@@ -453,6 +454,7 @@ register_allocation_commands(app)
 register_insight_commands(app)
 register_forecast_commands(app)
 register_report_commands(app)
+register_rates_commands(app)
 
 if __name__ == "__main__":
     app()

@@ -99,15 +99,33 @@ def _print_showback(con: duckdb.DuckDBPyConnection, month: str, format: str) -> 
     if format == "table":
         row = con.execute(
             "select sum(effective_cost_reporting) filter (where kind = 'unallocated'), "
-            "sum(effective_cost_reporting), any_value(reporting_currency) from showback_monthly "
+            "sum(effective_cost_reporting), any_value(reporting_currency), "
+            "count(*) filter (where effective_cost_reporting is null) from showback_monthly "
             "where billing_month = ?",
             [_month(month)],
         ).fetchone()
-        if row and row[1]:
+        if row and row[3]:
+            _print_unallocated_per_currency(con, month)
+        elif row and row[1]:
             share = (row[0] or 0) / row[1] * 100
             out.console.print(
                 f"unallocated: {row[2]} {row[0] or 0:,.2f} of {row[1]:,.2f} ({share:.1f}%)"
             )
+
+
+def _print_unallocated_per_currency(con: duckdb.DuckDBPyConnection, month: str) -> None:
+    """Some billing currency has no exchange rate this month: the share per billing currency."""
+    for currency, unallocated, total, has_rate in con.execute(
+        "select billing_currency, sum(effective_cost) filter (where kind = 'unallocated'), "
+        "sum(effective_cost), bool_and(effective_cost_reporting is not null) "
+        "from showback_monthly where billing_month = ? group by 1 order by 1",
+        [_month(month)],
+    ).fetchall():
+        share = f" ({(unallocated or 0) / total * 100:.1f}%)" if total else ""
+        note = "" if has_rate else " [yellow](no exchange rate: `finops rates import FILE`)[/]"
+        out.console.print(
+            f"unallocated: {currency} {unallocated or 0:,.2f} of {total or 0:,.2f}{share}{note}"
+        )
 
 
 def explain(

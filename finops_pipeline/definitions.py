@@ -16,7 +16,7 @@ from finops_pipeline.orchestration.schedules import build_jobs, build_schedules
 from finops_pipeline.report.assets import build_report_asset
 from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
 from finops_pipeline.settings import Settings, load_settings
-from finops_pipeline.showback.assets import build_showback_assets
+from finops_pipeline.showback.assets import build_reporting_currency_check, build_showback_assets
 from finops_pipeline.tagging.assets import build_tag_assets
 from finops_pipeline.unit_costs.assets import build_unit_cost_asset
 from finops_pipeline.waste.assets import build_waste_asset, build_waste_check
@@ -62,6 +62,7 @@ def build_definitions(
         asset_checks=[
             reconciliation,
             conservation,
+            build_reporting_currency_check(partitions),
             build_waste_check(settings, partitions),
             build_anomaly_check(settings, partitions),
             *unit_checks,

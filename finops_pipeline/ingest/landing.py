@@ -28,6 +28,7 @@ from finops_pipeline.ingest.load_log import (
     new_load_id,
     write_load_log,
 )
+from finops_pipeline.ingest.localized_values import localize_selection
 from finops_pipeline.ingest.mapping import FormatMapping, get_mapping
 from finops_pipeline.ingest.outcomes import DeliveryOutcome, FileOutcome
 from finops_pipeline.ingest.raw_tables import ensure_raw_tables, raw_tables
@@ -130,6 +131,7 @@ class Lander:
         schema = read_schema(self.con, path, kind)
         mapping, detected = self._mapping_for(path, schema)
         selection = build_selection(mapping, schema, path, careful=careful)
+        selection = localize_selection(self.con, selection, schema, path, kind)
         return _Prepared(path, kind, schema.padded, mapping, selection, detected)
 
     def _insert_file(

@@ -17,6 +17,7 @@ from typing import Literal
 import duckdb
 
 from finops_pipeline.errors import IngestError
+from finops_pipeline.ingest.localized_headers import english_name
 from finops_pipeline.ingest.mapping import header_key
 from finops_pipeline.warehouse import quote_identifier
 
@@ -82,6 +83,7 @@ class NativeSchema:
     types: dict[str, duckdb.DuckDBPyType]
     padded: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    localized: dict[str, str] = field(default_factory=dict)  # column -> English name it stands for
     _by_key: dict[str, str] = field(default_factory=dict)
 
     def header(self, name: str) -> str:
@@ -92,6 +94,15 @@ class NativeSchema:
     def __post_init__(self) -> None:
         for name in self.names:
             self._by_key.setdefault(header_key(name), name)
+        for name in self.names:  # after the exact names: an English header always wins
+            english = english_name(self.header(name))
+            if english and header_key(english) not in self._by_key:
+                self._by_key[header_key(english)] = name
+                self.localized[name] = english
+
+    def keys(self) -> set[str]:
+        """Every normalised name a column answers to (localized headers: their English one)."""
+        return set(self._by_key)
 
     def resolve(self, alias: str) -> NativeColumn | None:
         """A top-level column, a struct field (`service.description`) or a map key."""

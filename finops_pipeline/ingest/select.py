@@ -110,7 +110,7 @@ class Detection:
 
 def detect_format(schema: NativeSchema, path: Path) -> Detection:
     """The format whose required columns all resolve and whose markers fit, best first."""
-    keys = {header_key(n) for n in schema.names}
+    keys = schema.keys()
     candidates: list[tuple[int, float, Detection]] = []
     for mapping in load_mappings().values():
         if any(resolve_column(mapping, schema, n) is None for n in mapping.required_columns()):

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from finops_pipeline.warehouse import run_sql_file, table_exists, transaction
+from finops_pipeline.warehouse import read_sql, run_sql_file, table_exists, transaction
 
 TABLE = "report_log"
 
@@ -29,10 +29,13 @@ def record_report(con: duckdb.DuckDBPyConnection, month: date, generated_at: dat
     report_id = f"{month:%Y-%m}-{generated_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     with transaction(con):
         run_sql_file(con, "report/report_log.sql")
+        # a team with a billing currency lacking an exchange rate is logged per billing
+        # currency (the report showed it so); sql/report/showback_basis.sql decides
         con.execute(
-            f"insert into {TABLE} select ?, billing_month, ?, team, reporting_currency, "
-            "sum(billed_cost_reporting), sum(effective_cost_reporting) from showback_monthly "
-            "where billing_month = ? group by billing_month, team, reporting_currency",
+            f"insert into {TABLE} select ?, billing_month, ?, team, currency, "
+            "sum(billed_cost), sum(effective_cost) "
+            f"from ({read_sql('report/showback_basis.sql')}) "
+            "where billing_month = ? group by billing_month, team, currency",
             [report_id, generated_at, month],
         )
     return report_id

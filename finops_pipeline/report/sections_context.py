@@ -43,7 +43,9 @@ def tag_compliance(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> Se
                 share,
                 prior,
                 change,
-                now["total_cost"] - now["compliant_cost"],
+                now["total_cost"] - now["compliant_cost"]
+                if now["total_cost"] is not None and now["compliant_cost"] is not None
+                else None,  # no exchange rate for one of the team's currencies
                 now["total_cost"],
             ]
         )
@@ -231,6 +233,7 @@ def completeness(
                 Column("reported", "money"),
                 Column("now", "money"),
                 Column("change", "money"),
+                Column("currency"),
             ],
             [list(c.values()) for c in changes],
             note=f"last report written {last_report:%Y-%m-%d %H:%M} UTC",

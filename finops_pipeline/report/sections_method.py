@@ -73,7 +73,12 @@ def method(con: duckdb.DuckDBPyConnection, params: dict[str, Any], settings: obj
     section.tables.append(
         Table(
             "Exchange rates used",
-            [Column("billing currency"), Column("reporting currency"), Column("rate", "num")],
+            [
+                Column("billing currency"),
+                Column("reporting currency"),
+                Column("rate", "num"),
+                Column("source"),
+            ],
             [list(r.values()) for r in rows(con, "rates", params)],
             key="rates",
         )

@@ -72,7 +72,8 @@ def headline(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> Section:
     if any(r["exchange_rate"] is None for r in data):
         section.notes.append(
             f"some billing currencies have no rate to {cur} for the month: their {cur} "
-            "amounts are blank (add the rates to reporting.exchange_rates)"
+            "amounts are blank (`finops rates import FILE` or reporting.exchange_rates, then "
+            "`finops run`)"
         )
     detail = [
         [
@@ -184,7 +185,47 @@ def showback(
         )
     else:
         section.notes.append(not_available("showback", "showback_monthly has no row this month"))
+    _without_rate(con, params, section)
     return section, teams
+
+
+def _without_rate(con: duckdb.DuckDBPyConnection, params: dict[str, Any], section: Section) -> None:
+    """Billing currencies with no exchange rate this month: left out of the reporting-currency
+    table (their amounts there are NULL), so shown per billing currency, each with its total."""
+    cur = params["reporting_currency"]
+    data = rows(con, "showback_without_rate", params)
+    if not data:
+        return
+    currencies = sorted({str(r["billing_currency"]) for r in data})
+    section.notes.append(
+        f"no exchange rate to {cur} for {params['label']} "
+        f"{', '.join(f'{c}->{cur}' for c in currencies)}: those amounts are not in the {cur} "
+        "table and are shown per billing currency below (`finops rates import FILE`, then "
+        "`finops run`, converts them)"
+    )
+    columns = [
+        Column("team"),
+        Column("direct", "money"),
+        Column("shared", "money"),
+        Column("unallocated", "money"),
+        Column("total", "money"),
+        Column("billed total", "money"),
+    ]
+    for currency in currencies:
+        table_rows = [
+            [r["team"], r["direct"], r["shared"], r["unallocated"], r["total"], r["billed_total"]]
+            for r in data
+            if r["billing_currency"] == currency
+        ]
+        section.tables.append(
+            Table(
+                f"Showback by team in {currency} (no rate to {cur})",
+                columns,
+                table_rows,
+                totals_row(columns, table_rows),
+                key=f"showback_by_team_{currency.lower()}",
+            )
+        )
 
 
 def _optional(
@@ -230,6 +271,18 @@ def unallocated(
             key="unallocated_total",
         )
     )
+    without_rate = rows(con, "showback_without_rate", params)
+    for currency in sorted({str(r["billing_currency"]) for r in without_rate}):
+        part = [r for r in without_rate if r["billing_currency"] == currency]
+        amount, total = _sum([r["unallocated"] for r in part]), _sum([r["total"] for r in part])
+        section.tables.append(
+            Table(
+                f"Unallocated in {currency} (no rate to {cur}, not in the table above)",
+                [Column("unallocated", "money"), Column("total", "money"), Column("share", "pct")],
+                [[amount, total, float(amount / total) if total else None]],
+                key=f"unallocated_total_{currency.lower()}",
+            )
+        )
     accounts = rows(con, "unallocated_accounts", params)
     section.tables.append(
         Table(

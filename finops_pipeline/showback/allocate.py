@@ -13,19 +13,22 @@ in Python, per month x currency, because an exact largest-remainder split needs 
 fractions: DuckDB divides decimals as doubles. There are only pools x months x currencies x
 teams of those, so it costs nothing. Everything is computed and checked (rates, metrics) into
 temp tables before the one transaction that replaces the months, so a failure writes nothing.
+A billing currency without a rate to the reporting currency is no failure: its lines are
+built and conserved in the billing currency, with NULL reporting amounts (`missing_rates`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 import duckdb
 
 from finops_pipeline.errors import FinopsError
-from finops_pipeline.showback.currency import check_rates, load_exchange_rates
+from finops_pipeline.showback.currency import load_exchange_rates, missing_rates
 from finops_pipeline.showback.pools import ShareLine, load_business_metrics, split_pools
+from finops_pipeline.showback.rate_resolve import resolve_rates
 from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.tagging.conditions import compile_match
 from finops_pipeline.warehouse import quote_identifier, read_sql, table_exists, transaction
@@ -41,6 +44,8 @@ class ShowbackBuild:
     months: list[date]
     ledger_rows: int
     showback_rows: int
+    # (month, billing currency) without a rate: reporting-currency amounts NULL for them
+    missing_rates: list[tuple[date, str | None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,8 @@ def build_showback(
         f"select distinct {MONTH_SQL}, BillingCurrency from {FOCUS_TABLE} "
         f"where {MONTH_SQL} in (select billing_month from tmp_showback_months)"
     ).fetchall()
-    check_rates(con, needed, reporting.currency, reporting.exchange_rates)
+    resolve_rates(con, needed, reporting.currency)
+    missing = missing_rates(con, needed, reporting.currency)
     has_metrics = load_business_metrics(con, section.metrics)
     classify_charges(con, section, period)
     lines = split_pools(con, section.allocation)
@@ -113,7 +119,7 @@ def build_showback(
     if period is not None and not current:
         return build_showback(con, section, None)  # a changed model rebuilds every month
     with transaction(con):
-        con.execute("create or replace table exchange_rates as select * from tmp_exchange_rates")
+        _store_rates(con)
         if has_metrics:
             con.execute("create or replace table business_metrics as from tmp_business_metrics")
         if not current or not table_exists(con, LEDGER_TABLE):
@@ -125,7 +131,7 @@ def build_showback(
         showback_sql = read_sql(f"marts/{SHOWBACK_TABLE}.sql")
         con.execute(f"insert into {SHOWBACK_TABLE} by name select * from ({showback_sql})")
         counts = [_count(con, table, scope) for table in (LEDGER_TABLE, SHOWBACK_TABLE)]
-    return ShowbackBuild(months, *counts)
+    return ShowbackBuild(months, *counts, missing_rates=missing)
 
 
 def conservation(
@@ -276,6 +282,26 @@ def classify_charges(
         """,
         [teams, *params],
     )
+
+
+def _store_rates(con: duckdb.DuckDBPyConnection) -> None:
+    """`exchange_rates` := this build's rates, plus the rates derived for months not rebuilt
+    now (a one-month build must not drop the rates the other months' amounts were made with)."""
+    keep = "select * from tmp_exchange_rates where false"
+    if table_exists(con, "exchange_rates"):
+        columns = {d[0] for d in con.execute("select * from exchange_rates limit 0").description}
+        if "source" in columns:
+            keep = (
+                "select old.* from exchange_rates as old "
+                "where old.month not in (select billing_month from tmp_showback_months) "
+                "and not exists (select 1 from tmp_exchange_rates as new where new.month = old.month "
+                "and new.from_currency = old.from_currency and new.to_currency = old.to_currency)"
+            )
+    con.execute(
+        "create or replace temp table tmp_exchange_rates_all as "
+        f"select * from tmp_exchange_rates union all by name {keep}"
+    )
+    con.execute("create or replace table exchange_rates as select * from tmp_exchange_rates_all")
 
 
 def _store_shares(con: duckdb.DuckDBPyConnection, lines: list[ShareLine]) -> None:

@@ -8,6 +8,8 @@ import dagster as dg
 from finops_pipeline.resources import WarehouseResource, partition_month
 from finops_pipeline.settings import Settings
 from finops_pipeline.showback.allocate import build_showback, conservation
+from finops_pipeline.showback.currency import RATES_HINT, describe_missing
+from finops_pipeline.sql_checks import failing_rows
 
 GROUP = "showback"
 warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
@@ -52,11 +54,19 @@ def build_showback_assets(
             built = build_showback(con, settings, period)
         finally:
             con.close()
+        if built.missing_rates:
+            context.log.warning(
+                "no exchange rate for "
+                f"{describe_missing(built.missing_rates, settings.reporting.currency)}: "
+                f"reporting-currency amounts are NULL there; add rates with {RATES_HINT}"
+            )
         yield dg.MaterializeResult(
             asset_key="allocation_ledger", metadata={"rows": built.ledger_rows}
         )
+        missing = describe_missing(built.missing_rates, settings.reporting.currency)
         yield dg.MaterializeResult(
-            asset_key="showback_monthly", metadata={"rows": built.showback_rows}
+            asset_key="showback_monthly",
+            metadata={"rows": built.showback_rows, "no_exchange_rate": missing or "-"},
         )
 
     @dg.asset_check(
@@ -99,3 +109,57 @@ def build_showback_assets(
         )
 
     return showback, conserves_focus_costs
+
+
+def build_reporting_currency_check(
+    partitions: dg.PartitionsDefinition,
+) -> dg.AssetChecksDefinition:
+    """Warning check on showback_monthly: the month's currency pairs without a rate."""
+
+    @dg.asset_check(
+        asset="showback_monthly",
+        name="reporting_currency_missing",
+        partitions_def=partitions,
+        description=(
+            "Warning: billing currencies of the month without an exchange rate to the "
+            "reporting currency. Their showback is built and conserved in the billing "
+            "currency, the reporting-currency columns are NULL. Fix: `finops rates import "
+            "FILE` (ECB reference rates or a month,from_currency,to_currency,rate CSV), then "
+            "`finops run`."
+        ),
+    )
+    def reporting_currency_missing(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        period = partition_month(context.partition_key)
+        con = warehouse.connect()
+        try:
+            rows = failing_rows(
+                con, "showback_monthly", "reporting_currency_missing", {"billing_month": period}
+            )
+        finally:
+            con.close()
+        pairs = [str(r["pair"]) for r in rows]
+        return dg.AssetCheckResult(
+            passed=not rows,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=(
+                f"no exchange rate for {', '.join(pairs)}: add rates with {RATES_HINT}"
+                if pairs
+                else None
+            ),
+            metadata={
+                "missing_pairs": dg.MetadataValue.json(pairs),
+                "billing_currency_totals": dg.MetadataValue.json(
+                    {
+                        str(r["pair"]): {
+                            "billed": str(r["billed_cost"]),
+                            "effective": str(r["effective_cost"]),
+                        }
+                        for r in rows
+                    }
+                ),
+            },
+        )
+
+    return reporting_currency_missing

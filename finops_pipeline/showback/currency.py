@@ -3,9 +3,12 @@
 Allocation happens in each charge's billing currency (so every currency conserves exactly);
 the reporting currency is a roll-up on top. A rate is "units of `to_currency` per one
 `from_currency`" for a billing month, read from a CSV that finance owns
-(`month,from_currency,to_currency,rate`, month as YYYY-MM, rate as decimal text). A missing
-rate stops the build before anything is written: a silent 1.0 or a neighbouring month's rate
-would put a wrong number in front of finance.
+(`month,from_currency,to_currency,rate`, month as YYYY-MM, rate as decimal text) and, for
+pairs that file lacks, derived from rates imported with `finops rates import`
+(showback/rate_resolve.py). A pair with no rate at all leaves the reporting-currency amounts
+NULL (never a silent 1.0 or a neighbouring month's rate, which would put a wrong number in
+front of finance); `missing_rates` names those pairs for the `reporting_currency_missing`
+warning, and everything stays built and conserved in its billing currency.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ def load_exchange_rates(con: duckdb.DuckDBPyConnection, path: Path | None) -> No
     """
     con.execute(
         f"create or replace temp table {RATES_TABLE} (month date, from_currency varchar, "
-        "to_currency varchar, rate decimal(38, 12))"
+        "to_currency varchar, rate decimal(38, 12), source varchar)"
     )
     if path is None:
         return
@@ -73,7 +76,7 @@ def load_exchange_rates(con: duckdb.DuckDBPyConnection, path: Path | None) -> No
     seen: dict[tuple[date, str, str], tuple[Decimal, int]] = {}
     for line, row in enumerate(rows, start=2):
         record = dict(zip(header, row, strict=True))
-        key, rate = _parse_rate(path, line, record)
+        key, rate = parse_rate_record(path, line, record)
         if key in seen and seen[key][0] != rate:
             raise ExchangeRateError(
                 f"{path}, line {line}: {key[0]:%Y-%m} {key[1]}->{key[2]} is given twice "
@@ -81,12 +84,15 @@ def load_exchange_rates(con: duckdb.DuckDBPyConnection, path: Path | None) -> No
             )
         seen[key] = (rate, line)
     con.executemany(
-        f"insert into {RATES_TABLE} values (?, ?, ?, cast(? as decimal(38, 12)))",
-        [[*key, rate] for key, (rate, _line) in seen.items()],
+        f"insert into {RATES_TABLE} values (?, ?, ?, cast(? as decimal(38, 12)), ?)",
+        [
+            [*key, rate, f"reporting.exchange_rates ({path.name})"]
+            for key, (rate, _line) in seen.items()
+        ],
     )
 
 
-def _parse_rate(
+def parse_rate_record(
     path: Path, line: int, record: dict[str, str | None]
 ) -> tuple[tuple[date, str, str], Decimal]:
     where = f"{path}, line {line}"
@@ -111,13 +117,12 @@ def _parse_rate(
     return (first, source, target), rate
 
 
-def check_rates(
+def missing_rates(
     con: duckdb.DuckDBPyConnection,
     needed: Iterable[tuple[date, str | None]],
     reporting_currency: str,
-    path: Path | None,
-) -> None:
-    """Raise one error listing every (month, currency) without a rate to the reporting currency."""
+) -> list[tuple[date, str | None]]:
+    """The (month, billing currency) pairs without a rate to the reporting currency, sorted."""
     have = {
         (m, f)
         for m, f in con.execute(
@@ -125,19 +130,18 @@ def check_rates(
             [reporting_currency],
         ).fetchall()
     }
-    missing = sorted(
+    return sorted(
         {(m, c) for m, c in needed if c != reporting_currency and (m, c) not in have},
         key=lambda mc: (mc[0], mc[1] or ""),
     )
-    if not missing:
-        return
-    pairs = ", ".join(f"{m:%Y-%m} {c or '(no currency)'}->{reporting_currency}" for m, c in missing)
-    where = (
-        f"add the rows to {path}"
-        if path
-        else "set reporting.exchange_rates to a CSV with columns month,from_currency,to_currency,rate"
-    )
-    example = f"{missing[0][0]:%Y-%m},{missing[0][1] or 'XXX'},{reporting_currency},<rate>"
-    raise ExchangeRateError(
-        f"no exchange rate for {pairs}: {where} (e.g. `{example}`); nothing was written"
-    )
+
+
+def describe_missing(missing: Iterable[tuple[date, str | None]], reporting_currency: str) -> str:
+    """`2026-06 EUR->USD, 2026-07 EUR->USD`: the pairs as the warning and the CLI name them."""
+    return ", ".join(f"{m:%Y-%m} {c or '(no currency)'}->{reporting_currency}" for m, c in missing)
+
+
+RATES_HINT = (
+    "`finops rates import eurofxref-hist.csv` (the ECB's reference rates) or a "
+    "month,from_currency,to_currency,rate CSV, then `finops run`"
+)

@@ -1,4 +1,5 @@
-"""Allocated effective cost per day x team, in the reporting currency (temp table).
+"""Allocated effective cost per day x team x billing currency, in the billing and the
+reporting currency (temp table).
 
 showback_monthly allocates per billing month; unit costs per day and team forecasts need the
 same allocation per day. Each focus_costs row is classified exactly as the allocator does
@@ -7,10 +8,13 @@ showback/allocate.py), summed per charge day (cast(ChargePeriodStart as date): t
 charge is posted, never spread) x charge category, and pooled rows are split by the shares
 the allocation ledger gave each team for that pool, month and currency. The ledger's shares
 are rounded to the cent, so the per-day figures can differ from showback_monthly by a few
-cents per team-month: that residual goes to the team-month's largest day, so the days sum to
-showback_monthly's effective_cost_reporting exactly. A residual above `TOLERANCE` is no
-rounding: showback_monthly is stale against focus_costs (a month reloaded but not rebuilt),
-and the build stops with an error saying so instead of hiding it on one day.
+cents per team-month: that residual goes to the largest day of the team x month x billing
+currency, so the days sum to showback_monthly's effective_cost (billing currency) and
+effective_cost_reporting exactly. A month without an exchange rate for a billing currency
+keeps NULL reporting amounts (`effective_cost`) for it, like showback. A residual above
+`TOLERANCE_MINOR_UNITS` of the billing currency is no rounding: showback_monthly is stale
+against focus_costs (a month reloaded but not rebuilt), and the build stops with an error
+saying so instead of hiding it on one day.
 """
 
 from __future__ import annotations
@@ -23,25 +27,29 @@ import duckdb
 
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.showback.allocate import classify_charges, showback_section
+from finops_pipeline.showback.currency import minor_digits
 from finops_pipeline.warehouse import run_sql_file, table_exists
 
 TABLE = "tmp_daily_allocation"
 NEEDED = ("focus_costs", "allocation_ledger", "showback_monthly", "exchange_rates")
-TOLERANCE = Decimal("1.00")  # per team-month, reporting currency; cent roundings add up to less
+# per team x month x billing currency, in its minor units (1.00 USD, 100 JPY): the pool
+# shares' roundings to the minor unit add up to less
+TOLERANCE_MINOR_UNITS = 100
 
 
 @dataclass(frozen=True)
 class DailyAllocation:
     months: list[date]
     rows: int
-    max_residual: Decimal  # largest |showback - Σ days| per team x month before the fix
+    max_residual: Decimal  # largest |showback - Σ days| per team x month x currency before the fix
 
 
 def build_daily_allocation(
     con: duckdb.DuckDBPyConnection, settings: object, months: list[date] | None = None
 ) -> DailyAllocation:
     """Fill `tmp_daily_allocation` (billing_month, day, team, charge_category, currency,
-    effective_cost) for `months` (None: every month in showback_monthly)."""
+    effective_cost [reporting currency, NULL without a rate], billing_currency,
+    billing_effective_cost) for `months` (None: every month in showback_monthly)."""
     missing = [t for t in NEEDED if not table_exists(con, t)]
     if missing:
         raise FinopsError(
@@ -59,19 +67,24 @@ def build_daily_allocation(
     con.executemany("insert into tmp_daily_months values (?)", [[m] for m in months])
     _classify_days(con, settings)
     run_sql_file(con, "int/int_daily_allocation.sql")
-    worst = con.execute(
-        "select billing_month, team, residual from tmp_daily_residuals "
-        "order by abs(residual) desc limit 1"
-    ).fetchone()
-    residual = abs(worst[2]) if worst else Decimal(0)
-    if worst and residual > TOLERANCE:
+    residuals = con.execute(
+        "select billing_month, team, billing_currency, billing_residual from tmp_daily_residuals"
+    ).fetchall()
+    worst = max(residuals, key=lambda r: abs(r[3]) / _minor_unit(r[2]), default=None)
+    residual = abs(worst[3]) if worst else Decimal(0)
+    if worst and residual > TOLERANCE_MINOR_UNITS * _minor_unit(worst[2]):
         raise FinopsError(
             f"showback_monthly for {worst[0]:%Y-%m} differs from focus_costs allocated per day "
-            f"by {worst[2]:,.2f} for team {worst[1]!r}: showback is stale; rebuild that month "
-            f"(`finops run --month {worst[0]:%Y-%m}`) before unit costs and forecasts"
+            f"by {worst[3]:,.2f} {worst[2] or ''} for team {worst[1]!r}: showback is stale; "
+            f"rebuild that month (`finops run --month {worst[0]:%Y-%m}`) before unit costs and "
+            "forecasts"
         )
     count = con.execute(f"select count(*) from {TABLE}").fetchone()
     return DailyAllocation(months, int(count[0]) if count else 0, residual)
+
+
+def _minor_unit(currency: str | None) -> Decimal:
+    return Decimal(1).scaleb(-minor_digits(currency))
 
 
 def _classify_days(con: duckdb.DuckDBPyConnection, settings: object) -> None:

@@ -1,11 +1,14 @@
--- int_daily_allocation: allocated effective cost per charge day x team x charge category, in
--- the reporting currency; temp tables for unit_costs (day grain) and the team forecasts.
--- Grain: one row per billing month x day x team x charge category (tmp_daily_allocation).
+-- int_daily_allocation: allocated effective cost per charge day x team x charge category x
+-- billing currency, in the billing currency and in the reporting currency (NULL where the
+-- month has no rate for that currency); temp tables for unit_costs and the team forecasts.
+-- Grain: one row per billing month x day x team x charge category x billing currency
+-- (tmp_daily_allocation).
 -- Reads tmp_daily_classified (focus_costs rows with pool or owner decided, per day; built by
 -- finops_pipeline/unit_costs/daily.py), tmp_daily_months, allocation_ledger (each pool's
 -- split), showback_monthly (the monthly totals the days must sum to) and exchange_rates.
 -- Pool shares come from the ledger's rounded split, so the days can miss the month by cents:
--- the residual goes to the team-month's largest day (tmp_daily_residuals keeps it).
+-- the residual goes to the largest day of the team x month x billing currency, in both
+-- currencies (tmp_daily_residuals keeps it).
 create or replace temp table tmp_daily_rated as
 with
 
@@ -86,7 +89,9 @@ final as (
         cast(sum(
             lines.effective_cost
             * case when lines.billing_currency = reporting.currency then 1 else rates.rate end
-        ) as decimal(38, 12)) as effective_cost
+        ) as decimal(38, 12)) as effective_cost,
+        lines.billing_currency,
+        cast(sum(lines.effective_cost) as decimal(38, 12)) as billing_effective_cost
     from lines
     cross join reporting
     left join exchange_rates as rates
@@ -102,14 +107,24 @@ create or replace temp table tmp_daily_residuals as
 with
 
 target as (
-    select billing_month, team, sum(effective_cost_reporting) as effective_cost
+    select
+        billing_month,
+        team,
+        billing_currency,
+        sum(effective_cost_reporting) as effective_cost,
+        sum(effective_cost) as billing_effective_cost
     from showback_monthly
     where billing_month in (select billing_month from tmp_daily_months)
     group by all
 ),
 
 summed as (
-    select billing_month, team, sum(effective_cost) as effective_cost
+    select
+        billing_month,
+        team,
+        billing_currency,
+        sum(effective_cost) as effective_cost,
+        sum(billing_effective_cost) as billing_effective_cost
     from tmp_daily_rated
     group by all
 ),
@@ -118,12 +133,18 @@ final as (
     select
         coalesce(target.billing_month, summed.billing_month) as billing_month,
         coalesce(target.team, summed.team) as team,
-        coalesce(target.effective_cost, 0) - coalesce(summed.effective_cost, 0) as residual,
+        coalesce(target.billing_currency, summed.billing_currency) as billing_currency,
+        -- an absent side counts 0; a present side without a rate keeps the residual NULL
+        coalesce(target.effective_cost, case when target.team is null then 0 end)
+        - coalesce(summed.effective_cost, case when summed.team is null then 0 end) as residual,
+        coalesce(target.billing_effective_cost, 0)
+        - coalesce(summed.billing_effective_cost, 0) as billing_residual,
         summed.team is null as is_missing_days
     from target
     full outer join summed
         on target.billing_month = summed.billing_month
         and target.team = summed.team
+        and target.billing_currency is not distinct from summed.billing_currency
 )
 
 select * from final;
@@ -135,8 +156,8 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by billing_month, team
-            order by abs(effective_cost) desc, day, charge_category
+            partition by billing_month, team, billing_currency
+            order by abs(billing_effective_cost) desc, day, charge_category
         ) as tmp_rank
     from tmp_daily_rated
 ),
@@ -149,12 +170,19 @@ fixed as (
         ranked.charge_category,
         ranked.currency,
         ranked.effective_cost
-        + case when ranked.tmp_rank = 1 then coalesce(residuals.residual, 0) else 0 end
-            as effective_cost
+        + case
+            when ranked.tmp_rank = 1 and residuals.team is not null then residuals.residual
+            else 0
+        end as effective_cost,
+        ranked.billing_currency,
+        ranked.billing_effective_cost
+        + case when ranked.tmp_rank = 1 then coalesce(residuals.billing_residual, 0) else 0 end
+            as billing_effective_cost
     from ranked
     left join tmp_daily_residuals as residuals
         on ranked.billing_month = residuals.billing_month
         and ranked.team = residuals.team
+        and ranked.billing_currency is not distinct from residuals.billing_currency
 ),
 
 missing as (
@@ -164,7 +192,9 @@ missing as (
         residuals.team,
         '(allocation residual)' as charge_category,
         (select any_value(reporting_currency) from showback_monthly) as currency,
-        residuals.residual as effective_cost
+        residuals.residual as effective_cost,
+        residuals.billing_currency,
+        residuals.billing_residual as billing_effective_cost
     from tmp_daily_residuals as residuals
     where residuals.is_missing_days
 ),
@@ -176,7 +206,9 @@ final as (
         cast(team as varchar) as team,
         cast(charge_category as varchar) as charge_category,
         cast(currency as varchar) as currency,
-        cast(effective_cost as decimal(38, 12)) as effective_cost
+        cast(effective_cost as decimal(38, 12)) as effective_cost,
+        cast(billing_currency as varchar) as billing_currency,
+        cast(billing_effective_cost as decimal(38, 12)) as billing_effective_cost
     from (
         select * from fixed
         union all

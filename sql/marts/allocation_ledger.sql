@@ -10,8 +10,12 @@
 --                          provider x sub-account x service x owner x pool;
 --   tmp_allocation_shares  each pool's month x currency total split by largest remainder
 --                          (exact decimals, computed in Python; see showback/rounding.py);
---   tmp_exchange_rates     the rates CSV (showback/currency.py), checked complete beforehand.
--- Reporting amounts are amount x rate rounded to 12 decimals per line.
+--   tmp_exchange_rates     the month's rates to the reporting currency: reporting.exchange_rates
+--                          and those derived from `finops rates import` (showback/currency.py,
+--                          showback/rate_resolve.py).
+-- Reporting amounts are amount x rate rounded to 12 decimals per line; without a rate for the
+-- month and billing currency they (and exchange_rate) are NULL: the line is still built and
+-- conserved in its billing currency (asset check `reporting_currency_missing` names the pairs).
 with
 
 charges as (
@@ -107,14 +111,7 @@ converted as (
         lines.*,
         case
             when lines.billing_currency = $reporting_currency then 1
-            else coalesce(
-                rates.rate,
-                error(
-                    'no exchange rate for ' || strftime(lines.billing_month, '%Y-%m') || ' '
-                    || coalesce(lines.billing_currency, '(no currency)') || '->'
-                    || $reporting_currency
-                )
-            )
+            else rates.rate
         end as tmp_rate
     from lines
     left join rates

@@ -2,7 +2,12 @@
 -- KPI: cost_per_unit = allocated_effective_cost / units; NULL with null_reason when there are
 -- no units, zero or negative units (never 0 or infinity). change_pct compares with the
 -- previous day (grain 'day') or month (grain 'month'): (cpu - previous) / |previous| x 100.
--- Grain: one row per grain x period_start x dimension_value x metric.
+-- Grain: one row per grain x period_start x dimension_value x metric x currency.
+-- Currency: a team-month whose every billing currency has a rate to the reporting currency has
+-- one row in the reporting currency (amount_basis 'reporting', as before); one that lacks a
+-- rate has one row per billing currency instead, with that part of its cost in that currency
+-- (amount_basis 'billing': the parts add up to the team's cost, the cost per unit of each part
+-- is that currency's share per unit). `finops rates import` + `finops run` turn them back.
 -- Parameters: $dimension (the allocation dimension, e.g. team), $currency (reporting
 -- currency), $last_day (the last charge day loaded: later metric days are not costed yet).
 -- Reads tmp_unit_months (months being built), tmp_unit_scope (those and the month before,
@@ -16,15 +21,34 @@ metric_names as (
     where metric is not null
 ),
 
+team_basis as (
+    -- per team x month: are all its billing currencies convertible to the reporting currency?
+    select
+        billing_month,
+        team,
+        bool_and(effective_cost_reporting is not null) as is_reporting
+    from showback_monthly
+    where billing_month in (select billing_month from tmp_unit_scope)
+    group by all
+),
+
 daily_cost as (
     select
         'day' as grain,
-        day as period_start,
-        team,
-        sum(effective_cost) as cost,
-        coalesce(sum(effective_cost) filter (where charge_category = 'Credit'), 0) as credit
-    from tmp_daily_allocation
-    where billing_month in (select billing_month from tmp_unit_scope)
+        daily.day as period_start,
+        daily.team,
+        case when basis.is_reporting then $currency else daily.billing_currency end as currency,
+        case when basis.is_reporting then 'reporting' else 'billing' end as amount_basis,
+        sum(case when basis.is_reporting then daily.effective_cost else daily.billing_effective_cost end)
+            as cost,
+        coalesce(sum(
+            case when basis.is_reporting then daily.effective_cost else daily.billing_effective_cost end
+        ) filter (where daily.charge_category = 'Credit'), 0) as credit
+    from tmp_daily_allocation as daily
+    inner join team_basis as basis
+        on daily.billing_month = basis.billing_month
+        and daily.team = basis.team
+    where daily.billing_month in (select billing_month from tmp_unit_scope)
     group by all
 ),
 
@@ -32,30 +56,58 @@ month_credit as (
     select
         date_trunc('month', period_start) as period_start,
         team,
+        currency,
+        amount_basis,
         sum(credit) as credit
     from daily_cost
+    group by all
+),
+
+showback_cost as (
+    select
+        showback.billing_month as period_start,
+        showback.team,
+        case when basis.is_reporting then $currency else showback.billing_currency end as currency,
+        case when basis.is_reporting then 'reporting' else 'billing' end as amount_basis,
+        sum(
+            case
+                when basis.is_reporting then showback.effective_cost_reporting
+                else showback.effective_cost
+            end
+        ) as cost
+    from showback_monthly as showback
+    inner join team_basis as basis
+        on showback.billing_month = basis.billing_month
+        and showback.team = basis.team
+    where showback.billing_month in (select billing_month from tmp_unit_scope)
     group by all
 ),
 
 monthly_cost as (
     select
         'month' as grain,
-        showback.billing_month as period_start,
-        showback.team,
-        sum(showback.effective_cost_reporting) as cost,
-        coalesce(any_value(month_credit.credit), 0) as credit
-    from showback_monthly as showback
+        showback_cost.period_start,
+        showback_cost.team,
+        showback_cost.currency,
+        showback_cost.amount_basis,
+        showback_cost.cost,
+        coalesce(month_credit.credit, 0) as credit
+    from showback_cost
     left join month_credit
-        on showback.billing_month = month_credit.period_start
-        and showback.team = month_credit.team
-    where showback.billing_month in (select billing_month from tmp_unit_scope)
-    group by all
+        on showback_cost.period_start = month_credit.period_start
+        and showback_cost.team = month_credit.team
+        and showback_cost.currency is not distinct from month_credit.currency
+        and showback_cost.amount_basis = month_credit.amount_basis
 ),
 
 costs as (
     select * from daily_cost
     union all
     select * from monthly_cost
+),
+
+cost_keys as (
+    select distinct grain, period_start, team, currency, amount_basis from costs
 ),
 
 metric_days as (
@@ -82,12 +134,29 @@ units as (
 ),
 
 keys as (
-    select costs.grain, costs.period_start, costs.team as dimension_value, metric_names.metric
-    from costs
+    select
+        cost_keys.grain,
+        cost_keys.period_start,
+        cost_keys.team as dimension_value,
+        metric_names.metric,
+        cost_keys.currency,
+        cost_keys.amount_basis
+    from cost_keys
     cross join metric_names
     union
-    select grain, period_start, dimension as dimension_value, metric
+    -- units without any cost in the period: cost 0 in the reporting currency
+    select
+        units.grain,
+        units.period_start,
+        units.dimension as dimension_value,
+        units.metric,
+        $currency as currency,
+        'reporting' as amount_basis
     from units
+    anti join cost_keys
+        on units.grain = cost_keys.grain
+        and units.period_start = cost_keys.period_start
+        and units.dimension = cost_keys.team
 ),
 
 joined as (
@@ -96,6 +165,8 @@ joined as (
         keys.period_start,
         keys.dimension_value,
         keys.metric,
+        keys.currency,
+        keys.amount_basis,
         coalesce(costs.cost, 0) as allocated_effective_cost,
         coalesce(costs.credit, 0) as credit_effective_cost,
         units.units
@@ -104,6 +175,8 @@ joined as (
         on keys.grain = costs.grain
         and keys.period_start = costs.period_start
         and keys.dimension_value = costs.team
+        and keys.currency is not distinct from costs.currency
+        and keys.amount_basis = costs.amount_basis
     left join units
         on keys.grain = units.grain
         and keys.period_start = units.period_start
@@ -140,6 +213,8 @@ compared as (
         on ratios.grain = previous.grain
         and ratios.dimension_value = previous.dimension_value
         and ratios.metric = previous.metric
+        and ratios.currency is not distinct from previous.currency
+        and ratios.amount_basis = previous.amount_basis
         and previous.period_start = case
             when ratios.grain = 'day' then ratios.period_start - interval 1 day
             else ratios.period_start - interval 1 month
@@ -154,7 +229,7 @@ final as (
         cast($dimension as varchar) as dimension,
         cast(dimension_value as varchar) as dimension_value,
         cast(metric as varchar) as metric,
-        cast($currency as varchar) as currency,
+        cast(currency as varchar) as currency,
         cast(allocated_effective_cost as decimal(38, 12)) as allocated_effective_cost,
         cast(units as decimal(38, 12)) as units,
         cast(cost_per_unit as decimal(38, 12)) as cost_per_unit,
@@ -167,7 +242,8 @@ final as (
                     / abs(cast(previous_cost_per_unit as double)) * 100
             end as double
         ) as change_pct,
-        cast(credit_effective_cost as decimal(38, 12)) as credit_effective_cost
+        cast(credit_effective_cost as decimal(38, 12)) as credit_effective_cost,
+        cast(amount_basis as varchar) as amount_basis
     from compared
     where cast(date_trunc('month', period_start) as date)
         in (select billing_month from tmp_unit_months)

@@ -46,6 +46,7 @@ def test_materialise_all_assets_and_reconcile(tmp_path: Path) -> None:
             names = [e.check_name for e in evaluations]
             assert set(names) == {
                 "conserves_focus_costs",
+                "reporting_currency_missing",  # warning: a billing currency without a rate
                 "reconciles_with_raw",
                 "data_contract",
                 *INSIGHT_CHECKS,
@@ -90,6 +91,7 @@ def test_materialise_every_demo_asset_for_every_month(tmp_path: Path) -> None:
             assert checks == {
                 "reconciles_with_raw",
                 "conserves_focus_costs",
+                "reporting_currency_missing",
                 "data_contract",
                 *INSIGHT_CHECKS,
             }

@@ -12,7 +12,8 @@ import pytest
 
 from finops_pipeline.errors import ConfigError
 from finops_pipeline.showback import ShowbackSection, build_showback, conservation
-from finops_pipeline.showback.currency import ExchangeRateError
+from finops_pipeline.showback.currency import ExchangeRateError, describe_missing
+from finops_pipeline.sql_checks import failing_rows
 
 D = Decimal
 MAY, JUNE = date(2026, 5, 1), date(2026, 6, 1)
@@ -335,23 +336,52 @@ def test_currencies_conserve_separately_and_roll_up_with_monthly_rates(
     assert_conserved(warehouse)
 
 
-def test_missing_rate_is_named_and_nothing_is_written(
+def test_missing_rate_leaves_reporting_amounts_null_and_names_the_pair(
     warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
+    """Issue 12: a currency without a rate no longer stops showback. Its lines are built and
+    conserved in the billing currency; only the reporting-currency columns are NULL, and the
+    warning check's query names the month and pair."""
     rates = write_rates(tmp_path / "rates.csv", "2026-05,EUR,USD,1.1")
     make_focus(warehouse, [charge("1", "a"), charge("2", "a", currency="EUR")])
     reporting = {"exchange_rates": str(rates)}
     build_showback(warehouse, config(reporting=reporting))
-    before = warehouse.execute("select * from allocation_ledger order by all").fetchall()
+    may = warehouse.execute(
+        "select * from allocation_ledger where billing_month = ? order by all", [MAY]
+    ).fetchall()
 
     warehouse.execute("insert into focus_costs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       charge("3", "a", currency="GBP", month=JUNE))  # fmt: skip
-    with pytest.raises(ExchangeRateError) as caught:
-        build_showback(warehouse, config(reporting=reporting))
-    message = str(caught.value)
-    assert "no exchange rate for 2026-06 GBP->USD" in message
-    assert str(rates) in message and "2026-06,GBP,USD,<rate>" in message
-    assert warehouse.execute("select * from allocation_ledger order by all").fetchall() == before
+    built = build_showback(warehouse, config(reporting=reporting))
+    assert built.missing_rates == [(JUNE, "GBP")]
+    assert describe_missing(built.missing_rates, "USD") == "2026-06 GBP->USD"
+    assert (
+        warehouse.execute(
+            "select * from allocation_ledger where billing_month = ? order by all", [MAY]
+        ).fetchall()
+        == may
+    )
+    june = warehouse.execute(
+        "select billing_currency, billed_cost, effective_cost, reporting_currency, "
+        "billed_cost_reporting, effective_cost_reporting from showback_monthly "
+        "where billing_month = ?",
+        [JUNE],
+    ).fetchall()
+    assert june == [("GBP", D("3"), D("3"), "USD", None, None)]
+    assert warehouse.execute(
+        "select exchange_rate from allocation_ledger where billing_month = ?", [JUNE]
+    ).fetchall() == [(None,)]
+    flagged = failing_rows(
+        warehouse, "showback_monthly", "reporting_currency_missing", {"billing_month": JUNE}
+    )
+    assert [r["pair"] for r in flagged] == ["2026-06 GBP->USD"]
+    assert (
+        failing_rows(
+            warehouse, "showback_monthly", "reporting_currency_missing", {"billing_month": MAY}
+        )
+        == []
+    )
+    assert_conserved(warehouse)
 
 
 @pytest.mark.parametrize(

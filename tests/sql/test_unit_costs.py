@@ -253,3 +253,50 @@ def test_stale_showback_is_an_error_not_a_hidden_residual(
     )
     with pytest.raises(FinopsError, match=r"showback_monthly for 2026-0[56] differs .* 'search'"):
         build_unit_costs(built, config)
+
+
+def test_currency_without_rate_gives_per_billing_currency_rows_then_reporting_rows(
+    warehouse: duckdb.DuckDBPyConnection, config: ShowbackSection, tmp_path: Path
+) -> None:
+    """Issue 12: a team-month with a billing currency lacking a rate is costed per billing
+    currency (amount_basis 'billing'), conserving showback per currency; with the rate it is
+    one reporting-currency row again. The shared pool is split per currency (EUR and USD)."""
+    load(
+        warehouse,
+        [
+            charge(date(2026, 5, 1), "10.00", "payments"),
+            charge(date(2026, 5, 2), "20.00", "payments", currency="EUR"),
+            charge(date(2026, 5, 1), "5.00", "search", currency="EUR"),
+            charge(date(2026, 5, 2), "9.99", "payments", account="shared", currency="EUR"),
+        ],
+    )
+    build_showback(warehouse, config)
+    build_unit_costs(warehouse, config)
+    month = rows(warehouse, "grain = 'month' and dimension_value = 'payments'")
+    assert [(r["currency"], r["amount_basis"], r["allocated_effective_cost"]) for r in month] == [
+        ("EUR", "billing", D("25.00")),  # 20 + 5.00 of the evenly split 9.99 (larger remainder)
+        ("USD", "billing", D("10.00")),
+    ]
+    assert [r["cost_per_unit"] for r in month] == [D("0.25"), D("0.1")]  # per 100 orders
+    params = {"billing_month": MAY}
+    for check in ("conserves_showback", "null_has_reason", "not_negative_without_credit"):
+        assert failing_rows(warehouse, "unit_costs", check, params) == [], check
+    day_sums = warehouse.execute(
+        "select currency, sum(allocated_effective_cost) from unit_costs "
+        "where grain = 'day' and dimension_value = 'search' group by all"
+    ).fetchall()
+    assert day_sums == [("EUR", D("9.99"))]  # its own 5.00 + 4.99 of the pool, days = month
+    daily = build_daily_allocation(warehouse, config, [MAY])
+    assert daily.max_residual < D("0.01")
+
+    rates = tmp_path / "rates.csv"
+    rates.write_text("month,from_currency,to_currency,rate\n2026-05,EUR,USD,1.1\n")
+    with_rates = ShowbackSection.model_validate(
+        {**config.model_dump(), "reporting": {"currency": "USD", "exchange_rates": rates}}
+    )
+    build_showback(warehouse, with_rates)
+    build_unit_costs(warehouse, with_rates)
+    [payments] = rows(warehouse, "grain = 'month' and dimension_value = 'payments'")
+    assert (payments["currency"], payments["amount_basis"]) == ("USD", "reporting")
+    assert payments["allocated_effective_cost"] == D("10.00") + D("25.00") * D("1.1")
+    assert failing_rows(warehouse, "unit_costs", "conserves_showback", params) == []
