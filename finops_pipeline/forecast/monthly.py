@@ -30,6 +30,7 @@ CLOSED_MODEL = "actual (month closed)"
 class KeyForecast:
     scope: str
     key: str
+    currency: str
     as_of_date: date
     actual_to_date: Decimal
     one_off_to_date: Decimal
@@ -59,7 +60,8 @@ def forecast_month(
 ) -> list[KeyForecast]:
     """Forecasts of `month` for every key of `scopes` with cost in its history or month.
 
-    `daily` has columns scope, key, billing_month, day, is_one_off, cost (Decimal or float).
+    `daily` has columns scope, key, currency, billing_month, day, is_one_off, cost (Decimal or
+    float); each scope x key x currency is its own series (currency: that of the amounts).
     Returns [] for a month that starts after the day following `as_of` (nothing known yet).
     """
     settings = settings or ForecastSettings()
@@ -73,7 +75,9 @@ def forecast_month(
     window_start = as_of - timedelta(days=settings.history_days - 1)
     frame = daily[daily["scope"].isin(scopes) & (daily["day"] <= max(cutoff, as_of))]
     out = []
-    for (scope, key), group in frame.groupby(["scope", "key"], sort=True):
+    if "currency" not in frame.columns:
+        frame = frame.assign(currency="")
+    for (scope, key, currency), group in frame.groupby(["scope", "key", "currency"], sort=True):
         in_month = group[(group["billing_month"] == month) & (group["day"] <= cutoff)]
         recurring = group[~group["is_one_off"] & (group["day"] >= window_start)]
         if in_month.empty and (closed or recurring.empty):
@@ -103,6 +107,7 @@ def forecast_month(
             KeyForecast(
                 str(scope),
                 str(key),
+                str(currency),
                 cutoff,
                 actual,
                 one_off,
