@@ -42,6 +42,38 @@ class Scores:
     forecasts: int = 0
     seconds: float = 0.0
 
+    def add_interval(
+        self,
+        day: int,
+        truth: float,
+        inner: tuple[float, float],
+        outer: tuple[float, float],
+        short: bool,
+    ) -> None:
+        """Record whether the month's actual fell inside each interval, and their widths."""
+        self.cover[window_of(day)].append(
+            (
+                inner[0] <= truth <= inner[1],
+                outer[0] <= truth <= outer[1],
+                (inner[1] - inner[0]) / abs(truth),
+                (outer[1] - outer[0]) / abs(truth),
+                short,
+            )
+        )
+
+
+def coverage_table(
+    scores: Scores, short_only: bool = False
+) -> dict[tuple[int, int], tuple[float, float, float, float]]:
+    """Per window: % of actuals in the 80 % and 95 % intervals, mean widths in % of actual."""
+    table = {}
+    for window in WINDOWS:
+        rows = [r for r in scores.cover.get(window, []) if r[4] or not short_only]
+        if rows:
+            c = np.array(rows, dtype=float)
+            table[window] = tuple(float(100 * c[:, i].mean()) for i in range(4))
+    return table
+
 
 def window_of(day: int) -> tuple[int, int]:
     return next(w for w in WINDOWS if w[0] <= day <= w[1])
@@ -105,16 +137,12 @@ def _score(scores, frame, f, as_of, truth, d, short, fs) -> None:
     for name, value in zip(METHODS, (float(f.forecast_month_end), naive, run_rate), strict=True):
         scores.errors[window][name].append(abs(value - truth) / abs(truth))
     r = f.remaining
-    lo80, hi80 = float(f.total(r.inner[0])), float(f.total(r.inner[1]))
-    lo95, hi95 = float(f.total(r.outer[0])), float(f.total(r.outer[1]))
-    scores.cover[window].append(
-        (
-            lo80 <= truth <= hi80,
-            lo95 <= truth <= hi95,
-            (hi80 - lo80) / abs(truth),
-            (hi95 - lo95) / abs(truth),
-            short,
-        )
+    scores.add_interval(
+        d,
+        truth,
+        (float(f.total(r.inner[0])), float(f.total(r.inner[1]))),
+        (float(f.total(r.outer[0])), float(f.total(r.outer[1]))),
+        short,
     )
 
 
@@ -139,21 +167,21 @@ def report(scores: Scores, title: str) -> None:
     print(
         "-------|---------|---------|------------|------------|-----------|-------------------------"
     )
+    everything, short = coverage_table(scores), coverage_table(scores, short_only=True)
     for lo, hi in WINDOWS:
-        rows = scores.cover.get((lo, hi))
-        if not rows:
+        if (lo, hi) not in everything:
             continue
-        c = np.array(rows, dtype=float)
-        short = c[c[:, 4] == 1]
+        in80, in95, w80, w95 = everything[(lo, hi)]
+        count = len(scores.cover[(lo, hi)])
+        n_short = sum(1 for r in scores.cover[(lo, hi)] if r[4])
         short_text = (
-            f"{100 * short[:, 0].mean():.1f} / {100 * short[:, 1].mean():.1f} (n={len(short)})"
-            if len(short)
+            f"{short[(lo, hi)][0]:.1f} / {short[(lo, hi)][1]:.1f} (n={n_short})"
+            if (lo, hi) in short
             else "-"
         )
         print(
-            f"{lo:2d}-{hi:2d}  | {100 * c[:, 0].mean():7.1f} | {100 * c[:, 1].mean():7.1f} | "
-            f"{100 * c[:, 2].mean():10.2f} | {100 * c[:, 3].mean():10.2f} | {len(c):9d} | "
-            f"{short_text}"
+            f"{lo:2d}-{hi:2d}  | {in80:7.1f} | {in95:7.1f} | {w80:10.2f} | {w95:10.2f} | "
+            f"{count:9d} | {short_text}"
         )
     print(
         f"runtime: {scores.seconds:.1f} s for {scores.forecasts} key forecasts "

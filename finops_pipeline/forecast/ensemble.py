@@ -7,22 +7,24 @@ Which candidate wins depends on the series (a calm one favours the long levels, 
 steps or ramps the short level or the trend), so nothing is tuned on a data set.
 
 Interval: the same procedure (weights chosen with the data up to each origin, i.e. a true
-refit of the whole method, memoised per origin) forecast from each of the last
-`ORIGIN_DAYS` days, and its errors measured on the sums of the 1..h days that followed,
-scaled by the series' level at that origin. The error of a k-day sum has a noise part that
-grows like k and a level part that grows like k^2 (a level that is off stays off), so the
-scaled error variance is fitted as a/k + b over all (origin, k) pairs: that extrapolates to
-horizons the history is too short to have seen (a 30-day remainder from 40 days of data).
-The interval is the point +- a Student t quantile x that standard deviation (sampled, so
-the one-off draws of forecast/model.py add to it), with the degrees
-of freedom of the number of origins the errors came from (few origins: wider).
-With too few origins (< MIN_ORIGINS) the noise of the deseasonalised days gives it instead:
-var(sum) = sigma^2 (h + h^2 / n) for a level estimated from n days.
+refit of the whole method, memoised per origin) forecast from each day of the history
+(`ORIGIN_DAYS`), and its errors measured on the sums of the days that followed, scaled by the
+series' level at that origin. With at least MIN_ORIGINS origins that have the whole horizon h
+after them, the interval comes from those errors at the same horizon: their root mean square
+sets the scale, and with EMPIRICAL_ORIGINS or more their own (signed) distribution sets the
+quantiles, so heavy tails and a method that keeps running low show (a Student t with the
+origins' degrees of freedom below that). A shorter history has not seen h days after enough
+origins: the error of a k-day sum has a noise part that grows like k and a level part that
+grows like k^2 (a level that is off stays off), so the scaled error variance is fitted as
+a/k + b over all (origin, k <= h) pairs and extrapolated to h (a 30-day remainder from 40
+days of data). With fewer than MIN_ORIGINS origins at all, the noise of the deseasonalised
+days gives it: var(sum) = sigma^2 (h + h^2 / n) for a level estimated from n days.
+The interval is sampled, so the one-off draws of forecast/model.py add to it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,8 +38,10 @@ from finops_pipeline.forecast.local_level import (
 )
 
 MIN_DAYS = 2 * SEASON  # data up to an origin: two weeks for the weekday factors
-ORIGIN_DAYS = 8 * SEASON  # origins evaluated: the trailing eight weeks
+ORIGIN_DAYS = 13 * SEASON  # origins evaluated: every day of the default 91-day history
 MIN_ORIGINS = 5
+# origins needed before the errors' own distribution (not a t) shapes the interval
+EMPIRICAL_ORIGINS = 20
 LEVEL_DAYS = 4 * SEASON  # the scale errors are measured in: mean cost of the last 4 weeks
 
 
@@ -48,13 +52,20 @@ class SumForecast:
     df: float  # degrees of freedom of the t quantiles (inf: normal)
     weights: dict[str, float]
     origins: int  # origins whose errors gave sd (0: the noise formula)
+    # standardised past errors (error / its modelled sd); empty: t / normal draws instead
+    standardised: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def samples(self, count: int, seed: int) -> np.ndarray:
-        """`count` draws of the h-day sum (t or normal errors around the point)."""
+        """`count` draws of the h-day sum: the point plus sd x a resampled standardised past
+        error (with its sign: a method that has been running low on this series gets an
+        interval leaning up), or a t / normal draw."""
         rng = np.random.default_rng(seed)
-        draws = (
-            rng.standard_t(self.df, count) if np.isfinite(self.df) else rng.standard_normal(count)
-        )
+        if len(self.standardised):
+            draws = rng.choice(self.standardised, count)
+        elif np.isfinite(self.df):
+            draws = rng.standard_t(self.df, count)
+        else:
+            draws = rng.standard_normal(count)
         return self.point + self.sd * draws
 
 
@@ -85,10 +96,25 @@ def forecast_sum(history: np.ndarray, horizon: int) -> SumForecast:
     n_origins = int(np.any(used, axis=1).sum())
     if n_origins < MIN_ORIGINS:
         return SumForecast(point, _noise_sd(y, h), float("inf"), names, 0)
+    same = used[:, h - 1]  # origins with the whole horizon after them
+    if same.sum() >= MIN_ORIGINS:
+        # the errors of the same forecast at the same horizon, as they are
+        errors_h = scaled[same, h - 1]
+        rms = float(np.sqrt(np.mean(errors_h**2)))
+        sd = rms * h * scale[-1]
+        n_same = int(same.sum())
+        standardised = errors_h / rms if n_same >= EMPIRICAL_ORIGINS and rms > 0 else np.zeros(0)
+        return SumForecast(point, sd, float(max(n_same - 1, 2)), names, n_same, standardised)
     k = np.broadcast_to(ks[None, :h], used.shape)[used]
     a, b = _variance_model(1.0 / k, scaled[:, :h][used] ** 2)
     sd = float(np.sqrt(a / h + b)) * h * scale[-1]
-    return SumForecast(point, sd, float(max(n_origins - 1, 2)), names, n_origins)
+    standardised = np.zeros(0)
+    if n_origins >= EMPIRICAL_ORIGINS:
+        spread = np.sqrt(a / k + b)
+        ok = spread > 0
+        standardised = scaled[:, :h][used][ok] / spread[ok]
+    df = float(max(n_origins - 1, 2))
+    return SumForecast(point, sd, df, names, n_origins, standardised)
 
 
 def _level(y: np.ndarray) -> float:

@@ -14,9 +14,10 @@ change, so the forecast follows a step within 2-3 days:
   before and after differ most, relative to the noise; taken when that robust t-statistic
   exceeds `CHANGE_T` (days before it are then ignored by every candidate);
 - candidates: robust mean level of the last 3, 7, 14 or 28 days since the change, and a
-  damped Theil-Sen trend on the last 28 days since the change (damping so the trend is not
-  extrapolated further than about half the window it was seen on);
-- the last week repeated (seasonal naive), which is hard to beat a few days ahead.
+  damped Theil-Sen trend on the last 28 (a ramp) or 56 days (steady growth) since the change
+  (damping so a trend is not extrapolated further than about half the window it was seen on);
+- the last week repeated (seasonal naive), which is hard to beat a few days ahead; a day
+  far outside the recent range is not repeated.
 
 `candidate_paths` is pure and memoised on its input window, so rolling-origin evaluations
 (forecast/ensemble.py) refit each origin once per series, however many as-of days ask.
@@ -33,12 +34,13 @@ MAX_AHEAD = 31  # the longest remainder of a month, in days
 FACTOR_WEEKS = 8
 WINDOW = FACTOR_WEEKS * SEASON  # trailing days a candidate looks at
 CHANGE_WINDOW = 28
-CHANGE_T = 3.0  # robust t-statistic of a level change (about 1 false cut in 300 windows)
+# robust t-statistic of a level change: ~2 % of 28-day windows of pure Gaussian or t(4) noise
+# get a false cut (simulated under no change; 3.0 would cut 31 %)
+CHANGE_T = 5.5
 LEVEL_DAYS = (3, 7, 14, 28)
-TREND_DAYS = 28
+TREND_DAYS = (28, 56)  # a recent ramp, and steady growth
 TREND_MIN_DAYS = 14
-DAMPING = 1 - 2 / TREND_DAYS  # effective trend horizon ~ half the window it was fitted on
-NAMES = (*(f"level{n}" for n in LEVEL_DAYS), f"trend{TREND_DAYS}", "seasonal_naive")
+NAMES = (*(f"level{n}" for n in LEVEL_DAYS), *(f"trend{n}" for n in TREND_DAYS), "seasonal_naive")
 MAD_SCALE = 1.4826  # MAD -> standard deviation for normal noise
 
 
@@ -67,12 +69,18 @@ def _paths(y: np.ndarray) -> np.ndarray:
     out = np.empty((len(NAMES), MAX_AHEAD))
     for i, days in enumerate(LEVEL_DAYS):
         out[i] = robust_mean(z_recent[-days:])
-    out[len(LEVEL_DAYS)] = _damped_trend(z_recent[-TREND_DAYS:])
+    for i, days in enumerate(TREND_DAYS, start=len(LEVEL_DAYS)):
+        out[i] = _damped_trend(z_recent[-days:], days)
     out = out * factors[ahead] if multiplicative else out + factors[ahead]
+    out[-1] = out[1]
     if n >= SEASON:  # last week repeated: the short-horizon benchmark, let validation judge
-        out[-1] = y[-SEASON:][ahead]
-    else:
-        out[-1] = out[1]
+        week = z[-SEASON:]
+        recent = z_recent[-CHANGE_WINDOW:]
+        mad = MAD_SCALE * float(np.median(np.abs(recent - np.median(recent))))
+        usual = np.abs(week - np.median(recent)) <= 3 * mad if mad > 0 else np.ones(SEASON, bool)
+        # a day far outside the recent range (a spike) is not repeated: that weekday keeps
+        # the 7-day level forecast instead
+        out[-1] = np.where(usual[ahead], y[-SEASON:][ahead], out[1])
     return out
 
 
@@ -133,8 +141,9 @@ def robust_mean(x: np.ndarray) -> float:
     return float(np.mean(x[np.abs(x - med) <= 3 * mad]))
 
 
-def _damped_trend(z: np.ndarray) -> np.ndarray:
-    """Theil-Sen line through z, from its value at the last day, damped ahead."""
+def _damped_trend(z: np.ndarray, window: int) -> np.ndarray:
+    """Theil-Sen line through z, from its value at the last day, damped ahead so that the
+    trend is carried about half as far as the `window` it was fitted on."""
     n = len(z)
     if n < TREND_MIN_DAYS:
         return np.full(MAX_AHEAD, robust_mean(z[-SEASON:]))
@@ -142,5 +151,6 @@ def _damped_trend(z: np.ndarray) -> np.ndarray:
     slope = float(np.median((z[j] - z[i]) / (j - i)))
     t = np.arange(n) - (n - 1)
     level = float(np.median(z - slope * t))
-    steps = np.cumsum(DAMPING ** np.arange(1, MAX_AHEAD + 1))
+    damping = 1 - 2 / window
+    steps = np.cumsum(damping ** np.arange(1, MAX_AHEAD + 1))
     return level + slope * steps

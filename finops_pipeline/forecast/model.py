@@ -17,10 +17,11 @@ One-off charges (Purchase, Tax, Credit, Adjustment by default) are not modelled:
 posted this month counts in the actual, and what is still to come is the median, over the
 last `one_off_lookback_months` closed months, of the one-offs posted in the same number of
 days before month end (tax and invoices cluster at month start and end). That estimate shifts
-the forecast and both intervals. Its uncertainty is in the intervals too: each simulated path
-gets one past month's same-window one-off total, minus the median (every month equally
-often), so the sum is recurring path + one-off draw. The point stays the median, so MAPE is
-unchanged; identical past one-offs leave the intervals as they were.
+the forecast and both intervals (past months' one-offs are scaled by how spend changed since:
+tax and support fees are a share of it). Its uncertainty is in the intervals too: each
+simulated path adds a draw from the predictive t distribution of one more month's one-offs
+given the past months' (n - 1 degrees of freedom, scale s sqrt(1 + 1/n)). The point stays the
+median; identical past one-offs leave the intervals as they were.
 """
 
 from __future__ import annotations
@@ -110,13 +111,16 @@ def _with_one_offs(
     sums = np.asarray(one_off_sums, dtype=float)
     if len(sums) < 2 or np.ptp(sums) == 0:
         return result
-    if totals is None:  # a normal interval (fallbacks): sample it, same seed as ETS
+    if totals is None:  # a normal interval (fallbacks): sample it, same seed as the model
         z_in = NormalDist().inv_cdf(0.5 + inner / 2)
         sd = (result.inner[1] - result.inner[0]) / (2 * z_in)
         totals = result.point + sd * np.random.default_rng(seed).standard_normal(simulations)
-    # every past month equally often (the recurring paths are exchangeable, so a balanced
-    # assignment is an exact resample with less Monte Carlo noise than a random draw)
-    draws = np.resize(sums, len(totals)) - float(np.median(sums))
+    # the predictive distribution of one more month's one-offs given n past ones: a t with
+    # n - 1 degrees of freedom and scale s sqrt(1 + 1/n) (a handful of past months' own
+    # spread would hold the next one only (n - 1) / (n + 1) of the time)
+    n = len(sums)
+    scale = float(np.std(sums, ddof=1)) * np.sqrt(1 + 1 / n)
+    draws = scale * np.random.default_rng(seed + 1).standard_t(n - 1, len(totals))
     return _ordered(result.point, totals + draws, inner, outer, result.model)
 
 
@@ -143,8 +147,11 @@ def _seasonal_naive(
 ) -> Remaining:
     point = float(seasonal_naive_path(values, horizon).sum())
     diffs = values[SEASON:] - values[:-SEASON]
-    sigma = float(np.std(diffs, ddof=1)) if len(diffs) > 1 else float(np.std(values))
-    return _normal(point, sigma * np.sqrt(horizon), inner_level, outer_level, "seasonal_naive")
+    # a day's noise: week-on-week differences hold two days' noise
+    sigma = float(np.std(diffs, ddof=1)) / np.sqrt(2) if len(diffs) > 1 else float(np.std(values))
+    # each copied day's own noise repeats in every week ahead: var = sigma^2 (h + h^2 / 7)
+    sd = sigma * np.sqrt(horizon + horizon**2 / SEASON)
+    return _normal(point, sd, inner_level, outer_level, "seasonal_naive")
 
 
 def _run_rate(
@@ -152,7 +159,9 @@ def _run_rate(
 ) -> Remaining:
     point = float(values.mean()) * horizon
     sigma = float(np.std(values, ddof=1)) if len(values) > 1 else abs(float(values.mean()))
-    return _normal(point, sigma * np.sqrt(horizon), inner_level, outer_level, "run_rate")
+    # the day's noise plus the error of a level taken from n days: var = sigma^2 (h + h^2 / n)
+    sd = sigma * np.sqrt(horizon + horizon**2 / len(values))
+    return _normal(point, sd, inner_level, outer_level, "run_rate")
 
 
 def _normal(point: float, sd: float, inner: float, outer: float, name: str) -> Remaining:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from finops_pipeline.forecast.model import (
     Remaining,
     forecast_remaining,
-    one_off_remaining,
     one_off_window_sums,
 )
 from finops_pipeline.forecast.settings import ForecastSettings
@@ -91,8 +91,14 @@ def forecast_month(
         else:
             history = daily_values(recurring, as_of)
             lookback = settings.one_off_lookback_months
-            past = _one_off_months(group, month, as_of, lookback)
-            rest = one_off_remaining(past, horizon, lookback)
+            past, scales = _one_off_months(group, month, as_of, lookback, history)
+            sums = [
+                total * scale
+                for total, scale in zip(
+                    one_off_window_sums(past, horizon, lookback), scales[-lookback:], strict=False
+                )
+            ]
+            rest = float(np.median(sums)) if sums else 0.0
             remaining = forecast_remaining(
                 history.to_numpy(),
                 horizon,
@@ -101,7 +107,7 @@ def forecast_month(
                 outer_level=settings.outer_interval,
                 simulations=settings.simulations,
                 seed=settings.seed,
-                one_off_sums=one_off_window_sums(past, horizon, lookback),
+                one_off_sums=sums,
             )
         out.append(
             KeyForecast(
@@ -134,17 +140,24 @@ def daily_values(recurring: pd.DataFrame, as_of: date) -> pd.Series:
 
 
 def _one_off_months(
-    group: pd.DataFrame, month: date, as_of: date, lookback: int
-) -> list[list[float]]:
-    """Daily one-off totals of the closed months before `month` (oldest first)."""
-    months = []
+    group: pd.DataFrame, month: date, as_of: date, lookback: int, history: pd.Series
+) -> tuple[list[list[float]], list[float]]:
+    """Daily one-off totals of the closed months before `month` (oldest first), and for each
+    how today's recurring spend compares with that month's: tax, support and marketplace
+    fees are a share of spend, so a month's one-offs are scaled by (mean daily recurring cost
+    of the last 7 days: a whole week, so weekends cancel) / (that month's mean daily recurring
+    cost); 1 when either is not
+    positive (fixed purchases, credits)."""
+    months, scales = [], []
+    current = float(history.iloc[-7:].mean()) if len(history) >= 7 else 0.0
     start = month
     for _ in range(lookback):
         start = (start - timedelta(days=1)).replace(day=1)
         if month_end(start) > as_of:
             continue
-        rows = group[(group["billing_month"] == start) & group["is_one_off"]]
-        if rows.empty and group[group["billing_month"] == start].empty:
+        in_month = group[group["billing_month"] == start]
+        rows = in_month[in_month["is_one_off"]]
+        if in_month.empty:
             continue
         length = month_end(start).day
         daily = [0.0] * length
@@ -152,4 +165,7 @@ def _one_off_months(
             if day.month == start.month and day.year == start.year:
                 daily[day.day - 1] += float(cost)
         months.append(daily)
-    return list(reversed(months))
+        recurring = float(sum(float(c) for c in in_month.loc[~in_month["is_one_off"], "cost"]))
+        past = recurring / length
+        scales.append(current / past if current > 0 and past > 0 else 1.0)
+    return list(reversed(months)), list(reversed(scales))

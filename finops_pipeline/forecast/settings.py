@@ -58,8 +58,8 @@ class ForecastSettings(BaseModel):
     simulations: int = Field(1000, ge=100)
     seed: int = 0
     # Budget status: forecast >= over_budget_at x budget (or actual already above budget)
-    # -> 'over budget'; forecast >= at_risk_at x budget (and > 0) -> 'at risk'; else
-    # 'on track'.
+    # -> 'over budget'; the 80% upper bound above the budget, or forecast >= at_risk_at x
+    # budget (and > 0) -> 'at risk'; else 'on track'. Closed months: over / under budget.
     at_risk_at: Decimal = Field(Decimal("0.95"), gt=0)
     over_budget_at: Decimal = Field(Decimal("1.00"), gt=0)
     budgets_path: Path | None = None

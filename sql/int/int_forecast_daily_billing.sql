@@ -107,7 +107,7 @@ residuals as (
         on showback.key = team_days.key
         and showback.currency = team_days.currency
         and showback.billing_month = team_days.billing_month
-    group by all
+    group by showback.key, showback.currency, showback.billing_month, showback.cost
 ),
 
 ranked as (
