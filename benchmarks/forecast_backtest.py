@@ -7,7 +7,8 @@ demo:  the 13-month demo (end month 2026-11, seed 42) ingested with showback bui
        temporary folder (or --warehouse, an existing one), the last --months closed months.
 suite: a series set built independently of the demo generator (benchmarks/forecast_series.py:
        level shifts, ramps, early-month spikes, 35-60-day histories, a fee on the 1st,
-       weekly seasonality, 2-15 % noise), --seeds x 8 series (scope team) and their totals.
+       weekly seasonality, 2-15 % noise), --seeds x 8 series (scope team) and two sums per
+       seed (total: the series present from the start; provider: all, late starters included).
 For each month, each day d but the last, the month-end total is forecast with only the data up
 to day d through `forecast_as_of` (the code path of `finops forecast --as-of`), and scored
 against a fee-aware seasonal naive and a fee-aware 7-day run rate (benchmarks/forecast_eval.py)
@@ -73,12 +74,17 @@ def demo_backtest(warehouse: Path, settings: object, months: int, scope: str) ->
 def suite_backtest(seeds: int) -> None:
     frame = series_set(range(seeds))
     months = closed_months(frame, END)
-    for scope in ("team", "total"):
+    labels = {
+        "team": "each series",
+        "total": "per seed, the sum of the series present from the start",
+        "provider": "per seed, the sum of all series, late starters arriving as steps",
+    }
+    for scope in ("team", "total", "provider"):
         scores = evaluate(frame, months, scope)
         keys = frame[frame["scope"] == scope]["key"].nunique()
         report(
             scores,
-            f"independent suite, {seeds} seeds, scope {scope} ({keys} series), "
+            f"independent suite, {seeds} seeds, {labels[scope]} ({keys} series), "
             f"months {months[0]:%Y-%m}..{months[-1]:%Y-%m}",
         )
 

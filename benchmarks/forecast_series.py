@@ -4,8 +4,10 @@ Shapes the demo does not have, on purpose: level shifts (some on the 5th of a mo
 that start and stop, a one-day spike early in a month (usage, not a fee), short histories
 (35-60 days), a monthly fee on the 1st (a one-off charge category), weekly seasonality of
 varying depth (some series nearly idle at weekends), slow trends, and multiplicative noise of
-2-15% a day with occasional heavy-tailed days. Each series is one `team` key; each seed's
-series also add up to one `total`.
+2-15% a day with occasional heavy-tailed days. Each series is one `team` key. Per seed, the
+series present from the set's first month add up to one `total` key (an aggregate like an
+account's bill), and all of them, including those that start late, to one `provider` key
+(an aggregate whose new series arrive as unannounced steps).
 
     python benchmarks/forecast_series.py --seeds 3   # prints a summary of the set
 """
@@ -32,9 +34,13 @@ def series_set(seeds: range, per_seed: int = 8) -> pd.DataFrame:
         for index in range(per_seed):
             rows += _one_series(rng, f"s{seed:02d}-{index:02d}")
         frame = pd.DataFrame(rows, columns=COLUMNS)
-        total = frame.groupby(["billing_month", "day", "is_one_off"], as_index=False)["cost"].sum()
-        total = total.assign(scope="total", key=f"s{seed:02d}", currency="USD")
-        frames += [frame, total[COLUMNS]]
+        first = frame.groupby("key")["day"].transform("min")
+        frames.append(frame)
+        for scope, part in (("total", frame[first == frame["day"].min()]), ("provider", frame)):
+            sums = part.groupby(["billing_month", "day", "is_one_off"], as_index=False)[
+                "cost"
+            ].sum()
+            frames.append(sums.assign(scope=scope, key=f"s{seed:02d}", currency="USD")[COLUMNS])
     return pd.concat(frames, ignore_index=True)
 
 
