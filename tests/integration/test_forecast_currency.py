@@ -90,8 +90,7 @@ def test_missing_rate_forecasts_per_billing_currency_with_a_warning(
     assert build_budget_variance(warehouse, chosen.forecast, None) == 6
     status = dict(
         warehouse.execute(
-            "select team || ' ' || strftime(billing_month, '%Y-%m'), status "
-            "from budget_variance"
+            "select team || ' ' || strftime(billing_month, '%Y-%m'), status from budget_variance"
         ).fetchall()
     )
     assert status["payments 2026-06"] == status["search 2026-06"] == "no exchange rate"
@@ -114,9 +113,12 @@ def test_all_rates_present_is_one_series_per_key_in_the_reporting_currency(
         "select distinct currency, currency_basis from cost_forecast"
     ).fetchall()
     assert keys == [("USD", "reporting")]
-    assert failing_rows(
-        warehouse, "cost_forecast", "reporting_currency_missing", {"billing_month": JUNE}
-    ) == []
+    assert (
+        failing_rows(
+            warehouse, "cost_forecast", "reporting_currency_missing", {"billing_month": JUNE}
+        )
+        == []
+    )
     may = warehouse.execute(
         "select actual_to_date from cost_forecast where billing_month = ? and scope = 'total'",
         [MAY],
