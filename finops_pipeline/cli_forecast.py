@@ -1,11 +1,16 @@
 """`finops forecast` and `finops unit-costs`: read cost_forecast, budget_variance, unit_costs.
 
 Read-only like `finops waste`: `finops run` (or `finops demo`) builds the tables.
+`finops forecast --as-of DAY` computes instead: the forecast as it would have been made with
+the charges up to that day only (forecast/as_of.py, the backtest's code path), nothing stored.
 """
 
 from __future__ import annotations
 
+import json
 from contextlib import closing
+from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import duckdb
@@ -20,7 +25,8 @@ from finops_pipeline.cli_allocation import (
     _month,
     _open,
 )
-from finops_pipeline.warehouse import table_exists
+from finops_pipeline.errors import FinopsError
+from finops_pipeline.warehouse import connect, table_exists
 
 SCOPES = ("total", "provider", "team", "all")
 
@@ -30,6 +36,14 @@ def forecast(
         str | None, typer.Option(help="Billing month YYYY-MM [default: the latest forecast]")
     ] = None,
     scope: Annotated[str, typer.Option(help="total, provider, team or all")] = "all",
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="YYYY-MM-DD: the forecast of that day's month made with only the charges up "
+            "to that day (computed, not stored)",
+        ),
+    ] = None,
     format: FormatOpt = "table",
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
@@ -38,6 +52,11 @@ def forecast(
     _check_format(format)
     if scope not in SCOPES:
         raise typer.BadParameter(f"--scope must be one of {', '.join(SCOPES)}")
+    if as_of is not None:
+        if month is not None:
+            raise typer.BadParameter("give --as-of or --month, not both (--as-of sets the month)")
+        _forecast_as_of(_day(as_of), scope, format, warehouse, config)
+        return
     with closing(_open(warehouse, "cost_forecast", config=config)) as con:
         chosen = (
             _month(month)
@@ -80,6 +99,88 @@ def forecast(
             "table",
             [chosen],
         )
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--as-of {value!r} is not a date YYYY-MM-DD") from exc
+
+
+AS_OF_TABLE = ("scope", "key", "currency", "actual", "forecast", "80%", "95%", "model")
+
+
+def _forecast_as_of(
+    day: date, scope: str, format: str, warehouse: Path | None, config: Path | None
+) -> None:
+    from finops_pipeline.forecast.as_of import as_of_records, forecast_as_of
+    from finops_pipeline.forecast.build import forecast_settings, last_complete_day
+    from finops_pipeline.forecast.series import load_series
+    from finops_pipeline.settings import load_settings
+
+    try:
+        settings = load_settings(config, warehouse)
+        path = settings.warehouse
+        if not path.exists():
+            raise FinopsError(f"no warehouse at {path}; run `finops demo` first")
+        fs = forecast_settings(settings)
+        with closing(connect(path)) as con:
+            if not table_exists(con, "focus_costs"):
+                raise FinopsError(f"{path}: focus_costs not built yet; run `finops ingest` first")
+            last = last_complete_day(con, fs.incomplete_days)
+            if day > last:
+                raise FinopsError(
+                    f"--as-of {day} is after the last complete day loaded ({last}); give a "
+                    "day up to it"
+                )
+            series = load_series(con, settings, fs)
+        scopes = SCOPES[:-1] if scope == "all" else (scope,)
+        records = as_of_records(forecast_as_of(series.frame, day, fs, scopes), day.replace(day=1))
+    except FinopsError as error:
+        out.err_console.print(f"[red]error:[/] {error}", soft_wrap=True)
+        raise typer.Exit(2) from error
+    if series.missing_rates:
+        pairs = ", ".join(
+            f"{m:%Y-%m} {c}->{series.reporting_currency}" for m, c in series.missing_rates
+        )
+        out.err_console.print(
+            f"warning: reporting_currency_missing: no exchange rate for {pairs}; "
+            "forecast per billing currency",
+            soft_wrap=True,
+        )
+    order = {"total": 0, "provider": 1, "team": 2}
+    records.sort(key=lambda r: (order[str(r["scope"])], str(r["key"]), str(r["currency"])))
+    if format == "json":
+        print(json.dumps(records, indent=2))
+        return
+    if format == "csv":
+        import csv
+        import sys
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["month"])
+        writer.writeheader()
+        writer.writerows(records)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"forecast of {day:%Y-%m} as of {day}")
+    for title in AS_OF_TABLE:
+        table.add_column(title)
+    for r in records:
+        bounds = [float(str(r[k])) for k in ("lower_80", "upper_80", "lower_95", "upper_95")]
+        table.add_row(
+            str(r["scope"]),
+            str(r["key"]),
+            str(r["currency"]),
+            str(r["actual_to_date"]),
+            str(r["forecast"]),
+            f"{bounds[0]:.0f}..{bounds[1]:.0f}",
+            f"{bounds[2]:.0f}..{bounds[3]:.0f}",
+            str(r["model"]),
+        )
+    out.console.print(table)
+    out.console.print(f"{len(records)} row(s)")
 
 
 def unit_costs(

@@ -33,6 +33,7 @@ def sql_check(
     extra_params: Callable[[], dict[str, Any]] | None = None,
     blocking: bool = False,
     month_scoped: bool = True,
+    severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
 ) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=asset,
@@ -61,8 +62,6 @@ def sql_check(
         }
         if rows and "rule" in rows[0]:
             metadata["by_rule"] = dg.MetadataValue.json(dict(Counter(r["rule"] for r in rows)))
-        return dg.AssetCheckResult(
-            passed=not rows, severity=dg.AssetCheckSeverity.ERROR, metadata=metadata
-        )
+        return dg.AssetCheckResult(passed=not rows, severity=severity, metadata=metadata)
 
     return _check

@@ -24,10 +24,12 @@ def build_forecast_assets(
         kinds={"duckdb", "python"},
         description=(
             "Month-end effective cost forecast in total, per provider and per team (allocated "
-            "like showback), with 80% and 95% intervals: ETS(A,Ad,A,7) on recurring daily "
-            "cost of complete days, one-off charges (purchases, tax, credits, adjustments) "
-            "from recent months' day-of-month profile. Closed months hold their actual. "
-            "Grain: billing month x scope x key."
+            "like showback), with 80% and 95% intervals: robust local levels with weekday "
+            "factors weighted by rolling-origin validation on recurring daily cost of complete "
+            "days, intervals from the errors of true refits; one-off charges (purchases, tax, "
+            "credits, adjustments) from recent months' day-of-month profile. Closed months "
+            "hold their actual. Per billing currency when an exchange rate is missing. "
+            "Grain: billing month x scope x key x currency."
         ),
     )
     def cost_forecast(
@@ -48,7 +50,8 @@ def build_forecast_assets(
         kinds={"duckdb", "sql"},
         description=(
             "Each team's budget against its actual to date and month-end forecast (with "
-            "intervals): variance, variance % and status (on track / at risk / over budget, "
+            "intervals): variance, variance % and status (on track / at risk when the 80% "
+            "upper bound crosses the budget / over budget; closed months over / under budget; "
             "thresholds in finops.yaml forecast.*). Grain: billing month x budgeted team."
         ),
     )
@@ -78,6 +81,14 @@ def build_forecast_assets(
             "team_actuals_match_showback",
             partitions,
             "In a closed month each team's actual equals its showback_monthly cost exactly.",
+        ),
+        sql_check(
+            "cost_forecast",
+            "reporting_currency_missing",
+            partitions,
+            "Warning: months and currency pairs without an exchange rate to the reporting "
+            "currency; the forecast is then per billing currency with NULL reporting amounts.",
+            severity=dg.AssetCheckSeverity.WARN,
         ),
         sql_check(
             "budget_variance",

@@ -92,7 +92,7 @@ def build_budget_variance(
             r[0] for r in con.execute("select distinct billing_month from cost_forecast").fetchall()
         ]
     )
-    row = con.execute("select any_value(currency) from cost_forecast").fetchone()
+    row = con.execute("select any_value(reporting_currency) from cost_forecast").fetchone()
     currency = row[0] if row and row[0] else "USD"
     con.execute(
         "create or replace temp table tmp_budgets "
@@ -107,6 +107,11 @@ def build_budget_variance(
         "currency": currency,
     }
     model = read_sql(f"marts/{TABLE}.sql")
+    if table_exists(con, TABLE):
+        have = [r[0] for r in con.execute(f"describe {TABLE}").fetchall()]
+        want = [r[0] for r in con.execute(f"describe select * from ({model})", params).fetchall()]
+        if have != want:  # an older layout: rebuilt for the months asked, others come back
+            con.execute(f"drop table {TABLE}")  # with their next build (finops run: all)
     with transaction(con):
         con.execute(
             f"create table if not exists {TABLE} as select * from ({model}) limit 0", params
@@ -124,14 +129,22 @@ def build_budget_variance(
 
 def status(
     budget: Decimal,
-    actual: Decimal,
-    forecast: Decimal,
+    actual: Decimal | None,
+    forecast: Decimal | None,
     at_risk_at: Decimal = Decimal("0.95"),
     over_budget_at: Decimal = Decimal("1.00"),
+    upper_80: Decimal | None = None,
+    closed: bool = False,
 ) -> str:
-    """The rule budget_variance.sql applies, for callers outside SQL (and its tests)."""
+    """The rule budget_variance.sql applies, for callers outside SQL (and its tests).
+    `upper_80` defaults to the forecast (a zero-width interval)."""
+    if forecast is None or actual is None:
+        return "no exchange rate"
+    if closed:
+        return "over budget" if actual > budget else "under budget"
     if actual > budget or forecast > budget * over_budget_at:
         return "over budget"
-    if forecast > 0 and forecast >= budget * at_risk_at:
+    upper = forecast if upper_80 is None else upper_80
+    if upper > budget or (forecast > 0 and forecast >= budget * at_risk_at):
         return "at risk"
     return "on track"

@@ -4,6 +4,11 @@ As of the last complete day (the latest charge day minus `incomplete_days`, or `
 closed months get their actual (zero-width intervals, model 'actual (month closed)'), the
 month holding the next day gets a forecast, later months get no rows. Rows of the months
 built are replaced in one transaction.
+
+Currency (forecast/series.py): with every rate present, one row per scope x key in the
+reporting currency (`currency_basis` 'reporting'); with a rate missing, one row per scope x
+key x billing currency in it ('billing'), whose `*_reporting` columns hold the amounts at the
+month's rate when that month has one and are NULL otherwise.
 """
 
 from __future__ import annotations
@@ -14,9 +19,9 @@ import duckdb
 
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.forecast.monthly import forecast_month
-from finops_pipeline.forecast.series import load_daily_series
+from finops_pipeline.forecast.series import load_series
 from finops_pipeline.forecast.settings import ForecastSettings
-from finops_pipeline.warehouse import transaction
+from finops_pipeline.warehouse import table_exists, transaction
 
 TABLE = "cost_forecast"
 
@@ -39,7 +44,15 @@ create table if not exists {TABLE} (
     horizon_days integer not null,
     history_days integer not null,
     inner_level double not null,
-    outer_level double not null
+    outer_level double not null,
+    currency_basis varchar not null,
+    reporting_currency varchar not null,
+    actual_to_date_reporting decimal(38, 12),
+    forecast_month_end_reporting decimal(38, 12),
+    lower_80_reporting decimal(38, 12),
+    upper_80_reporting decimal(38, 12),
+    lower_95_reporting decimal(38, 12),
+    upper_95_reporting decimal(38, 12)
 )
 """
 
@@ -64,7 +77,11 @@ def build_cost_forecast(
     """Replace the forecasts of billing month `period` (None: every loaded month); rows written."""
     fs = forecast_settings(settings)
     as_of = as_of or last_complete_day(con, fs.incomplete_days)
-    daily, currency = load_daily_series(con, settings, fs)
+    series = load_series(con, settings, fs)
+    daily = series.frame
+    if table_exists(con, TABLE) and not _schema_is_current(con):
+        con.execute(f"drop table {TABLE}")  # an older layout: rebuild every month
+        period = None
     if period is not None:
         months = [period.replace(day=1)]
     else:
@@ -73,26 +90,34 @@ def build_cost_forecast(
     for month in months:
         for f in forecast_month(daily, month, as_of, fs):
             r = f.remaining
+            amounts = [
+                f.actual_to_date,
+                f.forecast_month_end,
+                f.total(r.inner[0]),
+                f.total(r.inner[1]),
+                f.total(r.outer[0]),
+                f.total(r.outer[1]),
+            ]
+            rate = series.rate(month, f.currency)
             rows.append(
                 [
                     month,
                     f.scope,
                     f.key,
-                    currency,
+                    f.currency,
                     f.as_of_date,
                     f.actual_to_date,
                     f.one_off_to_date,
-                    f.forecast_month_end,
-                    f.total(r.inner[0]),
-                    f.total(r.inner[1]),
-                    f.total(r.outer[0]),
-                    f.total(r.outer[1]),
+                    *amounts[1:],
                     r.model,
                     round(f.one_off_remaining, 4),
                     f.horizon_days,
                     f.history_days,
                     fs.inner_interval,
                     fs.outer_interval,
+                    series.basis,
+                    series.reporting_currency,
+                    *(None if rate is None else amount * rate for amount in amounts),
                 ]
             )
     con.execute(_DDL)
@@ -105,3 +130,13 @@ def build_cost_forecast(
             marks = ", ".join("?" for _ in rows[0])
             con.executemany(f"insert into {TABLE} values ({marks})", rows)
     return len(rows)
+
+
+def _schema_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    have = [r[0] for r in con.execute(f"describe {TABLE}").fetchall()]
+    layout = _DDL.replace(
+        f"create table if not exists {TABLE}", "create or replace temp table tmp_layout"
+    )
+    con.execute(layout)
+    want = [r[0] for r in con.execute("describe tmp_layout").fetchall()]
+    return have == want

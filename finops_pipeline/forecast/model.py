@@ -1,24 +1,13 @@
 """Month-end cost forecasts for one daily series: the statistics, no warehouse.
 
-Model: ETS(A,Ad,A) with a 7-day season (statsmodels' `ETSModel`: additive error, damped
-additive trend, additive weekly seasonality), fitted on the trailing `history_days` complete
-days of *recurring* cost (one-off charge categories removed). Why this model: cloud spend is
-a level with a weekday/weekend pattern and slow drift; exponential smoothing tracks a level
-change within days, the damped trend keeps a 30-day horizon from running away, and the state
-space form gives sample paths, so the interval of the month's *sum* accounts for the
-correlation between days (daily intervals cannot be added up). Paths are simulated by
-bootstrapping the fit's residuals (no normality assumption), with a fixed seed.
-
-The bootstrap assumes the fitted model and its parameters are right, so its sums under-
-disperse (a backtest on the demo found the 80% interval holding the actual in about half of
-its forecasts). The simulated sums are therefore scaled about the point, by a factor >= 1,
-so that their root-mean-square deviation matches the fitted model's rolling-origin error of
-an h-day sum on its own history (from each day past the first two weeks with h days after
-it, fitted parameters, filtered states, no refit; see `_in_sample_sum_errors`). That is the
-empirical error of the same forecast at the same horizon, available at forecast time from the
-series alone (no constant tuned on a backtest); it is used only with >= MIN_ORIGINS origins.
-It is still in-sample (the parameters saw those days), so it remains a lower bound: breaks
-that the history has not shown (a level step next week) are not covered.
+Model (>= `min_history_days` complete days of *recurring* cost, one-off charge categories
+removed): a small ensemble of robust local levels with weekday factors and a damped trend,
+cut at a detected level change and weighted by rolling-origin validation on the series' own
+past (forecast/local_level.py, forecast/ensemble.py). Its intervals come from the errors of
+the same procedure refitted at each of the last eight weeks' days, at the horizons that
+followed, extrapolated to the month's remainder with a noise + level error model; not from
+in-sample residuals (which assume the fitted model is right and came out about half as wide
+as the errors a backtest measured).
 
 Short history falls back, and the `model` column says so: seasonal naive (7 to
 min_history_days-1 days: each remaining day costs what the same weekday cost last week,
@@ -28,25 +17,25 @@ One-off charges (Purchase, Tax, Credit, Adjustment by default) are not modelled:
 posted this month counts in the actual, and what is still to come is the median, over the
 last `one_off_lookback_months` closed months, of the one-offs posted in the same number of
 days before month end (tax and invoices cluster at month start and end). That estimate shifts
-the forecast and both intervals. Its uncertainty is in the intervals too: each simulated path
-(after the scaling above) gets one past month's same-window one-off total, minus the median
-(every month equally often), so the sum is recurring path + one-off draw. The point stays the
-median, so MAPE is unchanged; identical past one-offs leave the intervals as they were, and
-fallback (normal) intervals are sampled with the same seed before the draws are added.
+the forecast and both intervals (past months' one-offs are scaled by how spend changed since:
+tax and support fees are a share of it). Its uncertainty is in the intervals too: each
+simulated path adds a draw from the predictive t distribution of one more month's one-offs
+given the past months' (n - 1 degrees of freedom, scale s sqrt(1 + 1/n)). The point stays the
+median; identical past one-offs leave the intervals as they were.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 import numpy as np
 
+from finops_pipeline.forecast.ensemble import forecast_sum
+
 SEASON = 7
-# Rolling origins needed before the in-sample h-day error may widen the ETS interval.
-MIN_ORIGINS = 2 * SEASON
+MODEL = "local_level_ensemble"
 
 
 @dataclass(frozen=True)
@@ -74,7 +63,7 @@ def forecast_remaining(
     history: Sequence[float],
     horizon: int,
     *,
-    min_history_days: int = 28,
+    min_history_days: int = 14,
     inner_level: float = 0.80,
     outer_level: float = 0.95,
     simulations: int = 1000,
@@ -98,10 +87,10 @@ def forecast_remaining(
     totals = None
     if len(values) >= min_history_days and np.ptp(values) > 0:
         try:
-            result, totals = _ets(values, horizon, inner_level, outer_level, simulations, seed)
-        except (ValueError, np.linalg.LinAlgError) as exc:  # degenerate fits: say so
+            result, totals = _ensemble(values, horizon, inner_level, outer_level, simulations, seed)
+        except (ValueError, np.linalg.LinAlgError) as exc:  # degenerate input: say so
             fallback = _seasonal_naive(values, horizon, inner_level, outer_level)
-            result = replace(fallback, model=f"seasonal_naive (ETS failed: {exc})")
+            result = replace(fallback, model=f"seasonal_naive (ensemble failed: {exc})")
     elif len(values) >= SEASON:
         result = _seasonal_naive(values, horizon, inner_level, outer_level)
     else:
@@ -122,17 +111,20 @@ def _with_one_offs(
     sums = np.asarray(one_off_sums, dtype=float)
     if len(sums) < 2 or np.ptp(sums) == 0:
         return result
-    if totals is None:  # a normal interval (fallbacks): sample it, same seed as ETS
+    if totals is None:  # a normal interval (fallbacks): sample it, same seed as the model
         z_in = NormalDist().inv_cdf(0.5 + inner / 2)
         sd = (result.inner[1] - result.inner[0]) / (2 * z_in)
         totals = result.point + sd * np.random.default_rng(seed).standard_normal(simulations)
-    # every past month equally often (the recurring paths are exchangeable, so a balanced
-    # assignment is an exact resample with less Monte Carlo noise than a random draw)
-    draws = np.resize(sums, len(totals)) - float(np.median(sums))
+    # the predictive distribution of one more month's one-offs given n past ones: a t with
+    # n - 1 degrees of freedom and scale s sqrt(1 + 1/n) (a handful of past months' own
+    # spread would hold the next one only (n - 1) / (n + 1) of the time)
+    n = len(sums)
+    scale = float(np.std(sums, ddof=1)) * np.sqrt(1 + 1 / n)
+    draws = scale * np.random.default_rng(seed + 1).standard_t(n - 1, len(totals))
     return _ordered(result.point, totals + draws, inner, outer, result.model)
 
 
-def _ets(
+def _ensemble(
     values: np.ndarray,
     horizon: int,
     inner_level: float,
@@ -140,67 +132,14 @@ def _ets(
     simulations: int,
     seed: int,
 ) -> tuple[Remaining, np.ndarray]:
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    model = ETSModel(
-        values,
-        error="add",
-        trend="add",
-        damped_trend=True,
-        seasonal="add",
-        seasonal_periods=SEASON,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence chatter; the fit is checked below
-        fit = model.fit(disp=False)
-        point = float(np.sum(fit.forecast(horizon)))
-        paths = fit.simulate(
-            horizon,
-            anchor="end",
-            repetitions=simulations,
-            random_errors="bootstrap",
-            rng=np.random.default_rng(seed),
-        )
-    paths = np.asarray(paths, dtype=float).reshape(horizon, -1)
-    if values.min() >= 0:
-        paths = np.clip(paths, 0, None)  # a cost series that never went negative stays >= 0
+    forecast = forecast_sum(values, horizon)
+    point, totals = forecast.point, forecast.samples(simulations, seed)
+    if values.min() >= 0:  # a cost series that never went negative stays >= 0
         point = max(point, 0.0)
-    if not np.isfinite(point) or not np.all(np.isfinite(paths)):
+        totals = np.clip(totals, 0, None)
+    if not np.isfinite(point) or not np.all(np.isfinite(totals)):
         raise ValueError("non-finite forecast")
-    totals = paths.sum(axis=0)
-    errors = _in_sample_sum_errors(fit, values, horizon)
-    spread = float(np.sqrt(np.mean((totals - point) ** 2)))
-    if len(errors) >= MIN_ORIGINS and spread > 0:
-        # widen (never narrow) the simulated sums to the model's own h-day error on this
-        # series' history: the residual bootstrap alone leaves out parameter uncertainty
-        # and misspecification (level shifts, drift the damped trend does not follow)
-        scale = max(1.0, float(np.sqrt(np.mean(errors**2))) / spread)
-        totals = point + scale * (totals - point)
-        if values.min() >= 0:
-            totals = np.clip(totals, 0, None)
-    return _ordered(point, totals, inner_level, outer_level, "ets(A,Ad,A,7)"), totals
-
-
-def _in_sample_sum_errors(fit: object, values: np.ndarray, horizon: int) -> np.ndarray:
-    """Actual minus forecast of the next `horizon` days' sum, from every origin in the
-    history that has `horizon` days after it (skipping the first two weeks, while the states
-    settle), with the fitted parameters and the filtered states at that origin: the
-    rolling-origin error of the fitted ETS(A,Ad,A,7) at this horizon, without refitting."""
-    level = np.asarray(fit.level, dtype=float)
-    slope = np.asarray(fit.slope, dtype=float)
-    season = np.asarray(fit.season, dtype=float)
-    origins = np.arange(2 * SEASON - 1, len(values) - horizon)
-    if len(origins) == 0:
-        return np.zeros(0)
-    phi = float(fit.damping_trend)
-    damped = np.cumsum(phi ** np.arange(1, horizon + 1)).sum()  # sum_j (phi + .. + phi^j)
-    # day j ahead (1-based) uses the seasonal state s[t - SEASON + 1 + (j - 1) % SEASON]
-    counts = np.bincount(np.arange(horizon) % SEASON, minlength=SEASON)
-    seasonal = sum(counts[r] * season[origins - SEASON + 1 + r] for r in range(SEASON))
-    forecast = horizon * level[origins] + damped * slope[origins] + seasonal
-    cumulative = np.concatenate([[0.0], np.cumsum(values)])
-    actual = cumulative[origins + 1 + horizon] - cumulative[origins + 1]
-    return actual - forecast
+    return _ordered(point, totals, inner_level, outer_level, MODEL), totals
 
 
 def _seasonal_naive(
@@ -208,8 +147,11 @@ def _seasonal_naive(
 ) -> Remaining:
     point = float(seasonal_naive_path(values, horizon).sum())
     diffs = values[SEASON:] - values[:-SEASON]
-    sigma = float(np.std(diffs, ddof=1)) if len(diffs) > 1 else float(np.std(values))
-    return _normal(point, sigma * np.sqrt(horizon), inner_level, outer_level, "seasonal_naive")
+    # a day's noise: week-on-week differences hold two days' noise
+    sigma = float(np.std(diffs, ddof=1)) / np.sqrt(2) if len(diffs) > 1 else float(np.std(values))
+    # each copied day's own noise repeats in every week ahead: var = sigma^2 (h + h^2 / 7)
+    sd = sigma * np.sqrt(horizon + horizon**2 / SEASON)
+    return _normal(point, sd, inner_level, outer_level, "seasonal_naive")
 
 
 def _run_rate(
@@ -217,7 +159,9 @@ def _run_rate(
 ) -> Remaining:
     point = float(values.mean()) * horizon
     sigma = float(np.std(values, ddof=1)) if len(values) > 1 else abs(float(values.mean()))
-    return _normal(point, sigma * np.sqrt(horizon), inner_level, outer_level, "run_rate")
+    # the day's noise plus the error of a level taken from n days: var = sigma^2 (h + h^2 / n)
+    sd = sigma * np.sqrt(horizon + horizon**2 / len(values))
+    return _normal(point, sd, inner_level, outer_level, "run_rate")
 
 
 def _normal(point: float, sd: float, inner: float, outer: float, name: str) -> Remaining:

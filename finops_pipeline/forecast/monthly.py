@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from finops_pipeline.forecast.model import (
     Remaining,
     forecast_remaining,
-    one_off_remaining,
     one_off_window_sums,
 )
 from finops_pipeline.forecast.settings import ForecastSettings
@@ -30,6 +30,7 @@ CLOSED_MODEL = "actual (month closed)"
 class KeyForecast:
     scope: str
     key: str
+    currency: str
     as_of_date: date
     actual_to_date: Decimal
     one_off_to_date: Decimal
@@ -59,7 +60,8 @@ def forecast_month(
 ) -> list[KeyForecast]:
     """Forecasts of `month` for every key of `scopes` with cost in its history or month.
 
-    `daily` has columns scope, key, billing_month, day, is_one_off, cost (Decimal or float).
+    `daily` has columns scope, key, currency, billing_month, day, is_one_off, cost (Decimal or
+    float); each scope x key x currency is its own series (currency: that of the amounts).
     Returns [] for a month that starts after the day following `as_of` (nothing known yet).
     """
     settings = settings or ForecastSettings()
@@ -73,7 +75,9 @@ def forecast_month(
     window_start = as_of - timedelta(days=settings.history_days - 1)
     frame = daily[daily["scope"].isin(scopes) & (daily["day"] <= max(cutoff, as_of))]
     out = []
-    for (scope, key), group in frame.groupby(["scope", "key"], sort=True):
+    if "currency" not in frame.columns:
+        frame = frame.assign(currency="")
+    for (scope, key, currency), group in frame.groupby(["scope", "key", "currency"], sort=True):
         in_month = group[(group["billing_month"] == month) & (group["day"] <= cutoff)]
         recurring = group[~group["is_one_off"] & (group["day"] >= window_start)]
         if in_month.empty and (closed or recurring.empty):
@@ -87,8 +91,14 @@ def forecast_month(
         else:
             history = daily_values(recurring, as_of)
             lookback = settings.one_off_lookback_months
-            past = _one_off_months(group, month, as_of, lookback)
-            rest = one_off_remaining(past, horizon, lookback)
+            past, scales = _one_off_months(group, month, as_of, lookback, history)
+            sums = [
+                total * scale
+                for total, scale in zip(
+                    one_off_window_sums(past, horizon, lookback), scales[-lookback:], strict=False
+                )
+            ]
+            rest = float(np.median(sums)) if sums else 0.0
             remaining = forecast_remaining(
                 history.to_numpy(),
                 horizon,
@@ -97,12 +107,13 @@ def forecast_month(
                 outer_level=settings.outer_interval,
                 simulations=settings.simulations,
                 seed=settings.seed,
-                one_off_sums=one_off_window_sums(past, horizon, lookback),
+                one_off_sums=sums,
             )
         out.append(
             KeyForecast(
                 str(scope),
                 str(key),
+                str(currency),
                 cutoff,
                 actual,
                 one_off,
@@ -129,17 +140,24 @@ def daily_values(recurring: pd.DataFrame, as_of: date) -> pd.Series:
 
 
 def _one_off_months(
-    group: pd.DataFrame, month: date, as_of: date, lookback: int
-) -> list[list[float]]:
-    """Daily one-off totals of the closed months before `month` (oldest first)."""
-    months = []
+    group: pd.DataFrame, month: date, as_of: date, lookback: int, history: pd.Series
+) -> tuple[list[list[float]], list[float]]:
+    """Daily one-off totals of the closed months before `month` (oldest first), and for each
+    how today's recurring spend compares with that month's: tax, support and marketplace
+    fees are a share of spend, so a month's one-offs are scaled by (mean daily recurring cost
+    of the last 7 days: a whole week, so weekends cancel) / (that month's mean daily recurring
+    cost); 1 when either is not
+    positive (fixed purchases, credits)."""
+    months, scales = [], []
+    current = float(history.iloc[-7:].mean()) if len(history) >= 7 else 0.0
     start = month
     for _ in range(lookback):
         start = (start - timedelta(days=1)).replace(day=1)
         if month_end(start) > as_of:
             continue
-        rows = group[(group["billing_month"] == start) & group["is_one_off"]]
-        if rows.empty and group[group["billing_month"] == start].empty:
+        in_month = group[group["billing_month"] == start]
+        rows = in_month[in_month["is_one_off"]]
+        if in_month.empty:
             continue
         length = month_end(start).day
         daily = [0.0] * length
@@ -147,4 +165,7 @@ def _one_off_months(
             if day.month == start.month and day.year == start.year:
                 daily[day.day - 1] += float(cost)
         months.append(daily)
-    return list(reversed(months))
+        recurring = float(sum(float(c) for c in in_month.loc[~in_month["is_one_off"], "cost"]))
+        past = recurring / length
+        scales.append(current / past if current > 0 and past > 0 else 1.0)
+    return list(reversed(months)), list(reversed(scales))

@@ -44,9 +44,9 @@ class ForecastSettings(BaseModel):
     # The latest N days with charges are still filling (exports deliver today partially):
     # they count neither as actual to date nor as history; the forecast covers them.
     incomplete_days: int = Field(1, ge=0)
-    # Complete days needed for the seasonal model; fewer -> seasonal naive (7+ days) or run
-    # rate (1-6 days), named in the `model` column.
-    min_history_days: int = Field(28, ge=14)
+    # Complete days needed for the local-level ensemble (two weeks for its weekday factors);
+    # fewer -> seasonal naive (7+ days) or run rate (1-6 days), named in the `model` column.
+    min_history_days: int = Field(14, ge=14)
     # Trailing complete days the model is fitted on (recent behaviour matters most).
     history_days: int = Field(91, ge=28)
     # Closed months whose day-of-month one-off profile estimates the one-offs still to come.
@@ -58,8 +58,8 @@ class ForecastSettings(BaseModel):
     simulations: int = Field(1000, ge=100)
     seed: int = 0
     # Budget status: forecast >= over_budget_at x budget (or actual already above budget)
-    # -> 'over budget'; forecast >= at_risk_at x budget (and > 0) -> 'at risk'; else
-    # 'on track'.
+    # -> 'over budget'; the 80% upper bound above the budget, or forecast >= at_risk_at x
+    # budget (and > 0) -> 'at risk'; else 'on track'. Closed months: over / under budget.
     at_risk_at: Decimal = Field(Decimal("0.95"), gt=0)
     over_budget_at: Decimal = Field(Decimal("1.00"), gt=0)
     budgets_path: Path | None = None

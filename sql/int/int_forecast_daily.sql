@@ -2,7 +2,8 @@
 -- split into recurring and one-off charges (finops_pipeline/forecast/series.py).
 -- Grain: one row per scope ('total' | 'provider' | 'team') x key x billing month x charge day
 -- x is_one_off. Parameters: $currency (reporting currency), $one_offs (ChargeCategory values
--- forecast separately). Reads focus_costs, exchange_rates, tmp_daily_allocation.
+-- forecast separately). Reads focus_costs, exchange_rates, tmp_daily_allocation. Used when every
+-- billing currency has its rates (else int_forecast_daily_billing.sql, per billing currency).
 with
 
 charges as (
@@ -48,6 +49,7 @@ final as (
     select
         cast(scope as varchar) as scope,
         cast(key as varchar) as key,
+        cast($currency as varchar) as currency,
         billing_month,
         day,
         is_one_off,

@@ -41,7 +41,7 @@ def test_demo_builds_the_three_tables(warehouse: str) -> None:
         "select count(*), min(model) from cost_forecast where billing_month = '2026-06-01' "
         "and scope = 'total'"
     ).fetchone()
-    assert open_month == (1, "ets(A,Ad,A,7)")
+    assert open_month == (1, "local_level_ensemble")
     con.close()
 
 
@@ -105,3 +105,57 @@ def test_commands_explain_bad_input(warehouse: str, tmp_path: Path) -> None:
     assert bad_grain.exit_code == 2 and "--grain must be month or day" in bad_grain.output
     missing = runner.invoke(app, ["forecast", "-w", str(tmp_path / "none.duckdb")])
     assert missing.exit_code == 2 and "run `finops demo` first" in " ".join(missing.output.split())
+
+
+AS_OF_FIELDS = {
+    "month", "as_of", "scope", "key", "currency", "actual_to_date", "forecast",
+    "lower_80", "upper_80", "lower_95", "upper_95", "model",
+}  # fmt: skip
+
+
+def test_forecast_as_of_sees_only_the_days_up_to_it(warehouse: str) -> None:
+    result = runner.invoke(
+        app, ["forecast", "--as-of", "2026-06-10", "--format", "json", "-w", warehouse]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert {r["scope"] for r in rows} == {"total", "provider", "team"}
+    for r in rows:
+        assert set(r) >= AS_OF_FIELDS, r
+        assert (r["month"], r["as_of"], r["currency"]) == ("2026-06", "2026-06-10", "USD")
+        lo95, lo80, f, hi80, hi95 = (
+            Decimal(r[k]) for k in ("lower_95", "lower_80", "forecast", "upper_80", "upper_95")
+        )
+        assert lo95 <= lo80 <= f <= hi80 <= hi95
+    [total] = [r for r in rows if r["scope"] == "total"]
+    con = connect(warehouse)
+    # the actual to date: June's charges posted 1..10 June only, in the reporting currency
+    expected = con.execute(
+        "select sum(EffectiveCost * case when BillingCurrency = 'USD' then 1 else rate end) "
+        "from focus_costs left join exchange_rates on month = date '2026-06-01' "
+        "and from_currency = BillingCurrency and to_currency = 'USD' "
+        "where BillingPeriodStart = date '2026-06-01' "
+        "and cast(ChargePeriodStart as date) <= date '2026-06-10'"
+    ).fetchone()[0]
+    later = con.execute(
+        "select count(*) from focus_costs where cast(ChargePeriodStart as date) > '2026-06-10'"
+    ).fetchone()[0]
+    con.close()
+    assert later > 0  # there was data after the as-of day, and it was not used
+    assert Decimal(total["actual_to_date"]) == expected.quantize(Decimal("0.01"))
+    assert Decimal(total["forecast"]) > Decimal(total["actual_to_date"])
+    # the same day asked twice gives the same answer (seeded), and a table prints it
+    again = runner.invoke(app, ["forecast", "--as-of", "2026-06-10", "-f", "json", "-w", warehouse])
+    assert json.loads(again.output) == rows
+    table = runner.invoke(
+        app, ["forecast", "--as-of", "2026-06-10", "--scope", "total", "-w", warehouse]
+    )
+    assert table.exit_code == 0 and "as of 2026-06-10" in table.output
+
+
+def test_forecast_as_of_rejects_a_day_not_loaded_yet(warehouse: str) -> None:
+    result = runner.invoke(app, ["forecast", "--as-of", "2026-07-15", "-w", warehouse])
+    assert result.exit_code == 2
+    assert "after the last complete day loaded" in " ".join(result.output.split())
+    bad = runner.invoke(app, ["forecast", "--as-of", "10/06/2026", "-w", warehouse])
+    assert bad.exit_code == 2 and "is not a date YYYY-MM-DD" in bad.output

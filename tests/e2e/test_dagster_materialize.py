@@ -20,6 +20,7 @@ INSIGHT_CHECKS = [
     "not_negative_without_credit",
     "intervals_ordered",
     "team_actuals_match_showback",
+    "reporting_currency_missing",
     "status_follows_thresholds",
     "savings_within_cost",
     "anomalies_are_sound",

@@ -92,7 +92,7 @@ def test_notebook_runs_top_to_bottom_on_the_demo_warehouse(
     if path.stem.startswith("04"):  # the demo builds the insight tables 04 reads
         assert "not available" not in text
         assert _charts(notebook) >= 3  # cost per unit, forecast, showback context
-        assert "ets(" in text  # the forecast model the demo's cost_forecast used
+        assert "local_level_ensemble" in text  # the model the demo's cost_forecast used
 
 
 def test_unit_economics_notebook_says_what_is_not_built(

@@ -67,7 +67,7 @@ def test_materialise_insight_assets_with_passing_checks(tmp_path: Path) -> None:
             assert result.success
             assert not failed_checks(result)
             checks = {e.check_name for e in result.get_asset_check_evaluations()}
-            assert len(checks) == 7
+            assert len(checks) == 8
     con = duckdb.connect(str(warehouse), read_only=True)
     forecast = {
         (m.month, s, k): (actual, f, model, as_of)
@@ -81,7 +81,7 @@ def test_materialise_insight_assets_with_passing_checks(tmp_path: Path) -> None:
         sum(int(WEEKDAY_COST[(date(2026, 2, d)).weekday()]) + 20 for d in range(1, 29)) + 300
     )
     _, march, model, as_of = forecast[(3, "total", "total")]
-    assert (model, as_of) == ("ets(A,Ad,A,7)", LAST - timedelta(days=1))
+    assert (model, as_of) == ("local_level_ensemble", LAST - timedelta(days=1))
     truth = sum(int(WEEKDAY_COST[date(2026, 3, d).weekday()]) + 20 for d in range(1, 32)) + 300
     assert abs(march - truth) / truth < Decimal("0.01")  # a noise-free series: within 1%
     statuses = dict(

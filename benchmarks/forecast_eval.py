@@ -1,0 +1,190 @@
+"""Score month-end forecasts made as of each day of closed months against both fee-aware
+baselines, and the intervals' coverage and width, per day-of-month window.
+
+The model's forecasts come from `finops_pipeline.forecast.as_of.forecast_as_of`, the code
+path of `finops forecast --as-of`. Baselines (both "fee-aware": one-off charges are out of
+their history and the same one-off estimate as the model's is added back, so the comparison
+is about the recurring forecast alone):
+  seasonal naive: each remaining day costs what the same weekday cost last week;
+  7-day run rate: each remaining day costs the mean of the last 7 days.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from finops_pipeline.forecast.as_of import forecast_as_of
+from finops_pipeline.forecast.model import seasonal_naive_path
+from finops_pipeline.forecast.monthly import daily_values
+from finops_pipeline.forecast.settings import ForecastSettings
+
+WINDOWS = ((1, 7), (8, 14), (15, 21), (22, 31))
+METHODS = ("model", "seasonal_naive", "run_rate_7d")
+
+
+@dataclass
+class Scores:
+    errors: dict[tuple[int, int], dict[str, list[float]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    # per window: (in 80, in 95, width 80 / actual, width 95 / actual, short history?)
+    cover: dict[tuple[int, int], list[tuple[bool, bool, float, float, bool]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    forecasts: int = 0
+    seconds: float = 0.0
+
+    def add_interval(
+        self,
+        day: int,
+        truth: float,
+        inner: tuple[float, float],
+        outer: tuple[float, float],
+        short: bool,
+    ) -> None:
+        """Record whether the month's actual fell inside each interval, and their widths."""
+        self.cover[window_of(day)].append(
+            (
+                inner[0] <= truth <= inner[1],
+                outer[0] <= truth <= outer[1],
+                (inner[1] - inner[0]) / abs(truth),
+                (outer[1] - outer[0]) / abs(truth),
+                short,
+            )
+        )
+
+
+def coverage_table(
+    scores: Scores, short_only: bool = False
+) -> dict[tuple[int, int], tuple[float, float, float, float]]:
+    """Per window: % of actuals in the 80 % and 95 % intervals, mean widths in % of actual."""
+    table = {}
+    for window in WINDOWS:
+        rows = [r for r in scores.cover.get(window, []) if r[4] or not short_only]
+        if rows:
+            c = np.array(rows, dtype=float)
+            table[window] = tuple(float(100 * c[:, i].mean()) for i in range(4))
+    return table
+
+
+def window_of(day: int) -> tuple[int, int]:
+    return next(w for w in WINDOWS if w[0] <= day <= w[1])
+
+
+def closed_months(daily: pd.DataFrame, last_day: date) -> list[date]:
+    months = set(daily["billing_month"])
+    return sorted(m for m in months if m.replace(day=_length(m)) <= last_day)
+
+
+def _length(month: date) -> int:
+    return calendar.monthrange(month.year, month.month)[1]
+
+
+def evaluate(
+    daily: pd.DataFrame,
+    months: list[date],
+    scope: str,
+    settings: ForecastSettings | None = None,
+    short_days: int = 60,
+) -> Scores:
+    """Forecast every month of `months` as of each of its days but the last, for every key
+    of `scope` that has the whole month; `short_days`: a series with at most that many days
+    of data at month end counts as a short history."""
+    fs = settings or ForecastSettings()
+    frame = daily[daily["scope"] == scope]
+    first_day = frame.groupby(["key", "currency"])["day"].min().to_dict()
+    scores = Scores()
+    for month in months:
+        length = _length(month)
+        in_month = frame[frame["billing_month"] == month]
+        actual = {
+            k: float(sum(g["cost"], Decimal(0))) for k, g in in_month.groupby(["key", "currency"])
+        }
+        for d in range(1, length):
+            as_of = month + timedelta(days=d - 1)
+            started = time.perf_counter()
+            results = forecast_as_of(frame, as_of, fs, scopes=(scope,))
+            scores.seconds += time.perf_counter() - started
+            scores.forecasts += len(results)
+            for f in results:
+                key = (f.key, f.currency)
+                truth = actual.get(key)
+                if not truth or first_day[key] > month:  # only keys with the whole month
+                    continue
+                short = (month.replace(day=length) - first_day[key]).days + 1 <= short_days
+                _score(scores, frame, f, as_of, truth, d, short, fs)
+    return scores
+
+
+def _score(scores, frame, f, as_of, truth, d, short, fs) -> None:
+    known = frame[(frame["key"] == f.key) & (frame["day"] <= as_of)]
+    recurring = known[~known["is_one_off"]]
+    recurring = recurring[recurring["day"] > as_of - timedelta(days=fs.history_days)]
+    history = daily_values(recurring, as_of).to_numpy()
+    base = float(f.actual_to_date) + f.one_off_remaining
+    h = f.horizon_days
+    naive = base + float(seasonal_naive_path(history, h).sum())
+    run_rate = base + (float(np.mean(history[-7:])) * h if len(history) else 0.0)
+    window = window_of(d)
+    for name, value in zip(METHODS, (float(f.forecast_month_end), naive, run_rate), strict=True):
+        scores.errors[window][name].append(abs(value - truth) / abs(truth))
+    r = f.remaining
+    scores.add_interval(
+        d,
+        truth,
+        (float(f.total(r.inner[0])), float(f.total(r.inner[1]))),
+        (float(f.total(r.outer[0])), float(f.total(r.outer[1]))),
+        short,
+    )
+
+
+def report(scores: Scores, title: str) -> None:
+    print(f"\n{title}")
+    print("MAPE of the month-end forecast, % (lower is better)")
+    print("days   | model | seasonal naive | 7-day run rate | forecasts | model best?")
+    print("-------|-------|----------------|----------------|-----------|------------")
+    for lo, hi in WINDOWS:
+        e = scores.errors.get((lo, hi))
+        if not e:
+            continue
+        m, s, r = (100 * np.mean(e[k]) for k in METHODS)
+        best = "yes" if m < s and m < r else "NO"
+        print(
+            f"{lo:2d}-{hi:2d}  | {m:5.2f} | {s:14.2f} | {r:14.2f} | {len(e['model']):9d} | {best}"
+        )
+    print("interval coverage (nominal 80 / 95 %) and mean width, % of the actual month total")
+    print(
+        "days   | in 80 % | in 95 % | width 80 % | width 95 % | forecasts | short-history in 80/95 %"
+    )
+    print(
+        "-------|---------|---------|------------|------------|-----------|-------------------------"
+    )
+    everything, short = coverage_table(scores), coverage_table(scores, short_only=True)
+    for lo, hi in WINDOWS:
+        if (lo, hi) not in everything:
+            continue
+        in80, in95, w80, w95 = everything[(lo, hi)]
+        count = len(scores.cover[(lo, hi)])
+        n_short = sum(1 for r in scores.cover[(lo, hi)] if r[4])
+        short_text = (
+            f"{short[(lo, hi)][0]:.1f} / {short[(lo, hi)][1]:.1f} (n={n_short})"
+            if (lo, hi) in short
+            else "-"
+        )
+        print(
+            f"{lo:2d}-{hi:2d}  | {in80:7.1f} | {in95:7.1f} | {w80:10.2f} | {w95:10.2f} | "
+            f"{count:9d} | {short_text}"
+        )
+    print(
+        f"runtime: {scores.seconds:.1f} s for {scores.forecasts} key forecasts "
+        f"({1000 * scores.seconds / max(scores.forecasts, 1):.1f} ms each, rolling-origin "
+        "refits memoised across as-of days)"
+    )
