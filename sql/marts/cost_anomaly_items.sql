@@ -2,8 +2,9 @@
 -- anomaly's slice, from which finops_pipeline/anomalies/detect.py ranks the contributors.
 -- Grain: one row per dimension x value x day.
 -- KPI: cost = Σ EffectiveCost by ChargePeriodStart day (the same charges as the series).
--- Parameters (named): $charge_categories VARCHAR[], $currency, $provider (NULL: any provider,
--- the total level), $level (provider | service | sub_account | team | total), $key, $start
+-- Parameters (named): $charge_categories VARCHAR[], $excluded_frequencies VARCHAR[], $currency, $provider (NULL: any provider,
+-- the total level), $level (provider | service | sub_account | sub_account_service | team |
+-- total), $key, $start
 -- and $end (DATE, inclusive).
 with
 
@@ -24,12 +25,15 @@ slice as (
         cast(EffectiveCost as double) as cost
     from focus
     where ChargeCategory in (select unnest($charge_categories::varchar[]))
+        and coalesce(ChargeFrequency, '') not in (select unnest($excluded_frequencies::varchar[]))
         and BillingCurrency = $currency
         and ($provider::varchar is null or ProviderName = $provider)
         and case $level::varchar
             when 'provider' then ProviderName
             when 'service' then coalesce(ServiceName, '(none)')
             when 'sub_account' then coalesce(SubAccountId, '(none)')
+            when 'sub_account_service'
+                then coalesce(SubAccountId, '(none)') || ' / ' || coalesce(ServiceName, '(none)')
             when 'team' then coalesce(x_Team, '(untagged)')
             when 'total' then BillingCurrency
         end = $key
