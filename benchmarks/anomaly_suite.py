@@ -11,7 +11,7 @@ day-to-day noise with a CV drawn uniformly from 2% to 15%; 1-3 resources per ser
 Events (about 8 per case), their first day uniform over the judged history (day 10 to the
 third-last day, so the first three weeks after day 10 are covered as often as any other):
 spike (x1.3-5 for 1-3 days), drop (to 10-50% for 1-3 days), level shift (x1.3-3 or
-x0.3-0.7, at least 14 days), ramp (+2-5% a day for 10-14 days, then holding), new spend (a
+x0.3-0.7, from at least 14 days before the end to the end), ramp (+2-5% a day for 10-14 days, then holding), new spend (a
 new account x service from its first day), and offsetting pairs (+$D on one service, -$D on
 another in the same account on the same 1-3 days, the account total unchanged). Events are
 planted only where their impact is at least $60, never overlap in one series, and each
@@ -76,6 +76,7 @@ class Case:
     as_of: date
     focus: pd.DataFrame
     planted: list[dict]
+    noise: dict[str, float] = field(default_factory=dict)  # account x service key -> CV
 
     def truth(self) -> dict:
         return {"as_of": self.as_of.isoformat(), "anomalies": self.planted}
@@ -188,7 +189,7 @@ def _plant(
                 continue
             up = rng.random() < 0.6
             m = float(rng.uniform(1.3, 3.0)) if up else float(rng.uniform(0.3, 0.7))
-            last = int(rng.integers(first + 13, n - 1))
+            last = n - 2  # a shift persists (to the last complete day)
         else:  # ramp
             if first > n - 12:
                 continue
@@ -206,8 +207,8 @@ def _plant(
             continue
         if abs(m - 1) * exp[first : last + 1].sum() < MIN_IMPACT:
             continue
-        s.factor[first : last + 1] *= m
-        s.busy_until = last
+        s.factor[first : (n if kind == "level_shift" else last + 1)] *= m
+        s.busy_until = n if kind == "level_shift" else last
         direction = "up" if m > 1 else "down"
         planted.append(_truth(seed, len(planted), s, kind, direction, days[first], days[last]))
     return planted
@@ -263,7 +264,8 @@ def generate_case(seed: int) -> Case:
     incomplete = focus["ChargePeriodStart"] >= pd.Timestamp(last)
     focus.loc[incomplete, "EffectiveCost"] *= float(rng.uniform(0.3, 0.7))
     focus["EffectiveCost"] = focus["EffectiveCost"].round(6)
-    return Case(seed, days, last + timedelta(days=1), focus, planted)
+    noise = {s.key: s.noise for s in series}
+    return Case(seed, days, last + timedelta(days=1), focus, planted, noise)
 
 
 def _row(

@@ -134,6 +134,21 @@ def event_items(
     return frame
 
 
+def commitment_started(event: Event) -> bool:
+    """A drop that comes with commitment coverage the slice did not have before (a savings
+    plan, reservation or committed-use discount now covering its usage) is the purchase
+    doing its job, not an anomaly: the covered cost was ~0 in the lookback and is not now."""
+    if event.direction != "down":
+        return False
+    return any(
+        c["dimension"] == "x_CommitmentCoverage"
+        and c["value"] == "covered"
+        and c["actual_cost"] > 0
+        and c["expected_cost"] <= 0.05 * c["actual_cost"]
+        for c in event.contributors
+    )
+
+
 def build_cost_anomalies(
     con: duckdb.DuckDBPyConnection,
     settings: AnomalySettings | None = None,
@@ -151,6 +166,8 @@ def build_cost_anomalies(
     events = [event for result in results for event in result.events]
     for event in events:
         event.contributors = contributors(event_items(con, event, settings), event, settings)
+    events = [e for e in events if not commitment_started(e)]
+    for event in events:
         event.counter_moves = counter_moves(event, results, settings.top_contributors)
     incidents = group_incidents(events, settings)
     now = datetime.now(UTC).replace(tzinfo=None)

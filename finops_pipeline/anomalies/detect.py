@@ -9,7 +9,9 @@ runs into events and decides what is worth a row:
   first third, in its direction), else a level shift. A key that first appears once its
   currency's data is `min_history_days` old is `new_spend` over its first days (expected 0).
 * an event is reported only if |impact| >= its level's absolute floor and |impact| /
-  expected >= the relative floor; one touching the last complete day is ongoing
+  expected >= the relative floor, and its impact so far passed both within `floor_days` of
+  the alarm (a $3-a-day shift would pass a $25 floor after two months of adding up; it is
+  not worth an alert then either). One touching the last complete day is ongoing
   (last_date None). `confirmed_date` is the first day by which both the statistical rule
   had fired and the floors were passed: the day a daily run would first have shown it.
 * score: the larger of the largest |z| and the combined z of the run (sum z / sqrt(days));
@@ -249,18 +251,20 @@ def _event(
         return None
     exp_total = float(np.sum(expected[ok]))
     act_total = float(np.sum(actual[ok]))
-    if not _passes(key.level, act_total - exp_total, exp_total, settings):
-        return None
     cum_exp = np.cumsum(np.where(ok, expected, 0.0))
     cum_act = np.cumsum(np.where(ok, actual, 0.0))
+    first_check = max(run.alarm - lo, 0)
+    last_check = min(first_check + settings.floor_days - 1, hi - lo)
     confirmed = next(
         (
             days[lo + j]
-            for j in range(max(run.alarm - lo, 0), hi - lo + 1)
+            for j in range(first_check, last_check + 1)
             if _passes(key.level, cum_act[j] - cum_exp[j], cum_exp[j], settings)
         ),
-        days[hi],
+        None,
     )
+    if confirmed is None or not _passes(key.level, act_total - exp_total, exp_total, settings):
+        return None
     z = out.z[r, lo : hi + 1][ok]
     score = max(float(np.max(np.abs(z))), abs(float(np.sum(z))) / np.sqrt(len(z)))
     event = Event(

@@ -7,24 +7,28 @@ does not lift next week's baseline and a shift stays visible):
 
 * log scale: u = log(cost + delta). Cost noise is proportional to the level, and a weekday
   factor is additive on this scale; delta (5% of the early typical cost) keeps zeros finite.
-* weekday effects: a median polish (Tukey) of the trailing `window_weeks` x 7 table gives
-  week (row) and weekday (column) effects; the weekday effects are shrunk toward 0 (factor
-  1) by empirical Bayes: B_k = tau^2 / (tau^2 + v_k), v_k = (pi/2) sigma^2 / m_k the sampling
+* weekday effects: each clean day of the trailing `window_weeks` against the mean of a
+  complete 7-day run holding it (a whole week is the level whatever the weekly pattern),
+  median per weekday; the effects are shrunk toward 0 (factor 1) by empirical Bayes: B_k = tau^2 / (tau^2 + v_k), v_k = (pi/2) sigma^2 / m_k the sampling
   variance of a median of m_k points, tau^2 the spread of the effects beyond that noise. A
   young series with one Saturday seen keeps a weekend dip only if it is large against the
   noise; an old one keeps its full weekly pattern: the short-history model and the seasonal
   one are the same estimator, the data decide how much season there is.
 * level: the median of the deseasonalised clean values of the last `level_days` days.
-* noise: MAD of the residuals, corrected for the fitted effects (n / nu), then pooled with
-  a weak prior (`prior_noise` with the weight of `prior_weight` days): a 9-day history cannot
-  tell 2% noise from 10%, and pretending it can floods the first weeks with alarms.
+* noise: clipped RMS of the day-to-day differences of the deseasonalised values (no level
+  fitted in them, so no in-sample shrinkage), with NOISE_DF degrees of freedom per
+  difference, pooled with a weak prior (`prior_noise` worth `prior_weight` days) that may
+  widen the estimate but never narrow it: a 9-day history cannot tell 2% noise from 10%,
+  and pretending it can floods the first weeks; a noisy series keeps its own wide spread.
 * z: the day's residual over the predictive spread (noise plus the level's and weekday
-  effect's own uncertainty), read through Student t with nu + prior_weight degrees of
-  freedom and returned as the normal z of the same tail probability. A young baseline thus
+  effect's own uncertainty), read through Student t with those degrees of freedom (plus
+  prior_weight when the prior widened the estimate) and returned as the normal z of the same tail probability. A young baseline thus
   needs a larger deviation for the same z: the score carries the baseline's uncertainty.
 * monthly charges: a positive excess on the same day of the month (or the month's last day)
   in most of the previous 1-3 months is expected again (a support fee on the 1st), up to its
-  usual size; a bigger excess is still judged.
+  usual size; a bigger excess is still judged. Only an isolated excess counts (a shift that
+  covered the same date last month is no fee), and the series' unjudged first days are
+  re-judged for this once a baseline exists (the 1st of the first month).
 
 Alarm rules (two-sided), on judged days (from the `min_history_days`-th day of the series):
 a day with |z| >= z_open opens an event; a CUSUM of z (reference k, decision h) opens one
@@ -44,7 +48,9 @@ import numpy as np
 from scipy.special import ndtri, stdtr
 
 MAD_TO_SIGMA = 1.4826
-MEDIAN_VAR = np.pi / 2  # var(median of m normal points) = (pi/2) sigma^2 / m
+# var(25%-trimmed mean of m normal points) ~ 1.2 sigma^2 / m (a median: pi/2 = 1.57): robust
+# to one outlier in four and nearly as efficient as a mean
+MEDIAN_VAR = 1.2
 # degrees of freedom per difference: adjacent differences share a day (correlation -0.5,
 # ~2/3 of the information), and the clipped RMS keeps ~90% of a variance's efficiency
 NOISE_DF = 0.6
@@ -96,6 +102,21 @@ def nanmedian(a: np.ndarray, axis: int) -> np.ndarray:
     hi = np.take_along_axis(s, np.maximum(n // 2, 0), axis=axis)
     out = np.where(n > 0, (lo + hi) / 2, np.nan)
     return np.squeeze(out, axis=axis)
+
+
+def trimmed_mean(a: np.ndarray, axis: int) -> np.ndarray:
+    """Mean of the middle half (25% cut at each end) ignoring NaN; NaN where all are NaN."""
+    s = np.sort(a, axis=axis)
+    n = np.sum(~np.isnan(a), axis=axis, keepdims=True)
+    rank = np.arange(a.shape[axis]).reshape(
+        [-1 if d == axis % a.ndim else 1 for d in range(a.ndim)]
+    )
+    cut = n // 4
+    keep = (rank >= cut) & (rank < n - cut)
+    total = np.sum(np.where(keep, np.nan_to_num(s), 0.0), axis=axis)
+    count = np.sum(keep, axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def month_echo_days(days: list[date]) -> list[list[int]]:
@@ -336,7 +357,7 @@ class _Season:
         self.shrink = np.zeros((n_series, 7))
         self.count = np.zeros((n_series, 7))
         self.noise2 = np.full(n_series, max(p.prior_noise, p.min_noise) ** 2)
-        self.nu = np.zeros(n_series)
+        self.nu = np.full(n_series, p.prior_weight)
         self.fitted_on = np.full(n_series, -(10**9))
         self.dirty = np.zeros(n_series, dtype=bool)
 
@@ -350,40 +371,44 @@ class _Season:
         # first): a whole week has every weekday once, so its mean is the level whatever
         # the weekly pattern (a median or a partial week would be pulled by deep weekends)
         x = (flat - _week_means(flat)).reshape(idx.size, p.window_weeks, 7)
-        wday = np.nan_to_num(nanmedian(x, axis=1))
+        wday = np.nan_to_num(trimmed_mean(x, axis=1))
         m = np.sum(~np.isnan(x), axis=1)  # points per weekday
         seen = m > 0
         n_seen = np.maximum(seen.sum(axis=1), 1)
         wday = np.where(seen, wday - (np.where(seen, wday, 0).sum(axis=1) / n_seen)[:, None], 0.0)
-        # noise from day-to-day differences of the deseasonalised values (shrunk weekday
-        # effects): nearly every point counts from day 10 on, and no level is fitted in them
-        # (the residuals of a median polish are shrunk: it zeroes many of them). A clipped
-        # RMS (outliers cut at 3.5 robust sd) keeps most of the efficiency of a variance.
-        v0 = np.where(seen, MEDIAN_VAR * p.prior_noise**2 / np.maximum(m, 1), np.inf)
-        tau0 = np.maximum(
-            (wday**2).sum(axis=1) / n_seen - np.where(seen, v0, 0).sum(axis=1) / n_seen, 0.0
-        )
-        first = (
-            np.nan_to_num(np.where(seen, tau0[:, None] / (tau0[:, None] + v0), 0.0), nan=1.0) * wday
-        )
-        deseason = flat - np.tile(first, p.window_weeks)
-        diffs = deseason[:, 1:] - deseason[:, :-1]
-        n_diff = np.sum(~np.isnan(diffs), axis=1)
-        mad = np.nan_to_num(
-            nanmedian(np.abs(diffs - np.nan_to_num(nanmedian(diffs, axis=1))[:, None]), axis=1)
-        )
-        cut = 3.5 * MAD_TO_SIGMA * np.maximum(mad, 1e-9)
-        clipped = np.clip(diffs, -cut[:, None], cut[:, None])
-        sigma2 = np.nansum(clipped**2, axis=1) / np.maximum(n_diff, 1) / 2
-        nu = NOISE_DF * n_diff
-        prior = p.prior_weight * p.prior_noise**2
-        noise2 = np.maximum(
-            (prior + nu * sigma2) / np.maximum(p.prior_weight + nu, 1e-9), p.min_noise**2
-        )
-        v = np.where(seen, MEDIAN_VAR * noise2[:, None] / np.maximum(m, 1), np.inf)
-        mean_v = np.where(seen, v, 0).sum(axis=1) / n_seen
-        tau2 = np.maximum((wday**2).sum(axis=1) / n_seen - mean_v, 0.0)
-        shrink = np.nan_to_num(np.where(seen, tau2[:, None] / (tau2[:, None] + v), 0.0), nan=1.0)
+        # noise from day-to-day differences of the deseasonalised values: nearly every point
+        # counts from day 10 on, and no level is fitted in them. A clipped RMS (outliers cut
+        # at 3.5 robust sd) keeps most of the efficiency of a variance. Two passes: the
+        # shrinkage needs the noise (first guess: the prior), the noise needs the shrunk
+        # effects; removing effects estimated from the same days takes ~B/m of each day's
+        # variance away, which is given back.
+        noise2 = np.full(idx.size, max(p.prior_noise, p.min_noise) ** 2)
+        for _ in range(2):
+            v = np.where(seen, MEDIAN_VAR * noise2[:, None] / np.maximum(m, 1), np.inf)
+            mean_v = np.where(seen, v, 0).sum(axis=1) / n_seen
+            tau2 = np.maximum((wday**2).sum(axis=1) / n_seen - mean_v, 0.0)
+            shrink = np.nan_to_num(
+                np.where(seen, tau2[:, None] / (tau2[:, None] + v), 0.0), nan=1.0
+            )
+            deseason = flat - np.tile(shrink * wday, p.window_weeks)
+            diffs = deseason[:, 1:] - deseason[:, :-1]
+            n_diff = np.sum(~np.isnan(diffs), axis=1)
+            centre = np.nan_to_num(nanmedian(diffs, axis=1))
+            mad = np.nan_to_num(nanmedian(np.abs(diffs - centre[:, None]), axis=1))
+            cut = 3.5 * MAD_TO_SIGMA * np.maximum(mad, 1e-9)
+            clipped = np.clip(diffs, -cut[:, None], cut[:, None])
+            sigma2 = np.nansum(clipped**2, axis=1) / np.maximum(n_diff, 1) / 2
+            fitted = np.where(seen, shrink / np.maximum(m, 1), 0).sum(axis=1) / n_seen
+            sigma2 = sigma2 / np.maximum(1 - fitted, 0.5)
+            nu = NOISE_DF * n_diff
+            # the prior may widen a young estimate (nine quiet days can look like 1% noise),
+            # never narrow one: pooling a 30%-noise series with a 10% prior would halve its
+            # spread and flood it with alarms. Degrees of freedom: the prior's only if it won.
+            prior = p.prior_weight * p.prior_noise**2
+            pooled = (prior + nu * sigma2) / np.maximum(p.prior_weight + nu, 1e-9)
+            widened = pooled > sigma2
+            noise2 = np.maximum(np.maximum(pooled, sigma2), p.min_noise**2)
+        nu = nu + np.where(widened, p.prior_weight, 0.0)
         weekday = (dow + np.arange(7)) % 7  # window position -> calendar weekday
         # a weekday with no complete week around it in this window (the window is mostly
         # inside an event) keeps what was learnt before
@@ -411,20 +436,20 @@ class _Season:
         past = (dows[day] - p.level_days + np.arange(p.level_days)) % 7
         x = np.where(clean[:, lo:col], logs[:, lo:col], np.nan) - self.wday[:, past]
         n_level = np.sum(~np.isnan(x), axis=1)
-        level = nanmedian(x, axis=1)
+        level = trimmed_mean(x, axis=1)
         thin = rows & (n_level < 3)
         if thin.any():  # the recent days are mostly inside an event: use the whole window
             width = 7 * p.window_weeks
             span = (dows[day] - width + np.arange(width)) % 7
             wide = np.where(clean[thin, col - width : col], logs[thin, col - width : col], np.nan)
             wide = wide - self.wday[np.ix_(np.nonzero(thin)[0], span)]
-            level[thin] = nanmedian(wide, axis=1)
+            level[thin] = trimmed_mean(wide, axis=1)
             n_level[thin] = np.sum(~np.isnan(wide), axis=1)
         k = dows[day]
         noise2 = self.noise2
         weekday_var = self.shrink[:, k] * MEDIAN_VAR * noise2 / np.maximum(self.count[:, k], 1)
         spread = np.sqrt(noise2 * (1 + MEDIAN_VAR / np.maximum(n_level, 1)) + weekday_var)
-        return level + self.wday[:, k], spread, np.maximum(self.nu + p.prior_weight, 1.0)
+        return level + self.wday[:, k], spread, np.maximum(self.nu, 1.0)
 
 
 def _week_means(flat: np.ndarray) -> np.ndarray:

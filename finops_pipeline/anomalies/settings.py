@@ -91,6 +91,9 @@ class AnomalySettings(BaseModel):
     # judged on its first days as new spend (expected 0) instead of waiting in silence.
     new_spend: bool = True
     floors: dict[Level, ImpactFloor] = Field(default_factory=_default_floors)
+    # The floors must be passed within this many days of the alarm (impact adds up: a change
+    # too small to matter in a week is not worth an alert after two months either).
+    floor_days: int = Field(7, ge=1)
     # Which FOCUS ChargeCategory values count: one-off purchases, tax and credits are not
     # usage anomalies (and tax lands on one day a month).
     charge_categories: list[str] = Field(default_factory=lambda: ["Usage"])

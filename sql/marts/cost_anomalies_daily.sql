@@ -17,7 +17,7 @@ with
 focus as (
     select * from focus_costs
     union all by name
-    select cast(null as varchar) as x_Team
+    select cast(null as varchar) as x_Team, cast(null as varchar) as ChargeFrequency
     where false
 ),
 

@@ -1,17 +1,18 @@
--- cost_anomaly_items: the daily cost of each resource, usage type, region and SKU inside one
--- anomaly's slice, from which finops_pipeline/anomalies/detect.py ranks the contributors.
+-- cost_anomaly_items: the daily cost of each resource, usage type, region, SKU and commitment
+-- coverage (CommitmentDiscountStatus Used or not) inside one anomaly's slice, from which
+-- finops_pipeline/anomalies/detect.py ranks the contributors.
 -- Grain: one row per dimension x value x day.
 -- KPI: cost = Σ EffectiveCost by ChargePeriodStart day (the same charges as the series).
--- Parameters (named): $charge_categories VARCHAR[], $excluded_frequencies VARCHAR[], $currency, $provider (NULL: any provider,
--- the total level), $level (provider | service | sub_account | sub_account_service | team |
--- total), $key, $start
--- and $end (DATE, inclusive).
+-- Parameters (named): $charge_categories VARCHAR[], $excluded_frequencies VARCHAR[],
+-- $currency, $provider (NULL: any provider, the total level), $level (provider | service |
+-- sub_account | sub_account_service | team | total), $key, $start and $end (DATE, inclusive).
 with
 
 focus as (
     select * from focus_costs
     union all by name
-    select cast(null as varchar) as x_Team
+    select cast(null as varchar) as x_Team, cast(null as varchar) as ChargeFrequency,
+        cast(null as varchar) as CommitmentDiscountStatus
     where false
 ),
 
@@ -22,6 +23,10 @@ slice as (
         coalesce(x_UsageType, '(none)') as tmp_usage_type,
         coalesce(RegionId, '(none)') as tmp_region,
         coalesce(SkuId, '(none)') as tmp_sku,
+        case
+            when CommitmentDiscountStatus = 'Used' then 'covered'
+            else 'not_covered'
+        end as tmp_coverage,
         cast(EffectiveCost as double) as cost
     from focus
     where ChargeCategory in (select unnest($charge_categories::varchar[]))
@@ -54,6 +59,10 @@ final as (
     group by all
     union all
     select 'SkuId', tmp_sku, day, sum(cost)
+    from slice
+    group by all
+    union all
+    select 'x_CommitmentCoverage', tmp_coverage, day, sum(cost)
     from slice
     group by all
 )
