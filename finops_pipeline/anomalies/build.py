@@ -141,8 +141,8 @@ def commitment_started(event: Event) -> bool:
     if event.direction != "down":
         return False
     return any(
-        c["dimension"] == "x_CommitmentCoverage"
-        and c["value"] == "covered"
+        c["dimension"] == "CommitmentDiscountStatus"
+        and c["value"] == "Used"
         and c["actual_cost"] > 0
         and c["expected_cost"] <= 0.05 * c["actual_cost"]
         for c in event.contributors

@@ -1,5 +1,5 @@
 -- cost_anomaly_items: the daily cost of each resource, usage type, region, SKU and commitment
--- coverage (CommitmentDiscountStatus Used or not) inside one anomaly's slice, from which
+-- coverage (CommitmentDiscountStatus) inside one anomaly's slice, from which
 -- finops_pipeline/anomalies/detect.py ranks the contributors.
 -- Grain: one row per dimension x value x day.
 -- KPI: cost = Σ EffectiveCost by ChargePeriodStart day (the same charges as the series).
@@ -23,10 +23,7 @@ slice as (
         coalesce(x_UsageType, '(none)') as tmp_usage_type,
         coalesce(RegionId, '(none)') as tmp_region,
         coalesce(SkuId, '(none)') as tmp_sku,
-        case
-            when CommitmentDiscountStatus = 'Used' then 'covered'
-            else 'not_covered'
-        end as tmp_coverage,
+        coalesce(CommitmentDiscountStatus, '(none)') as tmp_coverage,
         cast(EffectiveCost as double) as cost
     from focus
     where ChargeCategory in (select unnest($charge_categories::varchar[]))
@@ -62,7 +59,7 @@ final as (
     from slice
     group by all
     union all
-    select 'x_CommitmentCoverage', tmp_coverage, day, sum(cost)
+    select 'CommitmentDiscountStatus', tmp_coverage, day, sum(cost)
     from slice
     group by all
 )
