@@ -177,9 +177,8 @@ def _result(
     actual = np.nan_to_num(values)
     expected = out.expected[r]
     if n <= 0:
-        return SeriesResult(
-            key, "insufficient_history", "no cost yet", 0, [], days, actual, expected
-        )
+        reason = f"no cost yet, needs at least {settings.min_history_days} days of history"
+        return SeriesResult(key, "insufficient_history", reason, 0, [], days, actual, expected)
     events = []
     if settings.new_spend and start - data_start >= settings.min_history_days:
         event = _new_spend(key, values, start, days, settings)
