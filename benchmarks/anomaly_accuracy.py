@@ -1,6 +1,12 @@
-"""Strict precision and recall of cost_anomalies against the planted anomalies, per seed.
+"""Strict precision and recall of cost_anomalies against planted anomalies.
 
-    python benchmarks/anomaly_accuracy.py [--seeds 1 2 3 4 5] [--months 13]
+    python benchmarks/anomaly_accuracy.py [--seeds 1 2 3 4 5] [--months 13]   # the demo
+    python benchmarks/anomaly_accuracy.py --suite [--suite-seeds 30]          # independent
+    python benchmarks/anomaly_accuracy.py --runtime [--series 1000] [--months 13]
+
+`--suite` runs benchmarks/anomaly_suite.py (built without the demo generator) and, in the
+same run, the three naive baselines of benchmarks/anomaly_baselines.py; see
+benchmarks/anomaly_suite_run.py. `--runtime` times detection alone on synthetic series.
 
 For each generator seed: generate the demo exports (the seed changes the usage noise, tag
 mess and ids; the planted anomalies stay at their dates), ingest them with the demo tag
@@ -32,7 +38,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--months", type=int, default=13)
+    parser.add_argument("--suite", action="store_true", help="the independent suite")
+    parser.add_argument("--suite-seeds", type=int, default=30)
+    parser.add_argument("--runtime", action="store_true", help="time detection alone")
+    parser.add_argument("--series", type=int, default=1000)
     args = parser.parse_args()
+    if args.suite or args.runtime:
+        from anomaly_suite_run import run_runtime, run_suite
+
+        if args.suite:
+            run_suite(list(range(1, args.suite_seeds + 1)))
+        if args.runtime:
+            run_runtime(args.series, args.months)
+        return
     rows = true_rows = planted = found = 0
     detect_total = 0.0
     started = time.perf_counter()

@@ -21,11 +21,19 @@ LEVEL_COLUMNS: dict[str, str] = {
     "provider": "ProviderName",
     "service": "coalesce(ServiceName, '(none)')",
     "sub_account": "coalesce(SubAccountId, '(none)')",
+    "sub_account_service": "coalesce(SubAccountId, '(none)') || ' / ' || coalesce(ServiceName, '(none)')",
     "team": "coalesce(x_Team, '(untagged)')",
     "total": "BillingCurrency",
 }
 
-SPECIFIC_FIRST = {"service": 0, "sub_account": 1, "team": 2, "provider": 3, "total": 4}
+SPECIFIC_FIRST = {
+    "sub_account_service": -1,
+    "service": 0,
+    "sub_account": 1,
+    "team": 2,
+    "provider": 3,
+    "total": 4,
+}
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 
 _TEAM_SQL = """

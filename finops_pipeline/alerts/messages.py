@@ -15,6 +15,7 @@ ICONS = {"high": ":rotating_light:", "medium": ":warning:", "low": ":information
 LEVEL_NAMES = {
     "service": "service",
     "sub_account": "account",
+    "sub_account_service": "account service",
     "team": "team",
     "provider": "provider",
     "total": "total",
@@ -70,9 +71,13 @@ def anomaly_message(incident: Incident, dagster_url: str) -> Message:
     currency = head["currency"]
     level = LEVEL_NAMES.get(head["level"], head["level"])
     where = f"{head['key']}" + (f" ({head['provider']})" if head["provider"] else "")
-    word = {"spike": "spike", "drop": "drop", "level_shift": "level shift"}.get(
-        head["kind"], "change"
-    )
+    word = {
+        "spike": "spike",
+        "drop": "drop",
+        "level_shift": "level shift",
+        "ramp": "ramp",
+        "new_spend": "new spend",
+    }.get(head["kind"], "change")
     ratio = head.get("impact_ratio")
     impact = money(head["impact"], currency)
     if not str(impact).startswith("-"):

@@ -2,8 +2,9 @@
 
 Strict scoring, one row = one alert a user reads:
 * a row finds a planted anomaly when it names the planted slice (its own level and key, or
-  one in its `also_seen_at`) in the same provider and currency, in the planted direction,
-  with overlapping days;
+  one in its `also_seen_at`) in the same provider and currency, in the planted direction
+  (`direction` if the truth gives one, else down for a drop and up for the rest), with
+  overlapping days;
 * each planted anomaly can be found by one row only: a second row for the same incident is a
   false positive, and so is every row that finds nothing planted;
 * precision = rows that found a distinct planted anomaly / rows; recall = planted anomalies
@@ -13,7 +14,7 @@ Strict scoring, one row = one alert a user reads:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
@@ -26,6 +27,7 @@ class Accuracy:
     found: list[str]  # planted ids found
     false_positives: list[dict]  # rows that found no (new) planted anomaly
     missed: list[str]
+    matches: list[tuple[dict, dict]] = field(default_factory=list)  # (row, planted)
 
     @property
     def precision(self) -> float:
@@ -50,7 +52,7 @@ def _slices(row: dict) -> set[tuple[str, str]]:
 def finds(row: dict, planted: dict, last_day: date) -> bool:
     first = date.fromisoformat(planted["first_date"])
     last = date.fromisoformat(planted["last_date"]) if planted["last_date"] else last_day
-    direction = "down" if planted["kind"] == "drop" else "up"
+    direction = planted.get("direction") or ("down" if planted["kind"] == "drop" else "up")
     return (
         (planted["level"], planted["key"]) in _slices(row)
         and row["provider"] in (None, planted["provider"])
@@ -67,11 +69,13 @@ def grade(rows: list[dict], truth: dict) -> Accuracy:
     planted = truth["anomalies"]
     found: list[str] = []
     false_positives = []
+    matches = []
     for row in rows:
         match = next((p for p in planted if p["id"] not in found and finds(row, p, last_day)), None)
         if match is None:
             false_positives.append(row)
         else:
             found.append(match["id"])
+            matches.append((row, match))
     missed = [p["id"] for p in planted if p["id"] not in found]
-    return Accuracy(len(rows), len(planted), found, false_positives, missed)
+    return Accuracy(len(rows), len(planted), found, false_positives, missed, matches)

@@ -25,9 +25,11 @@ def build_anomaly_asset(
         deps=upstream,
         kinds={"duckdb", "python"},
         description=(
-            "Daily cost anomalies (spikes, drops, level shifts) at provider, service, "
-            "sub-account, team and total level, on complete days only, with expected vs "
-            "actual, impact, score and top contributors; one row per event with a stable id "
+            "Daily cost anomalies (spikes, drops, level shifts, ramps, new spend) at provider, "
+            "service, sub-account, sub-account x service, team and total level, each series "
+            "judged from its 10th day, on complete days only, with expected vs actual, "
+            "impact, score, top contributors and counter-moves; one row per event with a "
+            "stable id "
             "(the same change seen at several levels is one row, the others in also_seen_at). "
             "Detection always runs over the whole history as of today, whichever month "
             "partition triggers it, so reruns of old months never rewrite newer events."

@@ -3,7 +3,8 @@
 `sql/marts/cost_anomalies_daily.sql` reads daily EffectiveCost per level key from
 focus_costs; `detect.py` judges each series; `cost_anomaly_items.sql` gives each event's
 slice per resource, usage type, region and SKU, from which `detect.contributors` ranks what
-moved; `incidents.py` folds the same change seen at several levels into one row. The result
+moved; `offsets.py` names the counter-moves that kept a parent flat; `incidents.py` folds
+the same change seen at several levels into one row. The result
 replaces the events that start on or before the last complete day, keeping the first
 detection time of any event already reported under the row's id or one of its levels' ids.
 """
@@ -20,6 +21,7 @@ import pyarrow as pa
 
 from finops_pipeline.anomalies.detect import Event, SeriesResult, contributors, detect
 from finops_pipeline.anomalies.incidents import LEVEL_ORDER, Incident, group_incidents
+from finops_pipeline.anomalies.offsets import counter_moves
 from finops_pipeline.anomalies.settings import AnomalySettings
 from finops_pipeline.warehouse import read_sql, run_sql_file, table_exists, transaction
 
@@ -48,6 +50,9 @@ _ROWS = pa.schema(
         ("last_complete_date", pa.date32()),
         ("detected_at", pa.timestamp("us")),
         ("updated_at", pa.timestamp("us")),
+        ("confirmed_date", pa.date32()),
+        ("baseline_days", pa.int32()),
+        ("counter_moves", pa.string()),
     ]
 )
 _COVERAGE = pa.schema(
@@ -99,6 +104,7 @@ def daily_costs(
         skipped.append("team: focus_costs has no x_Team (no tag policy applied)")
     params = {
         "charge_categories": settings.charge_categories,
+        "excluded_frequencies": settings.excluded_charge_frequencies,
         "last_complete": last_complete,
         "levels": levels,
     }
@@ -115,6 +121,7 @@ def event_items(
     s = event.series
     params = {
         "charge_categories": settings.charge_categories,
+        "excluded_frequencies": settings.excluded_charge_frequencies,
         "currency": s.currency,
         "provider": s.provider,
         "level": s.level,
@@ -125,6 +132,21 @@ def event_items(
     frame = con.execute(read_sql("marts/cost_anomaly_items.sql"), params).df()
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
     return frame
+
+
+def commitment_started(event: Event) -> bool:
+    """A drop that comes with commitment coverage the slice did not have before (a savings
+    plan, reservation or committed-use discount now covering its usage) is the purchase
+    doing its job, not an anomaly: the covered cost was ~0 in the lookback and is not now."""
+    if event.direction != "down":
+        return False
+    return any(
+        c["dimension"] == "CommitmentDiscountStatus"
+        and c["value"] == "Used"
+        and c["actual_cost"] > 0
+        and c["expected_cost"] <= 0.05 * c["actual_cost"]
+        for c in event.contributors
+    )
 
 
 def build_cost_anomalies(
@@ -144,6 +166,9 @@ def build_cost_anomalies(
     events = [event for result in results for event in result.events]
     for event in events:
         event.contributors = contributors(event_items(con, event, settings), event, settings)
+    events = [e for e in events if not commitment_started(e)]
+    for event in events:
+        event.counter_moves = counter_moves(event, results, settings.top_contributors)
     incidents = group_incidents(events, settings)
     now = datetime.now(UTC).replace(tzinfo=None)
     with transaction(con):
@@ -216,6 +241,9 @@ def _row(
         "last_complete_date": last_complete,
         "detected_at": min(earlier) if earlier else now,
         "updated_at": now,
+        "confirmed_date": event.confirmed_date,
+        "baseline_days": event.baseline_days,
+        "counter_moves": json.dumps(event.counter_moves),
     }
 
 
@@ -233,6 +261,7 @@ def _member(event: Event) -> dict:
         "impact": round(event.impact, 4),
         "score": event.score,
         "severity": event.severity,
+        "kind": event.kind,
     }
 
 

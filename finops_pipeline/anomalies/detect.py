@@ -1,26 +1,23 @@
-"""Daily cost anomalies in one series: seasonal robust baseline, robust z, events.
+"""Daily cost anomalies per series: events with their kind, figures, score and severity.
 
 Plain Python/numpy, no warehouse: `build.py` hands in daily totals and gets events back.
+The statistics (baseline, z, alarm rules) are in model.py; this module turns the flagged
+runs into events and decides what is worth a row:
 
-The model, per series (one level key in one currency, complete days only):
-* expected(d) = median of the same weekday over the trailing `baseline_weeks` weeks,
-  skipping days that belonged to an event (so a spike does not lift next week's baseline
-  and a level shift stays visible instead of becoming its own baseline);
-* spread(d) = expected(d) * 1.4826 * MAD of the relative residuals ((actual - expected) /
-  expected) of the trailing `spread_days` non-event days, floored at `min_spread_fraction`
-  of expected. Cost noise is proportional to the level (a weekend at 60% of a weekday moves
-  60% as much), so one absolute spread pooled over weekdays and weekends would be too narrow
-  on the busy days and flag their ordinary noise; a series expected at 0 falls back to the
-  absolute spread of its baseline values. Days are judged only once 14 residuals back the
-  spread (a MAD of three or four points is far too narrow), so judging starts two weeks
-  after `min_history_days`;
-* z(d) = (actual - expected) / spread. A day with |z| >= z_threshold opens an event; the
-  event runs while the following days stay beyond z_continue in the same direction.
-* An event of `level_shift_days` or more is a level shift, otherwise a spike (up) or a drop
-  (down). One touching the last complete day is ongoing (last_date None).
-* It is reported only if |impact| >= the level's absolute floor and |impact| / expected >=
-  its relative floor. When no unflagged baseline is left (a shift older than the lookback),
-  the event closes and the new level becomes normal.
+* kinds: a run shorter than `level_shift_days` is a spike (up) or a drop (down); a longer
+  one is a ramp when its residual grows (the last third of its days at least twice the
+  first third, in its direction), else a level shift. A key that first appears once its
+  currency's data is `min_history_days` old is `new_spend` over its first days (expected 0).
+* an event is reported only if |impact| >= its level's absolute floor and |impact| /
+  expected >= the relative floor, and its impact so far passed both within `floor_days` of
+  the alarm (a $3-a-day shift would pass a $25 floor after two months of adding up; it is
+  not worth an alert then either). One touching the last complete day is ongoing
+  (last_date None). `confirmed_date` is the first day by which both the statistical rule
+  had fired and the floors were passed: the day a daily run would first have shown it.
+* score: the larger of the largest |z| and the combined z of the run (sum z / sqrt(days));
+  both are read through the young baseline's wider t distribution, so a 12-day-old baseline
+  scores lower than a 12-week-old one for the same deviation; severity also goes one step
+  down while the baseline is younger than `young_baseline_days`.
 """
 
 from __future__ import annotations
@@ -32,11 +29,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from finops_pipeline.anomalies.model import ModelOutput, Run, run_model
 from finops_pipeline.anomalies.settings import AnomalySettings
-
-MAD_TO_SIGMA = 1.4826
-MIN_SPREAD_POINTS = 14  # residuals needed before the spread (and so any z) is trusted
-_EXTRA_LOOKBACK_WEEKS = 4
 
 
 @dataclass(frozen=True)
@@ -54,12 +48,15 @@ class Event:
     last_date: date | None  # None: still anomalous on the last complete day
     end_date: date  # last day included in the figures (= last_date or last complete day)
     direction: str  # up | down
-    kind: str  # spike | drop | level_shift
+    kind: str  # spike | drop | level_shift | ramp | new_spend
     expected_cost: float
     actual_cost: float
-    score: float  # the largest |robust z| of its days
+    score: float
     severity: str = "low"
     contributors: list[dict] = field(default_factory=list)
+    confirmed_date: date | None = None
+    baseline_days: int = 0  # days of the key's history before first_date
+    counter_moves: list[dict] = field(default_factory=list)
 
     @property
     def impact(self) -> float:
@@ -81,6 +78,24 @@ class SeriesResult:
     reason: str
     history_days: int
     events: list[Event]
+    # the day axis, the actual and the expected cost (NaN: not judged) on it
+    days: list[date] = field(default_factory=list, repr=False)
+    actual: np.ndarray | None = field(default=None, repr=False)
+    expected: np.ndarray | None = field(default=None, repr=False)
+
+    def change(self, first: date, last: date) -> float | None:
+        """actual - expected over first..last where judged (None: no judged day)."""
+        if self.actual is None or self.expected is None or not self.days:
+            return None
+        lo = max((first - self.days[0]).days, 0)
+        hi = min((last - self.days[0]).days, len(self.days) - 1)
+        if hi < lo:
+            return None
+        exp = self.expected[lo : hi + 1]
+        ok = ~np.isnan(exp)
+        if not ok.any():
+            return None
+        return float(np.sum(self.actual[lo : hi + 1][ok] - exp[ok]))
 
 
 def detect_series(
@@ -90,137 +105,20 @@ def detect_series(
     settings: AnomalySettings | None = None,
 ) -> SeriesResult:
     """Events in one daily cost series (index: dates; missing days count as 0)."""
-    settings = settings or AnomalySettings()
-    costs = costs[[d <= last_complete for d in costs.index]]
-    if costs.empty:
-        return SeriesResult(series, "insufficient_history", "no complete day", 0, [])
-    first = min(costs.index)
-    days = pd.date_range(first, last_complete, freq="D").date
-    values = costs.groupby(level=0).sum().reindex(days, fill_value=0.0).to_numpy(float)
-    n = len(values)
-    if n <= settings.min_history_days:
-        reason = f"{n} complete days of history, needs more than {settings.min_history_days}"
-        return SeriesResult(series, "insufficient_history", reason, n, [])
-    runs = _runs(values, settings)
-    events = []
-    for start, end, sign, expected, score in runs:
-        ongoing = end == n - 1
-        event = _event(series, days, values, start, end, sign, expected, score, ongoing, settings)
-        if event is not None:
-            events.append(event)
-    return SeriesResult(series, "evaluated", "", n, events)
-
-
-def _runs(
-    values: np.ndarray, settings: AnomalySettings
-) -> list[tuple[int, int, int, np.ndarray, float]]:
-    """(start, end, sign, expected per day of the run, max |z|) for every flagged run."""
-    n = len(values)
-    flagged = np.zeros(n, dtype=bool)
-    expected = np.full(n, np.nan)
-    relative = np.full(n, np.nan)  # (actual - expected) / expected, where expected > 0
-    max_weeks = settings.baseline_weeks + _EXTRA_LOOKBACK_WEEKS
-    runs: list[tuple[int, int, int, np.ndarray, float]] = []
-    start, sign, score = -1, 0, 0.0
-
-    def close(end: int) -> None:
-        runs.append((start, end, sign, expected[start : end + 1].copy(), score))
-
-    for i in range(settings.min_history_days, n):
-        refs = [
-            values[j]
-            for j in range(i - 7, max(i - 7 * max_weeks, 0) - 1, -7)
-            if j >= 0 and not flagged[j]
-        ][: settings.baseline_weeks]
-        if len(refs) < settings.min_baseline_points:
-            if sign:
-                close(i - 1)
-                sign = 0
-            continue
-        exp = float(np.median(refs))
-        expected[i] = exp
-        window = relative[max(i - settings.spread_days, 0) : i]
-        window_ok = ~flagged[max(i - settings.spread_days, 0) : i] & ~np.isnan(window)
-        past = window[window_ok]
-        resid = values[i] - exp
-        if exp > 0 and len(past) < MIN_SPREAD_POINTS:
-            # warm-up: a spread from a handful of points is far too narrow (every ordinary
-            # day would look extreme), so the day only feeds the spread estimate
-            relative[i] = resid / exp
-            continue
-        if exp > 0:
-            spread = exp * MAD_TO_SIGMA * float(np.median(np.abs(past - np.median(past))))
-        else:
-            spread = MAD_TO_SIGMA * float(np.median(np.abs(np.array(refs) - exp)))
-        spread = max(spread, settings.min_spread_fraction * abs(exp), 1e-9)
-        z = resid / spread
-        relative[i] = resid / exp if exp > 0 else np.nan
-        if sign and z * sign >= settings.z_continue:
-            flagged[i] = True
-            score = max(score, abs(z))
-            continue
-        if sign:
-            close(i - 1)
-            sign = 0
-        if abs(z) >= settings.z_threshold:
-            start, sign, score = i, (1 if z > 0 else -1), abs(z)
-            flagged[i] = True
-    if sign:
-        close(n - 1)
-    return runs
-
-
-def _event(
-    series: SeriesKey,
-    days: np.ndarray,
-    values: np.ndarray,
-    start: int,
-    end: int,
-    sign: int,
-    expected: np.ndarray,
-    score: float,
-    ongoing: bool,
-    settings: AnomalySettings,
-) -> Event | None:
-    exp_total = float(np.nansum(expected))
-    actual = float(values[start : end + 1].sum())
-    impact = actual - exp_total
-    floor = settings.floor(series.level)
-    if abs(impact) < floor.absolute:
-        return None
-    if exp_total > 0 and abs(impact) / exp_total < floor.relative:
-        return None
-    length = end - start + 1
-    kind = (
-        "level_shift" if length >= settings.level_shift_days else ("spike" if sign > 0 else "drop")
+    frame = pd.DataFrame(
+        {
+            "level": series.level,
+            "provider": series.provider,
+            "key": series.key,
+            "currency": series.currency,
+            "day": list(costs.index),
+            "cost": costs.to_numpy(float),
+        }
     )
-    event = Event(
-        series=series,
-        first_date=days[start],
-        last_date=None if ongoing else days[end],
-        end_date=days[end],
-        direction="up" if sign > 0 else "down",
-        kind=kind,
-        expected_cost=exp_total,
-        actual_cost=actual,
-        score=round(score, 3),
-    )
-    event.severity = severity(event, settings)
-    return event
-
-
-def severity(event: Event, settings: AnomalySettings) -> str:
-    """high: the cost at least doubled (or fell by 60%+), or 10x the absolute floor;
-    medium: a 50% change or 4x the floor; low: the rest that passed both floors."""
-    ratio = abs(event.impact_ratio) if event.impact_ratio is not None else float("inf")
-    floor = settings.floor(event.series.level).absolute or 1.0
-    multiple = abs(event.impact) / floor
-    high_ratio = 1.0 if event.direction == "up" else 0.6
-    if ratio >= high_ratio or multiple >= 10:
-        return "high"
-    if ratio >= 0.5 or multiple >= 4:
-        return "medium"
-    return "low"
+    results = detect(frame, last_complete, settings)
+    if results:
+        return results[0]
+    return SeriesResult(series, "insufficient_history", "no complete day", 0, [])
 
 
 def detect(
@@ -228,14 +126,187 @@ def detect(
 ) -> list[SeriesResult]:
     """Every series in `daily` (columns level, provider, key, currency, day, cost)."""
     settings = settings or AnomalySettings()
-    results = []
+    frame = daily[[d <= last_complete for d in daily["day"]]]
+    if frame.empty:
+        return []
+    frame = frame.assign(provider=frame["provider"].fillna(""))
+    first_day = min(frame["day"])
+    days = list(pd.date_range(first_day, last_complete, freq="D").date)
+    pos = {d: i for i, d in enumerate(days)}
+    keys, rows = [], []
     columns = ["level", "provider", "key", "currency"]
-    frame = daily.assign(provider=daily["provider"].fillna(""))
     for (level, provider, key, currency), group in frame.groupby(columns, sort=True):
-        series = SeriesKey(str(level), provider or None, str(key), str(currency))
-        costs = pd.Series(group["cost"].to_numpy(float), index=list(group["day"]))
-        results.append(detect_series(series, costs, last_complete, settings))
+        row = np.zeros(len(days))
+        np.add.at(row, [pos[d] for d in group["day"]], group["cost"].to_numpy(float))
+        keys.append(SeriesKey(str(level), provider or None, str(key), str(currency)))
+        rows.append(row)
+    y = np.vstack(rows)
+    nonzero = y != 0
+    starts = np.where(nonzero.any(axis=1), nonzero.argmax(axis=1), len(days))
+    for r, s in enumerate(starts):
+        y[r, :s] = np.nan
+    out = run_model(y, starts, days, settings.model_params())
+    data_start: dict[str, int] = {}
+    for k, s in zip(keys, starts, strict=True):
+        data_start[k.currency] = min(data_start.get(k.currency, len(days)), int(s))
+    by_row: dict[int, list[Run]] = {}
+    for run in out.runs:
+        by_row.setdefault(run.row, []).append(run)
+    results = []
+    for r, key in enumerate(keys):
+        results.append(
+            _result(
+                key, r, y[r], int(starts[r]), data_start[key.currency], days, out, by_row, settings
+            )
+        )
     return results
+
+
+def _result(
+    key: SeriesKey,
+    r: int,
+    values: np.ndarray,
+    start: int,
+    data_start: int,
+    days: list[date],
+    out: ModelOutput,
+    by_row: dict[int, list[Run]],
+    settings: AnomalySettings,
+) -> SeriesResult:
+    n = len(days) - start
+    actual = np.nan_to_num(values)
+    expected = out.expected[r]
+    if n <= 0:
+        reason = f"no cost yet, needs at least {settings.min_history_days} days of history"
+        return SeriesResult(key, "insufficient_history", reason, 0, [], days, actual, expected)
+    events = []
+    if settings.new_spend and start - data_start >= settings.min_history_days:
+        event = _new_spend(key, values, start, days, settings)
+        if event is not None:
+            events.append(event)
+    for run in by_row.get(r, []):
+        event = _event(key, run, values, start, days, out, settings)
+        if event is not None:
+            events.append(event)
+    if n < settings.min_history_days and not events:
+        reason = f"{n} complete days of history, needs at least {settings.min_history_days}"
+        return SeriesResult(key, "insufficient_history", reason, n, [], days, actual, expected)
+    return SeriesResult(key, "evaluated", "", n, events, days, actual, expected)
+
+
+def _passes(level: str, impact: float, expected: float, settings: AnomalySettings) -> bool:
+    floor = settings.floor(level)
+    if abs(impact) < floor.absolute:
+        return False
+    return not (expected > 0 and abs(impact) / expected < floor.relative)
+
+
+def _new_spend(
+    key: SeriesKey, values: np.ndarray, start: int, days: list[date], settings: AnomalySettings
+) -> Event | None:
+    """The key's first days, before its own baseline can judge it, against an expected 0."""
+    end = min(start + settings.min_history_days - 2, len(days) - 1)
+    cost = np.nan_to_num(values[start : end + 1])
+    if np.sum(cost) <= 0:
+        return None
+    cumulative = np.cumsum(cost)
+    passed = np.nonzero(cumulative >= settings.floor(key.level).absolute)[0]
+    if not passed.size:
+        return None
+    ongoing = end == len(days) - 1
+    event = Event(
+        series=key,
+        first_date=days[start],
+        last_date=None if ongoing else days[end],
+        end_date=days[end],
+        direction="up",
+        kind="new_spend",
+        expected_cost=0.0,
+        actual_cost=float(np.sum(cost)),
+        score=0.0,
+        confirmed_date=days[start + int(passed[0])],
+        baseline_days=0,
+    )
+    event.severity = severity(event, settings)
+    return event
+
+
+def _event(
+    key: SeriesKey,
+    run: Run,
+    values: np.ndarray,
+    start: int,
+    days: list[date],
+    out: ModelOutput,
+    settings: AnomalySettings,
+) -> Event | None:
+    r, lo, hi = run.row, run.start, run.end
+    if hi < lo:
+        return None
+    expected = out.expected[r, lo : hi + 1]
+    actual = np.nan_to_num(values[lo : hi + 1])
+    ok = ~np.isnan(expected)
+    if not ok.any():
+        return None
+    exp_total = float(np.sum(expected[ok]))
+    act_total = float(np.sum(actual[ok]))
+    cum_exp = np.cumsum(np.where(ok, expected, 0.0))
+    cum_act = np.cumsum(np.where(ok, actual, 0.0))
+    first_check = max(run.alarm - lo, 0)
+    last_check = min(first_check + settings.floor_days - 1, hi - lo)
+    confirmed = next(
+        (
+            days[lo + j]
+            for j in range(first_check, last_check + 1)
+            if _passes(key.level, cum_act[j] - cum_exp[j], cum_exp[j], settings)
+        ),
+        None,
+    )
+    if confirmed is None or not _passes(key.level, act_total - exp_total, exp_total, settings):
+        return None
+    z = out.z[r, lo : hi + 1][ok]
+    score = max(float(np.max(np.abs(z))), abs(float(np.sum(z))) / np.sqrt(len(z)))
+    event = Event(
+        series=key,
+        first_date=days[lo],
+        last_date=None if hi == len(days) - 1 else days[hi],
+        end_date=days[hi],
+        direction="up" if run.sign > 0 else "down",
+        kind=_kind(out.resid[r, lo : hi + 1][ok], run.sign, settings),
+        expected_cost=exp_total,
+        actual_cost=act_total,
+        score=round(score, 3),
+        confirmed_date=confirmed,
+        baseline_days=lo - start,
+    )
+    event.severity = severity(event, settings)
+    return event
+
+
+def _kind(resid: np.ndarray, sign: int, settings: AnomalySettings) -> str:
+    if len(resid) < settings.level_shift_days:
+        return "spike" if sign > 0 else "drop"
+    third = max(len(resid) // 3, 1)
+    head = float(np.mean(resid[:third])) * sign
+    tail = float(np.mean(resid[-third:])) * sign
+    return "ramp" if tail > 0 and head * 2 <= tail else "level_shift"
+
+
+def severity(event: Event, settings: AnomalySettings) -> str:
+    """high: the cost at least doubled (or fell by 60%+), or 10x the absolute floor;
+    medium: a 50% change or 4x the floor; low: the rest that passed both floors. One step
+    lower while the baseline is young (its expected cost is itself uncertain)."""
+    ratio = abs(event.impact_ratio) if event.impact_ratio is not None else float("inf")
+    floor = settings.floor(event.series.level).absolute or 1.0
+    multiple = abs(event.impact) / floor
+    high_ratio = 1.0 if event.direction == "up" else 0.6
+    grades = ["low", "medium", "high"]
+    grade = (
+        2 if ratio >= high_ratio or multiple >= 10 else 1 if ratio >= 0.5 or multiple >= 4 else 0
+    )
+    if event.kind != "new_spend" and event.baseline_days < settings.young_baseline_days:
+        grade = max(grade - 1, 0)
+    return grades[grade]
 
 
 def contributors(

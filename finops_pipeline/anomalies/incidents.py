@@ -12,10 +12,10 @@ keeps two simultaneous but unrelated changes in one provider apart.
 Events are grouped narrowest slice first, each joining at most one group, so a broad event
 (the total) never chains two unrelated changes together. Each group becomes one row at its
 head: among the members led by the group's lead (a broad member led by something else also
-holds an unrelated change) whose |impact| is at least `incident_explain_share` of the largest
-such |impact| (they explain most of the change), the one with the smallest expected cost
-per day, i.e. the most specific slice; ties go to the more specific level (service,
-sub_account, team, provider, total). Every other member is kept in the row's `also_seen_at`,
+holds an unrelated change) whose |impact| per day is at least `incident_explain_share` of the
+largest such (they explain most of the change; per day, as members can span different days), the one with the smallest expected cost
+per day, i.e. the most specific slice; ties go to the more specific level (sub_account_service,
+service, sub_account, team, provider, total). Every other member is kept in the row's `also_seen_at`,
 so no level's finding is lost.
 """
 
@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from finops_pipeline.anomalies.detect import Event
 from finops_pipeline.anomalies.settings import AnomalySettings
 
-LEVEL_ORDER = {"service": 0, "sub_account": 1, "team": 2, "provider": 3, "total": 4}
+LEVEL_ORDER = {
+    "sub_account_service": -1,
+    "service": 0,
+    "sub_account": 1,
+    "team": 2,
+    "provider": 3,
+    "total": 4,
+}
 LEAD_DIMENSIONS = ("ResourceId", "x_UsageType", "SkuId")
 
 
@@ -64,9 +71,15 @@ def _head(group: list[Event], share: float) -> Event:
     unrelated one) is not a candidate and does not set the largest impact either."""
     key = lead(group[0])
     pure = [e for e in group if key is None or lead(e) in (key, None)]
-    largest = max(abs(e.impact) for e in pure)
-    explaining = [e for e in pure if abs(e.impact) >= share * largest]
+    largest = max(_daily_impact(e) for e in pure)
+    explaining = [e for e in pure if _daily_impact(e) >= share * largest]
     return min(explaining, key=_narrowness)
+
+
+def _daily_impact(event: Event) -> float:
+    """|impact| per day: members span different days (a new service's first days, its
+    account's ongoing shift), so totals would favour the longest, not the best explaining."""
+    return abs(event.impact) / max(event.days, 1)
 
 
 def lead(event: Event) -> tuple[str, str] | None:

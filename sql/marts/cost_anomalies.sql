@@ -1,4 +1,5 @@
 -- cost_anomalies: one row per cost anomaly event (one change, one row), with a stable id.
+-- kind: spike | drop | level_shift | ramp | new_spend.
 -- Grain: one row per event = the same change (currency, provider, direction, overlapping days,
 -- a shared top contributor) seen at one or more levels; the row shows the most specific level
 -- key that explains most of it and lists the others in `also_seen_at`
@@ -26,5 +27,11 @@ create table if not exists cost_anomalies (
     also_seen_at json not null,
     last_complete_date date not null,
     detected_at timestamp not null,
-    updated_at timestamp not null
+    updated_at timestamp not null,
+    -- the first complete day by which the rule had fired and the floors were passed
+    confirmed_date date,
+    -- days of the key's history before first_date (a young baseline is less certain)
+    baseline_days integer,
+    -- siblings that moved the other way inside a parent that moved little (offsets.py)
+    counter_moves json
 );

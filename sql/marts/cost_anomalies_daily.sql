@@ -4,15 +4,20 @@
 -- KPI: cost = Σ EffectiveCost of the charges of the chosen ChargeCategory values; a charge
 -- spanning several days is spread evenly over them (monthly fees do not become one-day spikes).
 -- The level keys: provider = ProviderName, service = ServiceName, sub_account = SubAccountId,
--- team = x_Team, total = BillingCurrency (provider null: the total of every provider).
--- Parameters (named): $charge_categories VARCHAR[], $last_complete DATE, $levels VARCHAR[].
+-- sub_account_service = SubAccountId || ' / ' || ServiceName (where a change offset inside its
+-- account still shows), team = x_Team, total = BillingCurrency (provider null: the total of
+-- every provider).
+-- Charges whose ChargeFrequency is in $excluded_frequencies (default Recurring: a support
+-- plan or subscription billed on its day by contract) are not usage and are left out.
+-- Parameters (named): $charge_categories VARCHAR[], $excluded_frequencies VARCHAR[],
+-- $last_complete DATE, $levels VARCHAR[].
 -- x_Team exists only once a tag policy ran: the empty `union all by name` adds it as NULL.
 with
 
 focus as (
     select * from focus_costs
     union all by name
-    select cast(null as varchar) as x_Team
+    select cast(null as varchar) as x_Team, cast(null as varchar) as ChargeFrequency
     where false
 ),
 
@@ -30,6 +35,7 @@ charges as (
         cast(EffectiveCost as double) as tmp_cost
     from focus
     where ChargeCategory in (select unnest($charge_categories::varchar[]))
+        and coalesce(ChargeFrequency, '') not in (select unnest($excluded_frequencies::varchar[]))
         and EffectiveCost is not null
 ),
 
@@ -58,6 +64,9 @@ levels as (
     from complete_days
     union all
     select 'sub_account', provider, tmp_sub_account, currency, day, cost
+    from complete_days
+    union all
+    select 'sub_account_service', provider, tmp_sub_account || ' / ' || tmp_service, currency, day, cost
     from complete_days
     union all
     select 'team', provider, tmp_team, currency, day, cost

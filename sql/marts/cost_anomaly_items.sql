@@ -1,16 +1,18 @@
--- cost_anomaly_items: the daily cost of each resource, usage type, region and SKU inside one
--- anomaly's slice, from which finops_pipeline/anomalies/detect.py ranks the contributors.
+-- cost_anomaly_items: the daily cost of each resource, usage type, region, SKU and commitment
+-- coverage (CommitmentDiscountStatus) inside one anomaly's slice, from which
+-- finops_pipeline/anomalies/detect.py ranks the contributors.
 -- Grain: one row per dimension x value x day.
 -- KPI: cost = Σ EffectiveCost by ChargePeriodStart day (the same charges as the series).
--- Parameters (named): $charge_categories VARCHAR[], $currency, $provider (NULL: any provider,
--- the total level), $level (provider | service | sub_account | team | total), $key, $start
--- and $end (DATE, inclusive).
+-- Parameters (named): $charge_categories VARCHAR[], $excluded_frequencies VARCHAR[],
+-- $currency, $provider (NULL: any provider, the total level), $level (provider | service |
+-- sub_account | sub_account_service | team | total), $key, $start and $end (DATE, inclusive).
 with
 
 focus as (
     select * from focus_costs
     union all by name
-    select cast(null as varchar) as x_Team
+    select cast(null as varchar) as x_Team, cast(null as varchar) as ChargeFrequency,
+        cast(null as varchar) as CommitmentDiscountStatus
     where false
 ),
 
@@ -21,15 +23,19 @@ slice as (
         coalesce(x_UsageType, '(none)') as tmp_usage_type,
         coalesce(RegionId, '(none)') as tmp_region,
         coalesce(SkuId, '(none)') as tmp_sku,
+        coalesce(CommitmentDiscountStatus, '(none)') as tmp_coverage,
         cast(EffectiveCost as double) as cost
     from focus
     where ChargeCategory in (select unnest($charge_categories::varchar[]))
+        and coalesce(ChargeFrequency, '') not in (select unnest($excluded_frequencies::varchar[]))
         and BillingCurrency = $currency
         and ($provider::varchar is null or ProviderName = $provider)
         and case $level::varchar
             when 'provider' then ProviderName
             when 'service' then coalesce(ServiceName, '(none)')
             when 'sub_account' then coalesce(SubAccountId, '(none)')
+            when 'sub_account_service'
+                then coalesce(SubAccountId, '(none)') || ' / ' || coalesce(ServiceName, '(none)')
             when 'team' then coalesce(x_Team, '(untagged)')
             when 'total' then BillingCurrency
         end = $key
@@ -50,6 +56,10 @@ final as (
     group by all
     union all
     select 'SkuId', tmp_sku, day, sum(cost)
+    from slice
+    group by all
+    union all
+    select 'CommitmentDiscountStatus', tmp_coverage, day, sum(cost)
     from slice
     group by all
 )

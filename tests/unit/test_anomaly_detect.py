@@ -67,12 +67,60 @@ def test_noise_alone_gives_no_anomaly() -> None:
 
 
 def test_too_little_history_is_said() -> None:
-    costs = series(20)
+    """Judging starts on a series' 10th day (issue 11, as AWS does); before, it is said."""
+    costs = series(9)
     costs[max(costs.index)] *= 10
     result = detect_series(KEY, costs, last_day(costs))
     assert result.status == "insufficient_history"
-    assert "needs more than 28" in result.reason
+    assert "needs at least 10" in result.reason
     assert result.events == []
+
+
+def test_cold_start_spike_on_day_12_is_found_with_a_lower_score() -> None:
+    """A young baseline is judged, but through a wider t distribution: the same deviation
+    scores lower on day 12 than on day 100, and severity is one step lower."""
+    young = series(40, seed=3)
+    young[START + timedelta(days=11)] *= 2.7
+    [event] = detect_series(KEY, young, last_day(young)).events
+    assert (event.first_date, event.kind, event.baseline_days) == (
+        START + timedelta(days=11),
+        "spike",
+        11,
+    )
+    old = series(140, seed=3)
+    old[START + timedelta(days=109)] *= 2.7
+    [mature] = detect_series(KEY, old, last_day(old)).events
+    assert mature.score > event.score
+    assert (mature.severity, event.severity) == ("high", "medium")
+
+
+def test_slow_ramp_is_a_ramp() -> None:
+    """+3% a day for two weeks: no single day stands out at first; the CUSUM finds it."""
+    costs = series(150, seed=4, noise=0.05)
+    first = START + timedelta(days=100)
+    for k in range(14):
+        costs[first + timedelta(days=k)] *= 1.03 ** (k + 1)
+    events = detect_series(KEY, costs, last_day(costs)).events
+    [event] = [e for e in events if e.direction == "up"]
+    assert event.kind == "ramp"
+    assert first <= event.first_date <= first + timedelta(days=4)
+    assert event.confirmed_date is not None and event.confirmed_date <= first + timedelta(days=10)
+
+
+def test_a_monthly_charge_on_its_usual_day_is_expected() -> None:
+    """A charge on every 1st (a fee that is not labelled as such) is expected from its second
+    occurrence on; a spike on another day is still found."""
+    start = date(2026, 1, 1)
+    index = [start + timedelta(days=k) for k in range(150)]
+    rng = np.random.default_rng(5)
+    costs = pd.Series(100.0 * np.exp(rng.normal(0.0, 0.05, 150)), index=index)
+    for d in index:
+        if d.day == 1:
+            costs[d] += 250.0
+    assert detect_series(KEY, costs, last_day(costs)).events == []
+    costs[date(2026, 4, 15)] += 250.0
+    [event] = detect_series(KEY, costs, last_day(costs)).events
+    assert event.first_date == date(2026, 4, 15)
 
 
 def test_incomplete_days_are_never_judged() -> None:

@@ -1,0 +1,185 @@
+"""cost_anomalies through the real DuckDB build on small FOCUS fixtures: cold start, the
+offsetting pair, new spend, and the traps that must not alert (a fee on the 1st, a noisy
+series, the incomplete last day, weekend dips, month boundaries).
+
+Each fixture is a few AWS account x service series written straight into `focus_costs`
+(the columns the anomaly SQL reads); build_cost_anomalies runs its SQL files and the model
+as in production, as of the day after the fixture's last (incomplete) day.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from finops_pipeline.anomalies import build_cost_anomalies
+from finops_pipeline.anomalies.accuracy import reported
+from finops_pipeline.anomalies.quality import violations
+
+START = date(2026, 3, 1)  # billing data starts on the 1st of a month
+EC2 = "Amazon Elastic Compute Cloud"
+RDS = "Amazon Relational Database Service"
+S3 = "Amazon Simple Storage Service"
+ACCOUNT = "111122223333"
+OTHER = "444455556666"
+
+
+def usage(
+    days: int,
+    base: float,
+    seed: int,
+    noise: float = 0.04,
+    weekend: float = 1.0,
+    start: date = START,
+) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    index = [start + timedelta(days=k) for k in range(days)]
+    weekly = np.array([1.0 if d.weekday() < 5 else weekend for d in index])
+    return base * weekly * np.exp(rng.normal(0.0, noise, days))
+
+
+def rows(
+    account: str,
+    service: str,
+    costs: np.ndarray,
+    start: date = START,
+    category: str = "Usage",
+    frequency: str = "Usage-Based",
+    resource: str | None = None,
+) -> list[dict]:
+    out = []
+    for k, cost in enumerate(costs):
+        if cost == 0:
+            continue
+        day = pd.Timestamp(start + timedelta(days=k))
+        out.append(
+            {
+                "ProviderName": "AWS",
+                "BillingCurrency": "USD",
+                "ServiceName": service,
+                "SubAccountId": account,
+                "ResourceId": resource or f"{account}:{service[:12]}",
+                "x_UsageType": f"{service[:12]}:Usage",
+                "RegionId": "us-east-1",
+                "SkuId": f"SKU-{service[:12]}",
+                "ChargeCategory": category,
+                "ChargeFrequency": frequency,
+                "ChargePeriodStart": day,
+                "ChargePeriodEnd": day + pd.Timedelta(days=1),
+                "EffectiveCost": round(float(cost), 6),
+            }
+        )
+    return out
+
+
+def build(charges: list[dict], days: int) -> duckdb.DuckDBPyConnection:
+    """A warehouse holding `charges`, anomalies built as of the day after the last day
+    (that last day is incomplete with the default lag of one day)."""
+    con = duckdb.connect()
+    con.register("tmp_focus", pd.DataFrame(charges))
+    con.execute(
+        "create table focus_costs as select * replace ("
+        "cast(EffectiveCost as decimal(38, 12)) as EffectiveCost, "
+        "cast(ChargePeriodStart as timestamp) as ChargePeriodStart, "
+        "cast(ChargePeriodEnd as timestamp) as ChargePeriodEnd) from tmp_focus"
+    )
+    con.unregister("tmp_focus")
+    build_cost_anomalies(con, as_of=START + timedelta(days=days))
+    assert violations(con) == []
+    return con
+
+
+def slices(row: dict) -> set[tuple[str, str]]:
+    also = json.loads(row["also_seen_at"])
+    return {(row["level"], row["key"])} | {(m["level"], m["key"]) for m in also}
+
+
+def background(days: int) -> list[dict]:
+    return rows(ACCOUNT, S3, usage(days, 300.0, 11)) + rows(OTHER, EC2, usage(days, 500.0, 12))
+
+
+def test_cold_start_spike_is_found_on_day_12() -> None:
+    days = 40
+    ec2 = usage(days, 400.0, 1)
+    ec2[11] *= 2.7  # the 12th day of history
+    con = build(background(days) + rows(ACCOUNT, EC2, ec2), days)
+    [row] = reported(con)
+    assert ("sub_account_service", f"{ACCOUNT} / {EC2}") in slices(row)
+    assert (row["kind"], row["direction"]) == ("spike", "up")
+    assert row["first_date"] == START + timedelta(days=11)
+    assert row["confirmed_date"] == row["first_date"]
+    assert row["baseline_days"] == 11
+    # a young baseline is uncertain: one severity step below what the same change would get
+    assert row["severity"] == "medium"
+
+
+def test_offsetting_pair_in_one_account_is_found_where_it_happens() -> None:
+    days = 70
+    ec2, rds = usage(days, 300.0, 2, noise=0.03), usage(days, 250.0, 3, noise=0.03)
+    day = 45
+    ec2[day] += 110.0
+    rds[day] -= 110.0
+    con = build(background(days) + rows(ACCOUNT, EC2, ec2) + rows(ACCOUNT, RDS, rds), days)
+    found = {
+        (r["key"], r["direction"]): r for r in reported(con) if r["level"] == "sub_account_service"
+    }
+    up, down = found[(f"{ACCOUNT} / {EC2}", "up")], found[(f"{ACCOUNT} / {RDS}", "down")]
+    for row in (up, down):
+        assert row["first_date"] == START + timedelta(days=day)
+        assert abs(float(row["impact"])) == pytest.approx(110.0, rel=0.35)
+    # the account moved little: each row names the counter-move that hid it
+    [move] = [m for m in json.loads(up["counter_moves"]) if m["parent_level"] == "sub_account"]
+    assert (move["key"], move["parent_key"]) == (f"{ACCOUNT} / {RDS}", ACCOUNT)
+    assert move["change"] < -50 and abs(move["parent_change"]) < 55
+    # no row claims the account moved
+    assert not any(r["level"] == "sub_account" for r in reported(con))
+
+
+def test_new_service_is_new_spend_from_its_first_day() -> None:
+    days = 60
+    lam = np.zeros(days)
+    lam[38:] = usage(days - 38, 80.0, 4)
+    con = build(background(days) + rows(ACCOUNT, "AWS Lambda", lam), days)
+    [row] = [r for r in reported(con) if r["kind"] == "new_spend"]
+    assert ("sub_account_service", f"{ACCOUNT} / AWS Lambda") in slices(row)
+    assert row["first_date"] == START + timedelta(days=38)
+    assert float(row["expected_cost"]) == 0 and float(row["actual_cost"]) > 0
+
+
+def test_quiet_estate_with_every_trap_raises_nothing() -> None:
+    """Four months with a support fee on the 1st (unlabelled Usage, so only its recurrence
+    tells it apart), tax and a one-off purchase, a 25%-noise series, deep weekend dips from
+    day 1, an amortised commitment that steps at each month boundary, and an incomplete
+    last day at 40% of its cost."""
+    days = 122
+    charges = background(days)
+    charges += rows(ACCOUNT, EC2, usage(days, 600.0, 5, weekend=0.2))  # deep weekend dip
+    charges += rows(OTHER, RDS, usage(days, 400.0, 6, noise=0.25))  # noisy, nothing planted
+    month_days = {
+        k: ((START + timedelta(days=k)).replace(day=28) + timedelta(days=4)).replace(day=1)
+        - timedelta(days=1)
+        for k in range(days)
+    }
+    commitment = np.array([3000.0 / month_days[k].day for k in range(days)])
+    charges += rows(OTHER, "Savings Plans for AWS Compute usage", commitment)
+    firsts = np.array([1.0 if (START + timedelta(days=k)).day == 1 else 0.0 for k in range(days)])
+    charges += rows(ACCOUNT, "AWS Support (Business)", 450.0 * firsts)
+    charges += rows(ACCOUNT, "Tax", 900.0 * firsts, category="Tax", frequency="One-Time")
+    upfront = np.zeros(days)
+    upfront[70] = 4000.0
+    charges += rows(ACCOUNT, EC2, upfront, category="Purchase", frequency="One-Time")
+    last = START + timedelta(days=days - 1)
+    for charge in charges:
+        if charge["ChargePeriodStart"] == pd.Timestamp(last):
+            charge["EffectiveCost"] *= 0.4
+    con = build(charges, days)
+    assert reported(con) == []
+    judged = con.execute(
+        "select count(*) from cost_anomaly_coverage where status = 'evaluated'"
+    ).fetchone()
+    assert judged and judged[0] >= 5
