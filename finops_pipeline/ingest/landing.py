@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from finops_pipeline.core.pending import ensure_pending_table, mark_pending
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.diagnose import LoadFailure, diagnose
 from finops_pipeline.ingest.discover import Delivery
@@ -30,6 +31,7 @@ from finops_pipeline.ingest.load_log import (
 )
 from finops_pipeline.ingest.mapping import FormatMapping, get_mapping
 from finops_pipeline.ingest.outcomes import DeliveryOutcome, FileOutcome
+from finops_pipeline.ingest.pause import pause_point
 from finops_pipeline.ingest.raw_tables import ensure_raw_tables, raw_tables
 from finops_pipeline.ingest.reader import check_readable, file_kind, read_schema, relation_sql
 from finops_pipeline.ingest.select import Selection, build_selection, detect_format
@@ -63,6 +65,7 @@ class Lander:
         self.format_name = format_name
         self.on_file = on_file or (lambda outcome: None)
         ensure_raw_tables(con)
+        ensure_pending_table(con)
 
     def land(self, delivery: Delivery) -> DeliveryOutcome:
         load_id = new_load_id()
@@ -104,12 +107,20 @@ class Lander:
         """Insert, replace the earlier rows of the same periods, log: one transaction."""
         prepared = [self._prepare(path, careful) for path in delivery.files]
         outcomes: list[FileOutcome] = []
+        pause_point("landing:start")
         with transaction(self.con):
             for item in prepared:
                 outcomes.append(self._insert_file(item, load_id, delivery.period))
             self._record_cost_basis(outcomes, load_id)
-            self._replace_previous(load_id, {p for o in outcomes for p in o.periods})
+            pause_point("landing:inserted")
+            periods = {p for o in outcomes for p in o.periods}
+            self._replace_previous(load_id, periods)
             write_load_log(self.con, self.source, load_id, outcomes, hashes)
+            # Committed with the rows, cleared by the focus_costs rebuild: a crash between
+            # the two leaves this record, so the month is finished later, never left stale.
+            mark_pending(self.con, self.source, periods, load_id)
+            pause_point("landing:before_commit")
+        pause_point("landing:after_commit")
         return outcomes
 
     def _done(self, outcome: DeliveryOutcome) -> DeliveryOutcome:
