@@ -213,6 +213,11 @@ def csv_header(path: Path) -> list[str]:
             expected="a UTF-8 CSV export",
             action="re-export the file as UTF-8 CSV",
         ) from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        check_gzip(path)  # raises the actionable error for a truncated or corrupt gzip
+        raise IngestError(
+            path, f"cannot be read: {exc}", action="check the file and its permissions"
+        ) from exc
     except csv.Error as exc:
         raise IngestError(
             path,

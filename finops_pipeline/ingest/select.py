@@ -11,7 +11,7 @@ from pathlib import Path
 
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.mapping import FormatMapping, header_key, load_mappings
-from finops_pipeline.ingest.reader import NativeColumn, NativeSchema
+from finops_pipeline.ingest.reader import NativeColumn, NativeSchema, clip
 from finops_pipeline.ingest.transforms import Transform, get_transform
 from finops_pipeline.warehouse import quote_identifier
 
@@ -145,7 +145,8 @@ def detect_format(schema: NativeSchema, path: Path) -> Detection:
             "unknown export format: the header matches none of the known formats",
             expected=(
                 "an AWS CUR / CUR 2.0 / FOCUS export, a GCP billing export, an Azure cost "
-                "details export or a FOCUS file; first columns seen: " + ", ".join(schema.names[:6])
+                "details export or a FOCUS file; first columns seen: "
+                + ", ".join(clip(n, 60) for n in schema.names[:6])
             ),
             action="pass --format explicitly if it is one of these, or check the file",
         )
