@@ -39,7 +39,9 @@ def build_definitions(
     unit_costs, unit_checks = build_unit_cost_asset(settings, partitions, showback_keys)
     forecasts, forecast_checks = build_forecast_assets(settings, partitions, showback_keys)
     insights: list[dg.AssetsDefinition] = [unit_costs, *forecasts]
-    report_inputs = [k for a in (tag_marts, showback, waste, anomalies, *insights) for k in a.keys]
+    report_inputs = [
+        k for a in (tag_marts, showback, waste, anomalies, *insights) for k in a.keys
+    ]
     report = build_report_asset(settings, partitions, report_inputs)
     warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
     assets = [
