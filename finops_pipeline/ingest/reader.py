@@ -241,7 +241,16 @@ def _check_header(path: Path, header: list[str]) -> None:
 
 
 def check_unique_names(path: Path, names: list[str]) -> None:
-    """A column named twice would be read as whichever DuckDB renamed, silently: refuse."""
+    """A column named twice would be read as whichever DuckDB renamed, silently: refuse.
+    A NUL byte in a name is refused too: it would end up in a tag key."""
+    with_nul = [n for n in names if "\x00" in n]
+    if with_nul:
+        raise IngestError(
+            path,
+            f"the column name {with_nul[0]!r} contains a NUL byte (\\x00)",
+            expected="column names without control characters",
+            action="re-export the file, or fix its header row",
+        )
     seen: set[str] = set()
     twice = [n for n in names if n in seen or seen.add(n)]  # type: ignore[func-returns-value]
     if twice:

@@ -110,6 +110,11 @@ def _nul_in_tag(folder: Path) -> Path:
     return write_cur(folder / "report.csv", rows)
 
 
+def _nul_in_header(folder: Path) -> Path:
+    header = [*HEADER[:-1], "resourceTags/user:te\x00am"]
+    return write_cur(folder / "report.csv", cur_rows(), header)
+
+
 def _duplicate_header(folder: Path) -> Path:
     """Loaded on main, the first `lineItem/UnblendedCost` winning silently."""
     rows = [[*r, "99.00"] for r in cur_rows()]
@@ -189,6 +194,13 @@ CASES: list[tuple[str, Callable[[Path], Path], str, str | None, int | None]] = [
     ),
     ("NUL byte in an id", _nul_in_id, "contains a NUL byte", "identity/LineItemId", 2),
     ("NUL byte in a tag", _nul_in_tag, "contains a NUL byte", "resourceTags/user:team", 3),
+    (
+        "NUL byte in a column name",
+        _nul_in_header,
+        "'resourceTags/user:te\\x00am' contains a NUL byte",
+        None,
+        None,
+    ),
     (
         "duplicate header",
         _duplicate_header,
