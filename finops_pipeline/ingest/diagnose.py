@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 
 from finops_pipeline.errors import IngestError
-from finops_pipeline.ingest.reader import check_gzip, clip, duckdb_reason, relation_sql
+from finops_pipeline.ingest.read_errors import check_gzip, clip, duckdb_reason
+from finops_pipeline.ingest.reader import relation_sql
 from finops_pipeline.ingest.select import Selection
 from finops_pipeline.ingest.transforms import get_transform
 

@@ -15,7 +15,8 @@ import duckdb
 
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.mapping import FormatMapping
-from finops_pipeline.ingest.reader import FileKind, clip, relation_sql
+from finops_pipeline.ingest.read_errors import clip
+from finops_pipeline.ingest.reader import FileKind, relation_sql
 from finops_pipeline.ingest.select import Selection
 from finops_pipeline.ingest.transforms import get_transform
 from finops_pipeline.warehouse import quote_identifier

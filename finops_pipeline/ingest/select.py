@@ -11,7 +11,8 @@ from pathlib import Path
 
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.mapping import FormatMapping, header_key, load_mappings
-from finops_pipeline.ingest.reader import NativeColumn, NativeSchema, clip
+from finops_pipeline.ingest.read_errors import clip
+from finops_pipeline.ingest.reader import NativeColumn, NativeSchema
 from finops_pipeline.ingest.transforms import Transform, get_transform
 from finops_pipeline.warehouse import quote_identifier
 
