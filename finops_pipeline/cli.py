@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -133,6 +134,7 @@ def ingest(
     except FinopsError as error:
         raise _fail(error) from error
     out.print_ingest_summary(report)
+    out.print_recovered(report)
     con.close()
     if report.rejected:
         out.err_console.print(
@@ -332,6 +334,8 @@ def run(
     run_partitions(
         defs, "build_derived", keys, on_done=report, verbose=verbose, home_beside=target.parent
     )
+    with closing(connect(target, read_only=True)) as con:
+        out.print_stale_notice(con)  # months other than --month an interrupted load left
     if problems:
         raise typer.Exit(code=1)
 
@@ -399,6 +403,7 @@ def sql(
             FileNotFoundError(f"no warehouse at {path}; run `finops demo` or `finops ingest` first")
         )
     con = connect(path, read_only=True)
+    out.print_stale_notice(con)
     try:
         out.print_query(con, query, format)
     except duckdb.Error as error:

@@ -56,6 +56,7 @@ def _open(
         out.err_console.print(f"[red]error:[/] no warehouse at {path}; run `finops demo` first")
         raise typer.Exit(2)
     con = connect(path, read_only=True)
+    out.print_stale_notice(con)
     missing = [t for t in tables if not table_exists(con, t)]
     if missing:
         out.err_console.print(

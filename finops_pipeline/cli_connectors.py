@@ -84,6 +84,7 @@ def ingest_remote(
         markup=False,
     )
     out.print_ingest_summary(report.ingest)
+    out.print_recovered(report.ingest)
     con.close()
     if report.ingest.rejected:
         raise typer.Exit(code=1)

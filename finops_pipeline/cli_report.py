@@ -67,6 +67,7 @@ def report(
             raise FinopsError(f"no warehouse at {path}; run `finops demo` or `finops ingest` first")
         formats = parse_formats(format) if format else settings.report.formats
         with closing(connect(path)) as con:
+            out.print_stale_notice(con)
             chosen = date.fromisoformat(_month(month)) if month else last_closed_month(con)
             if chosen is None:
                 raise FinopsError(

@@ -192,3 +192,23 @@ def print_insights_summary(con: duckdb.DuckDBPyConnection) -> None:
             "(finops anomalies)",
             soft_wrap=True,
         )
+
+
+def print_recovered(report: IngestReport) -> None:
+    """Say that this run also finished months an interrupted load had left behind raw."""
+    if report.recovered:
+        pairs = ", ".join(f"{s} {p:%Y-%m}" for s, p in sorted(report.recovered))
+        console.print(
+            f"finished the focus_costs rebuild an interrupted load had left pending: {pairs}",
+            soft_wrap=True,
+            markup=False,
+        )
+
+
+def print_stale_notice(con: duckdb.DuckDBPyConnection) -> None:
+    """Read-only commands cannot finish a pending rebuild: they say so, on stderr."""
+    from finops_pipeline.core.pending import stale_notice
+
+    notice = stale_notice(con)
+    if notice:
+        err_console.print(f"[yellow]warning:[/] {escape(notice)}", soft_wrap=True)

@@ -24,7 +24,7 @@ from finops_pipeline.connectors.staging import (
     staging_root,
 )
 from finops_pipeline.connectors.state import ObjectState, ensure_state_table, is_unchanged, record
-from finops_pipeline.core.focus import build_focus_costs
+from finops_pipeline.core.focus import rebuild_changed
 from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.service import IngestReport, ingest_path
 from finops_pipeline.settings import SourceSettings
@@ -92,10 +92,10 @@ def sync_source(
             _sync_one(con, source, fetcher, candidate, mirror, report, on_file, progress)
     finally:
         # Deliveries landed before a failure are committed: rebuild their months even when a
-        # later one fails, or focus_costs would lag behind raw until the next change.
-        changed = report.ingest.changed_periods
-        if rebuild and changed:
-            report.ingest.focus_rows_written = build_focus_costs(con, changed, policy)
+        # later one fails, and those an interrupted run left pending (see core/pending.py).
+        if rebuild:
+            written, recovered = rebuild_changed(con, report.ingest.changed_periods, policy)
+            report.ingest.focus_rows_written, report.ingest.recovered = written, recovered
     return report
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from finops_pipeline.core.pending import clear_pending, ensure_pending_table, pending_pairs
+from finops_pipeline.ingest.pause import pause_point
 from finops_pipeline.ingest.raw_tables import ensure_raw_tables
 from finops_pipeline.tagging.normalise import with_tag_columns
 from finops_pipeline.tagging.policy import TagPolicy
@@ -74,17 +76,22 @@ def build_focus_costs(
 
     Returns the number of rows written. A changed model (new column) forces a full rebuild.
     A changed tag policy needs a full rebuild too (`finops run` does one per month).
+    The pairs rebuilt leave `pending_rebuild` in the same transaction (see core/pending.py).
     """
     create_staging_views(con)
+    ensure_pending_table(con)
     select, tag_params = _focus_select(policy, dimension)
     full = scope is None or not _table_matches_model(con, select, tag_params)
     with transaction(con):
         if full:
             con.execute(f"create or replace table {FOCUS_TABLE} as {select}", tag_params)
+            clear_pending(con, None)
+            pause_point("rebuild:before_commit")
             row = con.execute(f"select count(*) from {FOCUS_TABLE}").fetchone()
             return int(row[0]) if row else 0
+        pairs = set(scope or [])
         periods_by_source: dict[str, list[date]] = {}
-        for source, period in sorted(set(scope or [])):
+        for source, period in sorted(pairs):
             periods_by_source.setdefault(source, []).append(period)
         written = 0
         for source, periods in periods_by_source.items():
@@ -98,7 +105,23 @@ def build_focus_costs(
                 f"insert into {FOCUS_TABLE} select * from ({select}) {where}", tag_params + params
             ).fetchone()
             written += int(row[0]) if row else 0
+        clear_pending(con, pairs)
+        pause_point("rebuild:before_commit")
         return written
+
+
+def rebuild_changed(
+    con: duckdb.DuckDBPyConnection,
+    changed: Iterable[tuple[str, date]],
+    policy: TagPolicy | None = None,
+) -> tuple[int, set[tuple[str, date]]]:
+    """Rebuild what a run changed plus whatever an interrupted run left pending.
+
+    Returns the rows written and the pending pairs this run finished for someone else."""
+    changed = set(changed)
+    left_over = pending_pairs(con) - changed
+    pairs = changed | left_over
+    return (build_focus_costs(con, pairs, policy) if pairs else 0), left_over
 
 
 def build_focus_month(
@@ -115,7 +138,7 @@ def build_focus_month(
         else []
     )
     pairs = {(s, period) for s in sources} | {(row[0], period) for row in stale}
-    return build_focus_costs(con, pairs, policy)
+    return build_focus_costs(con, pairs | pending_pairs(con, period), policy)
 
 
 def loaded_sources(con: duckdb.DuckDBPyConnection, period: date | None = None) -> list[str]:

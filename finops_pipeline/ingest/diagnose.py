@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 
 from finops_pipeline.errors import IngestError
-from finops_pipeline.ingest.reader import check_gzip, first_line, relation_sql
+from finops_pipeline.ingest.read_errors import check_gzip, clip, duckdb_reason
+from finops_pipeline.ingest.reader import relation_sql
 from finops_pipeline.ingest.select import Selection
 from finops_pipeline.ingest.transforms import get_transform
 
@@ -23,6 +24,11 @@ class LoadFailure(Exception):
         self.path, self.kind, self.selection, self.error = path, kind, selection, error
         self.padded = padded
 
+    @property
+    def unreadable(self) -> bool:
+        """DuckDB's reader refused the file itself (a line too long, a broken quote)."""
+        return "CSV Error on Line" in str(self.error)
+
 
 def diagnose(con: duckdb.DuckDBPyConnection, failure: LoadFailure) -> IngestError:
     """Find the first row and column that broke the load, for a message a user can act on."""
@@ -32,7 +38,8 @@ def diagnose(con: duckdb.DuckDBPyConnection, failure: LoadFailure) -> IngestErro
     except IngestError as error:
         return error
     relation, params = relation_sql(failure.kind, path, failure.padded)  # type: ignore[arg-type]
-    for name, native in selection.sources.items():
+    checked = {} if failure.unreadable else selection.sources  # no value can be read then
+    for name, native in checked.items():
         transform = get_transform(selection.mapping.columns[name].type)
         bad = transform.bad(native.sql, native.dtype)
         if bad is None:
@@ -50,13 +57,13 @@ def diagnose(con: duckdb.DuckDBPyConnection, failure: LoadFailure) -> IngestErro
             row_number, value = rows[0]
             return IngestError(
                 path,
-                f"cannot read value {value!r}",
+                f"cannot read value {clip(str(value))!r}",
                 expected=transform.expected,
                 action="fix or remove that row, or re-export the file from the provider",
                 row=int(row_number),
                 column=native.name,
             )
-    message = first_line(exc)
+    message = duckdb_reason(exc)
     if "gzip" in message.lower() or "decompress" in message.lower():
         return IngestError(
             path,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from finops_pipeline.core.pending import ensure_pending_table, mark_pending
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.diagnose import LoadFailure, diagnose
 from finops_pipeline.ingest.discover import Delivery
@@ -30,9 +31,17 @@ from finops_pipeline.ingest.load_log import (
 )
 from finops_pipeline.ingest.localized_values import localize_selection
 from finops_pipeline.ingest.mapping import FormatMapping, get_mapping
+from finops_pipeline.ingest.nul_bytes import find_nul, landed_nul_condition
 from finops_pipeline.ingest.outcomes import DeliveryOutcome, FileOutcome
+from finops_pipeline.ingest.pause import pause_point
 from finops_pipeline.ingest.raw_tables import ensure_raw_tables, raw_tables
-from finops_pipeline.ingest.reader import check_readable, file_kind, read_schema, relation_sql
+from finops_pipeline.ingest.reader import (
+    FileKind,
+    check_readable,
+    file_kind,
+    read_schema,
+    relation_sql,
+)
 from finops_pipeline.ingest.select import Selection, build_selection, detect_format
 from finops_pipeline.warehouse import quote_identifier, transaction
 
@@ -42,7 +51,7 @@ __all__ = ["DeliveryOutcome", "FileOutcome", "Lander", "ensure_raw_tables", "raw
 @dataclass
 class _Prepared:
     path: Path
-    kind: str
+    kind: FileKind
     padded: bool
     mapping: FormatMapping
     selection: Selection
@@ -64,6 +73,7 @@ class Lander:
         self.format_name = format_name
         self.on_file = on_file or (lambda outcome: None)
         ensure_raw_tables(con)
+        ensure_pending_table(con)
 
     def land(self, delivery: Delivery) -> DeliveryOutcome:
         load_id = new_load_id()
@@ -86,13 +96,15 @@ class Lander:
 
     def _land(self, delivery: Delivery, load_id: str, hashes: Hashes) -> DeliveryOutcome:
         try:
-            outcomes = self._land_new(delivery, load_id, hashes, careful=False)
-        except LoadFailure:
-            # The fast casts refused something; the general parsers may still read it.
             try:
-                outcomes = self._land_new(delivery, load_id, hashes, careful=True)
+                outcomes = self._land_new(delivery, load_id, hashes, careful=False)
             except LoadFailure as failure:
-                outcomes = self._rejected(delivery, diagnose(self.con, failure))
+                if failure.unreadable:
+                    raise  # the file's structure, not a value: the general parsers won't help
+                # The fast casts refused something; the general parsers may still read it.
+                outcomes = self._land_new(delivery, load_id, hashes, careful=True)
+        except LoadFailure as failure:
+            outcomes = self._rejected(delivery, diagnose(self.con, failure))
         except IngestError as error:
             outcomes = self._rejected(delivery, error)
         if any(o.status != "loaded" for o in outcomes):
@@ -105,12 +117,20 @@ class Lander:
         """Insert, replace the earlier rows of the same periods, log: one transaction."""
         prepared = [self._prepare(path, careful) for path in delivery.files]
         outcomes: list[FileOutcome] = []
+        pause_point("landing:start")
         with transaction(self.con):
             for item in prepared:
                 outcomes.append(self._insert_file(item, load_id, delivery.period))
             self._record_cost_basis(outcomes, load_id)
-            self._replace_previous(load_id, {p for o in outcomes for p in o.periods})
+            pause_point("landing:inserted")
+            periods = {p for o in outcomes for p in o.periods}
+            self._replace_previous(load_id, periods)
             write_load_log(self.con, self.source, load_id, outcomes, hashes)
+            # Committed with the rows, cleared by the focus_costs rebuild: a crash between
+            # the two leaves this record, so the month is finished later, never left stale.
+            mark_pending(self.con, self.source, periods, load_id)
+            pause_point("landing:before_commit")
+        pause_point("landing:after_commit")
         return outcomes
 
     def _done(self, outcome: DeliveryOutcome) -> DeliveryOutcome:
@@ -138,7 +158,7 @@ class Lander:
         self, prepared: _Prepared, load_id: str, folder_period: date | None
     ) -> FileOutcome:
         path, mapping, selection = prepared.path, prepared.mapping, prepared.selection
-        relation, params = relation_sql(prepared.kind, path, prepared.padded)  # type: ignore[arg-type]
+        relation, params = relation_sql(prepared.kind, path, prepared.padded)
         period_sql = self._period_sql(mapping)
         sql = (
             f"insert into {mapping.raw_table} by name\n"
@@ -155,8 +175,24 @@ class Lander:
         except duckdb.Error as exc:
             raise LoadFailure(path, prepared.kind, selection, exc, prepared.padded) from exc
         outcome = FileOutcome(path, "loaded", mapping.format, detected=prepared.detected)
-        self._measure(outcome, mapping, load_id, folder_period)
+        try:
+            self._measure(outcome, mapping, load_id, folder_period)
+            self._refuse_nul(prepared, load_id)
+        except duckdb.Error as exc:  # e.g. a sum beyond DECIMAL(38, 12): the file's values
+            raise LoadFailure(path, prepared.kind, selection, exc, prepared.padded) from exc
         return outcome
+
+    def _refuse_nul(self, prepared: _Prepared, load_id: str) -> None:
+        mapping = prepared.mapping
+        found = self.con.execute(
+            f"select 1 from {mapping.raw_table} where x_load_id = ? and x_source_file = ? "
+            f"and ({landed_nul_condition(mapping)}) limit 1",
+            [load_id, str(prepared.path)],
+        ).fetchall()
+        if found:
+            raise find_nul(
+                self.con, prepared.path, prepared.kind, prepared.padded, prepared.selection
+            )
 
     @staticmethod
     def _period_sql(mapping: FormatMapping) -> str:

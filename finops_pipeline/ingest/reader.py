@@ -7,9 +7,6 @@ native types, including nested structs, lists and maps.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -17,8 +14,10 @@ from typing import Literal
 import duckdb
 
 from finops_pipeline.errors import IngestError
+from finops_pipeline.ingest.headers import check_unique_names, csv_header, parquet_names
 from finops_pipeline.ingest.localized_headers import english_name
 from finops_pipeline.ingest.mapping import header_key
+from finops_pipeline.ingest.read_errors import check_gzip, duckdb_reason
 from finops_pipeline.warehouse import quote_identifier
 
 FileKind = Literal["csv", "parquet", "json"]
@@ -155,23 +154,6 @@ def check_readable(path: Path) -> None:
         check_gzip(path)
 
 
-def check_gzip(path: Path) -> None:
-    """Raise the actionable error if a gzip file is truncated or corrupt; else do nothing."""
-    if not path.name.lower().endswith((".gz", ".gzip")):
-        return
-    try:
-        with gzip.open(path, "rb") as stream:
-            while stream.read(1 << 22):
-                pass
-    except (OSError, EOFError, zlib.error) as exc:
-        raise IngestError(
-            path,
-            f"the gzip stream is truncated or corrupt ({exc})",
-            expected="a complete gzip file",
-            action="re-download the file from the provider (the transfer was cut short)",
-        ) from exc
-
-
 def read_schema(con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind) -> NativeSchema:
     """The file's columns. A CSV whose data rows stop short of its header (a trailing empty
     column left out, as in some Azure exports) is read padded with NULLs, but only when the
@@ -190,15 +172,11 @@ def read_schema(con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind) -> N
         return schema
 
 
-def csv_header(path: Path) -> list[str]:
-    opener = gzip.open if path.name.lower().endswith((".gz", ".gzip")) else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as stream:  # type: ignore[operator]
-        return next(csv.reader(stream), [])
-
-
 def _describe(
     con: duckdb.DuckDBPyConnection, path: Path, kind: FileKind, padded: bool
 ) -> NativeSchema:
+    # The header is checked first: DuckDB would allocate for every column of a huge header.
+    original = csv_header(path) if kind == "csv" else []
     sql, params = relation_sql(kind, path, padded)
     try:
         description = con.execute(f"select * from {sql} limit 0", params).description or []
@@ -206,7 +184,7 @@ def _describe(
         check_gzip(path)
         raise IngestError(
             path,
-            f"cannot be read as {kind.upper()}: {first_line(exc)}",
+            f"cannot be read as {kind.upper()}: {duckdb_reason(exc)}",
             expected=f"a {kind.upper()} billing export",
             action="check that the file is a complete export in the format its name says",
         ) from exc
@@ -215,16 +193,9 @@ def _describe(
         raise IngestError(
             path, "file has no columns", expected="a header row", action="re-download the export"
         )
+    if kind == "parquet":
+        check_unique_names(path, parquet_names(con, path))
     headers: dict[str, str] = {}
-    if kind == "csv":
-        original = csv_header(path)
-        if len(original) == len(names):
-            headers = {
-                name: text for name, text in zip(names, original, strict=True) if name != text
-            }
+    if kind == "csv" and len(original) == len(names):
+        headers = {name: text for name, text in zip(names, original, strict=True) if name != text}
     return NativeSchema(names, {d[0]: d[1] for d in description}, padded=padded, headers=headers)
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

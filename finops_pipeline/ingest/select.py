@@ -11,8 +11,9 @@ from pathlib import Path
 
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.mapping import FormatMapping, header_key, load_mappings
+from finops_pipeline.ingest.read_errors import clip
 from finops_pipeline.ingest.reader import NativeColumn, NativeSchema
-from finops_pipeline.ingest.transforms import get_transform
+from finops_pipeline.ingest.transforms import Transform, get_transform
 from finops_pipeline.warehouse import quote_identifier
 
 
@@ -91,6 +92,7 @@ def build_selection(
         transform = get_transform(spec.type)
         native = resolve_column(mapping, schema, name)
         if native is not None:
+            _check_type(path, native, transform, spec.type)
             selection.sources[name] = native
             selection.expressions[name] = transform.sql(native.sql, native.dtype, careful)
         elif name == mapping.tag_column and prefix_pairs:
@@ -99,6 +101,20 @@ def build_selection(
         else:
             selection.expressions[name] = f"cast(null as {transform.ddl})"
     return selection
+
+
+def _check_type(path: Path, native: NativeColumn, transform: Transform, kind: str) -> None:
+    """Refuse a native type the column cannot mean (a BOOLEAN or LIST cost), naming it."""
+    if transform.takes(native.dtype):
+        return
+    allowed = "text or a date/timestamp type" if kind == "timestamp" else "text or a number type"
+    raise IngestError(
+        path,
+        f"the column has type {native.dtype}, which cannot hold a {kind} value",
+        expected=f"{transform.expected}, stored as {allowed}",
+        action="re-export the file with the provider's column types, or fix that column",
+        column=native.name,
+    )
 
 
 @dataclass
@@ -130,7 +146,8 @@ def detect_format(schema: NativeSchema, path: Path) -> Detection:
             "unknown export format: the header matches none of the known formats",
             expected=(
                 "an AWS CUR / CUR 2.0 / FOCUS export, a GCP billing export, an Azure cost "
-                "details export or a FOCUS file; first columns seen: " + ", ".join(schema.names[:6])
+                "details export or a FOCUS file; first columns seen: "
+                + ", ".join(clip(n, 60) for n in schema.names[:6])
             ),
             action="pass --format explicitly if it is one of these, or check the file",
         )

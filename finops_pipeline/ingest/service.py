@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from finops_pipeline.core.focus import build_focus_costs
+from finops_pipeline.core.focus import rebuild_changed
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.discover import Delivery, discover
 from finops_pipeline.ingest.landing import DeliveryOutcome, FileOutcome, Lander
@@ -26,6 +26,9 @@ class IngestReport:
     superseded: list[Path] = field(default_factory=list)
     ignored: list[Path] = field(default_factory=list)
     focus_rows_written: int = 0
+    # (source, period) pairs an interrupted earlier run had landed but not rebuilt; this run
+    # finished them.
+    recovered: set[tuple[str, date]] = field(default_factory=set)
 
     @property
     def files(self) -> list[FileOutcome]:
@@ -55,7 +58,8 @@ def ingest_path(
     on_file: Callable[[FileOutcome], None] | None = None,
     on_delivery_start: Callable[[Delivery], None] | None = None,
 ) -> IngestReport:
-    """Land every delivery under `path` for `source`; then rebuild focus_costs where it changed.
+    """Land every delivery under `path` for `source`; then rebuild focus_costs where it changed,
+    and where an interrupted run left it behind raw (`pending_rebuild`), whatever the source.
 
     `period` restricts the run to deliveries whose folder names that billing month (and to
     deliveries with no period in their folder name): that is a Dagster partition's slice.
@@ -77,6 +81,7 @@ def ingest_path(
         if on_delivery_start:
             on_delivery_start(delivery)
         report.deliveries.append(lander.land(delivery))
-    if rebuild and report.changed_periods:
-        report.focus_rows_written = build_focus_costs(con, report.changed_periods, policy)
+    if rebuild:
+        written, report.recovered = rebuild_changed(con, report.changed_periods, policy)
+        report.focus_rows_written = written
     return report

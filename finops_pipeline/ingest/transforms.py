@@ -24,11 +24,17 @@ class Transform:
     bad: Callable[[str, str], str | None]
     expected: str
     fast: Callable[[str, str], str] | None = None
+    # Native types the transform can read; None: any. Checked on the header, before the load,
+    # because a cast would otherwise turn a BOOLEAN `true` into a cost of 1.00.
+    accepts: Callable[[str], bool] | None = None
 
     def sql(self, expr: str, dtype: str, careful: bool) -> str:
         if careful or self.fast is None:
             return self.strict(expr, dtype)
         return self.fast(expr, dtype)
+
+    def takes(self, dtype: str) -> bool:
+        return self.accepts is None or self.accepts(dtype)
 
 
 def _is_text(dtype: str) -> bool:
@@ -50,8 +56,35 @@ def _is_numeric(dtype: str) -> bool:
             "TINYINT",
             "UBIGINT",
             "UINTEGER",
+            "UHUGEINT",
+            "USMALLINT",
+            "UTINYINT",
         )
     )
+
+
+def _is_null(dtype: str) -> bool:
+    """A column with no value at all (JSON or Parquet), typed NULL: reads as NULLs."""
+    return dtype.strip('"').upper() == "NULL"
+
+
+def _is_nested(dtype: str) -> bool:
+    """LIST (`DOUBLE[]`, `VARCHAR[3]`), STRUCT, MAP, UNION: never one scalar value."""
+    upper = dtype.upper()
+    return upper.endswith("]") or upper.startswith(("STRUCT", "MAP", "UNION", "LIST"))
+
+
+def _number_accepts(dtype: str) -> bool:
+    if _is_nested(dtype):
+        return False
+    return _is_text(dtype) or _is_numeric(dtype) or _is_null(dtype)
+
+
+def _ts_accepts(dtype: str) -> bool:
+    if _is_nested(dtype):
+        return False
+    upper = dtype.upper()
+    return _is_text(dtype) or _is_null(dtype) or upper == "DATE" or upper.startswith("TIMESTAMP")
 
 
 def _money_strict(e: str, dtype: str) -> str:
@@ -153,10 +186,20 @@ def _none(e: str, dtype: str) -> str | None:
 
 TRANSFORMS: dict[str, Transform] = {
     "money": Transform(
-        DECIMAL, _money_strict, _money_bad, "a decimal number such as 12.34", _money_fast
+        DECIMAL,
+        _money_strict,
+        _money_bad,
+        "a decimal number such as 12.34",
+        _money_fast,
+        _number_accepts,
     ),
     "decimal": Transform(
-        DECIMAL, _money_strict, _money_bad, "a decimal number such as 0.5", _money_fast
+        DECIMAL,
+        _money_strict,
+        _money_bad,
+        "a decimal number such as 0.5",
+        _money_fast,
+        _number_accepts,
     ),
     "timestamp": Transform(
         "timestamp",
@@ -164,6 +207,7 @@ TRANSFORMS: dict[str, Transform] = {
         _ts_bad,
         "a date or timestamp (ISO 8601, M/D/YYYY or YYYYMMDD)",
         _ts_fast,
+        _ts_accepts,
     ),
     "yyyymm": Transform("timestamp", _yyyymm_strict, _yyyymm_bad, "a month as YYYYMM"),
     "text": Transform("varchar", _text_strict, _none, "text"),
