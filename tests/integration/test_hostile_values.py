@@ -20,9 +20,8 @@ import pytest
 from typer.testing import CliRunner
 
 from finops_pipeline.alerts.incidents import Incident
-from finops_pipeline.alerts.messages import anomaly_message, slack_escape
+from finops_pipeline.alerts.messages import anomaly_message
 from finops_pipeline.cli import app
-from finops_pipeline.csv_safe import cell
 from finops_pipeline.ingest.service import ingest_path
 from finops_pipeline.report.render_csv import write_csvs
 from finops_pipeline.settings import Settings
@@ -68,6 +67,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     ],
 )  # fmt: skip
 def test_csv_cells_text_prefixed_numbers_kept(value: object, expected: str) -> None:
+    from finops_pipeline.csv_safe import cell
+
     assert cell(value) == expected
 
 
@@ -168,9 +169,14 @@ def test_slack_text_escapes_mentions_and_links() -> None:
     texts = _mrkdwn(payload)
     joined = "\n".join(texts)
     assert "<" not in joined.replace("&lt;", "") and ">" not in joined.replace("&gt;", "")
-    assert slack_escape(MENTION) in joined and slack_escape(LINK) in joined
     assert "&lt;!channel&gt;" in joined
-    assert slack_escape("a & b") == "a &amp; b"
+    assert "&lt;https://evil.example|Open report&gt;" in joined
     # header and button labels are plain_text: Slack shows them verbatim, never parses them
     assert payload["blocks"][0]["text"]["type"] == "plain_text"
     assert payload["blocks"][-1]["elements"][0]["url"].startswith("http://127.0.0.1:3000/")
+
+
+def test_slack_escape_follows_slacks_three_characters() -> None:
+    from finops_pipeline.alerts.messages import slack_escape
+
+    assert slack_escape("R&D <b> &amp;") == "R&amp;D &lt;b&gt; &amp;amp;"
