@@ -21,6 +21,7 @@ from finops_pipeline.core.reconcile import ReconRow
 from finops_pipeline.csv_safe import row as csv_row
 from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.service import IngestReport
+from finops_pipeline.redact import redact
 
 console = Console()
 err_console = Console(stderr=True)
@@ -34,8 +35,9 @@ def esc(value: object) -> str:
 
 
 def print_error(error: BaseException | str, label: str = "error:") -> None:
-    """The one line a user gets for an error they can act on (secrets already redacted)."""
-    err_console.print(f"[bold red]{label}[/] {esc(error)}", soft_wrap=True)
+    """The one line a user gets for an error they can act on; URLs in it are redacted
+    (FinopsError does that itself, a ValueError from a library may not)."""
+    err_console.print(f"[bold red]{label}[/] {esc(redact(str(error)))}", soft_wrap=True)
 
 
 def money(value: Decimal | None) -> str:

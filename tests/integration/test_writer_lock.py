@@ -9,14 +9,17 @@ FINOPS_LOCK_TIMEOUT with one line naming the holder's PID: never DuckDB's traceb
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from finops_pipeline.errors import WarehouseLockedError
 from finops_pipeline.ingest.service import ingest_path
 from finops_pipeline.warehouse import connect
 from tests.fixtures.cur import cur_rows, write_cur
@@ -132,3 +135,47 @@ def test_the_notebook_helper_does_not_hold_the_lock_between_queries(
     env = dict(os.environ, FINOPS_LOCK_TIMEOUT="0")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
+
+
+def test_two_finops_ingest_at_once(warehouse: Path, tmp_path: Path) -> None:
+    """The issue's probe with two real `finops ingest` processes: the first is frozen
+    (SIGSTOP) while it holds the lock, so the overlap is certain, not a race."""
+    rows = [row for _ in range(28) for row in cur_rows("2024-07", costs=["1.5"] * 400)]
+    for i, row in enumerate(rows):
+        row[0] = f"id{i}"
+    write_cur(tmp_path / "july" / "cur.csv", rows)
+    env = dict(os.environ, FINOPS_LOCK_TIMEOUT="60", COLUMNS="200")
+    first = subprocess.Popen(
+        [sys.executable, "-m", "finops_pipeline.cli", "ingest", str(tmp_path / "july"),
+         "--source", "aws", "-w", str(warehouse)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # until the first ingest holds the lock, then freeze it there
+            assert first.poll() is None and time.monotonic() < deadline, "never took the lock"
+            try:
+                connect(warehouse, read_only=True, lock_timeout=0).close()
+            except WarehouseLockedError as exc:
+                if f"process {first.pid} " in str(exc):
+                    first.send_signal(signal.SIGSTOP)
+                    break
+            time.sleep(0.02)
+        second = finops("ingest", str(tmp_path / "june"), "--source", "aws", "-w",
+                        str(warehouse), timeout="1", tmp=tmp_path)  # fmt: skip
+        assert_one_line_lock_error(second, first.pid)
+        assert "finops_pipeline.cli ingest" in second.stderr  # the holder's command line
+    finally:
+        first.send_signal(signal.SIGCONT)
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    again = finops("ingest", str(tmp_path / "june"), "--source", "aws", "-w", str(warehouse),
+                   timeout="60", tmp=tmp_path)  # fmt: skip
+    assert again.returncode == 0 and "1 loaded" in again.stdout, again.stderr
+    con = connect(warehouse, read_only=True)
+    months = con.execute(
+        "select strftime(BillingPeriodStart, '%Y-%m'), count(*) from focus_costs group by 1 "
+        "order by 1"
+    ).fetchall()
+    con.close()
+    assert months == [("2024-05", 3), ("2024-06", 3), ("2024-07", len(rows))]
