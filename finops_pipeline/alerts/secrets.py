@@ -48,7 +48,7 @@ def check_url(value: str, setting: str, env_name: str) -> None:
         raise SecretValueError(f"{where} is not a valid URL") from None
     if parts.scheme not in ("http", "https") or not host:
         raise SecretValueError(f"{where} is not an http(s) URL with a host; expected "
-                               "https://host/path as the service gave it")  # fmt: skip
+                               "the https URL exactly as the service gave it")  # fmt: skip
     if parts.username is not None or parts.password is not None:
         raise SecretValueError(f"{where} carries user:password@; remove it (a webhook "
                                "destination takes a bearer token from token_env)")  # fmt: skip
