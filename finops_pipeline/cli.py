@@ -54,7 +54,7 @@ app = typer.Typer(
 
 
 def _fail(error: Exception) -> typer.Exit:
-    out.err_console.print(f"[bold red]error:[/] {error}")
+    out.print_error(error)
     return typer.Exit(code=2)
 
 
@@ -217,7 +217,7 @@ def demo(
     mismatches = check_ground_truth(con, out_dir / "ground_truth.json")
     if mismatches:
         for line in mismatches:
-            out.err_console.print(f"[red]ground truth mismatch[/] {line}")
+            out.err_console.print(f"[red]ground truth mismatch[/] {out.esc(line)}")
     else:
         out.console.print(
             "[green]matches the generator's ground truth[/] (billed and effective cost)"
@@ -229,7 +229,7 @@ def demo(
     reported = demo_report(con, settings, target)
     con.close()
     out.console.print(
-        f"\nwarehouse: [bold]{target}[/]\n"
+        f"\nwarehouse: [bold]{out.esc(target)}[/]\n"
         "showback:   finops showback --month YYYY-MM   (finops explain --team T --month M)\n"
         "tags:       finops tags\n"
         'query it:   finops sql "select ProviderName, sum(BilledCost) from focus_costs group by 1"\n'
@@ -284,14 +284,12 @@ def run(
     try:
         settings = load_settings(config, warehouse)
         target = warehouse_path(settings.warehouse)
-        if month:
-            keys = [month_partition_key(month)]
-        elif target.exists():
-            con = connect(target)
-            keys = [f"{m:%Y-%m-01}" for m in loaded_months(con)]
+        keys = [month_partition_key(month)] if month else []
+        if target.exists():
+            con = connect(target)  # waits for another writer here, failing in one line
+            if not month:
+                keys = [f"{m:%Y-%m-01}" for m in loaded_months(con)]
             con.close()
-        else:
-            keys = []
         defs = build_definitions(settings, str(target))
     except (FinopsError, ValueError) as error:
         raise _fail(error) from error
@@ -384,13 +382,19 @@ def init(
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="A read-only SQL query")],
+    query: Annotated[
+        str, typer.Argument(help="One read-only query (SELECT, DESCRIBE, SHOW, SUMMARIZE)")
+    ],
     format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json")] = "table",
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Run a read-only query on the warehouse."""
+    """Run one read-only query on the warehouse (no file access, no writes, no settings)."""
+    from contextlib import closing
+
     import duckdb
+
+    from finops_pipeline.read_only_sql import check_read_only, execute_read_only, first_line
 
     if format not in ("table", "csv", "json"):
         raise _fail(ValueError("--format must be table, csv or json"))
@@ -402,14 +406,15 @@ def sql(
         raise _fail(
             FileNotFoundError(f"no warehouse at {path}; run `finops demo` or `finops ingest` first")
         )
-    con = connect(path, read_only=True)
-    out.print_stale_notice(con)
     try:
-        out.print_query(con, query, format)
-    except duckdb.Error as error:
-        raise _fail(error) from error
-    finally:
-        con.close()
+        check_read_only(query)  # before the lock is taken: a refusal never waits
+        with closing(connect(path, read_only=True)) as con:
+            out.print_stale_notice(con)
+            out.print_cursor(execute_read_only(con, query), format)
+    except FinopsError as error:
+        raise _fail(error) from None
+    except duckdb.Error as error:  # raised while fetching, e.g. a cast that fails on a row
+        raise _fail(ValueError(first_line(error))) from None
 
 
 @app.command()

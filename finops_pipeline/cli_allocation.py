@@ -53,9 +53,15 @@ def _open(
         out.err_console.print(f"[red]error:[/] {error}", soft_wrap=True)
         raise typer.Exit(2) from error
     if not path.exists():
-        out.err_console.print(f"[red]error:[/] no warehouse at {path}; run `finops demo` first")
+        out.err_console.print(
+            f"[red]error:[/] no warehouse at {out.esc(path)}; run `finops demo` first"
+        )
         raise typer.Exit(2)
-    con = connect(path, read_only=True)
+    try:
+        con = connect(path, read_only=True)  # waits while a load holds the lock
+    except FinopsError as error:
+        out.print_error(error)
+        raise typer.Exit(2) from None
     out.print_stale_notice(con)
     missing = [t for t in tables if not table_exists(con, t)]
     if missing:
@@ -110,7 +116,7 @@ def _print_showback(con: duckdb.DuckDBPyConnection, month: str, format: str) -> 
         elif row and row[1]:
             share = (row[0] or 0) / row[1] * 100
             out.console.print(
-                f"unallocated: {row[2]} {row[0] or 0:,.2f} of {row[1]:,.2f} ({share:.1f}%)"
+                f"unallocated: {out.esc(row[2])} {row[0] or 0:,.2f} of {row[1]:,.2f} ({share:.1f}%)"
             )
 
 
@@ -157,7 +163,7 @@ def _print_explain(con: duckdb.DuckDBPyConnection, team: str, month: str, format
             [team, _month(month)],
         ).fetchall():
             out.console.print(
-                f"{team} {month} {currency}: billed {billed:,.2f}, effective {effective:,.2f} "
+                f"{out.esc(team)} {out.esc(month)} {out.esc(currency)}: billed {billed:,.2f}, effective {effective:,.2f} "
                 "(= showback_monthly for this team)"
             )
 

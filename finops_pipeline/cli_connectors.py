@@ -50,13 +50,18 @@ def ingest_remote(
     config: Path | None,
     cloud: dict[str, Any],
 ) -> None:
-    from finops_pipeline.connectors.locations import parse_location
+    from pydantic import ValidationError
+
+    from finops_pipeline.config_lines import describe_errors
+    from finops_pipeline.connectors.locations import check_endpoint_url, parse_location
     from finops_pipeline.connectors.sync import sync_source
     from finops_pipeline.settings import SourceSettings, load_settings
     from finops_pipeline.warehouse import connect
 
     try:
         parse_location(location)  # its own one-line error, before pydantic's longer one
+        if cloud.get("endpoint_url"):
+            check_endpoint_url(cloud["endpoint_url"], "--endpoint-url")
         settings = load_settings(config, warehouse)
         known = next(
             (s for s in settings.sources if s.location == location or s.name == source), None
@@ -67,7 +72,10 @@ def ingest_remote(
                     or remote_source_name(location))  # fmt: skip
         if format_name != "auto" or "format" not in base:
             base["format"] = format_name
-        spec = SourceSettings.model_validate(base)
+        try:
+            spec = SourceSettings.model_validate(base)
+        except ValidationError as exc:  # its text quotes the input: keep only the reasons
+            raise ValueError("; ".join(describe_errors("", exc.errors()))) from None
         con = connect(settings.warehouse)
         with byte_progress(f"syncing {spec.name}") as progress:
             report = sync_source(
@@ -75,8 +83,8 @@ def ingest_remote(
                 progress=progress,
             )  # fmt: skip
     except (FinopsError, ValueError) as error:
-        out.err_console.print(f"[bold red]error:[/] {error}", soft_wrap=True)
-        raise typer.Exit(code=2) from error
+        out.print_error(error)
+        raise typer.Exit(code=2) from None
     out.console.print(
         f"{len(report.fetched)} delivery(ies) fetched, {len(report.unchanged)} unchanged at "
         f"{location}",
@@ -113,7 +121,8 @@ def byte_progress(label: str) -> Iterator[Progress]:
 
     def update(name: str, done: int, total: int | None) -> None:
         if name not in tasks:
-            tasks[name] = bars.add_task(f"{label}: {name.rsplit('/', 1)[-1]}", total=total)
+            task = out.esc(f"{label}: {name.rsplit('/', 1)[-1]}")
+            tasks[name] = bars.add_task(task, total=total)
         bars.update(tasks[name], completed=done, total=total)
 
     with bars:

@@ -87,7 +87,7 @@ def forecast(
         currency = con.execute(
             "select any_value(currency) from cost_forecast where billing_month = ?", [chosen]
         ).fetchone()[0]
-        out.console.print(f"budget variance {chosen[:7]} ({currency})")
+        out.console.print(f"budget variance {chosen[:7]} ({out.esc(currency)})")
         out.print_query(
             con,
             "select team, round(budget, 2) as budget, round(actual_to_date, 2) as actual, "
@@ -241,7 +241,7 @@ def print_forecast_summary(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchone()
     if row:
         out.console.print(
-            f"forecast {row[0]:%Y-%m}: {row[1]} {row[2]:,.2f} at month end "
+            f"forecast {row[0]:%Y-%m}: {out.esc(row[1])} {row[2]:,.2f} at month end "
             f"(80%: {row[3]:,.0f}..{row[4]:,.0f}, {row[5]}) (finops forecast)",
             soft_wrap=True,
         )

@@ -83,7 +83,7 @@ def report(
                 warehouse=str(path),
             )
     except FinopsError as error:
-        out.err_console.print(f"[bold red]error:[/] {error}", soft_wrap=True)
+        out.print_error(error)
         raise typer.Exit(2) from error
     out.console.print(
         f"report {result.report.month_label} written in {result.seconds:.1f} s "
@@ -159,11 +159,11 @@ def demo_report(con: duckdb.DuckDBPyConnection, settings: object, warehouse: Pat
             warehouse=str(path),
         )
     except FinopsError as error:
-        out.err_console.print(f"[bold red]report failed:[/] {error}", soft_wrap=True)
+        out.print_error(error, "report failed:")
         return False
     out.console.print(
         f"report {result.report.month_label} (last closed month) in {result.seconds:.1f} s: "
-        f"[bold]{result.html}[/]  (finops report --month YYYY-MM for another)",
+        f"[bold]{out.esc(result.html)}[/]  (finops report --month YYYY-MM for another)",
         soft_wrap=True,
     )
     return True

@@ -1,4 +1,9 @@
-"""What the CLI prints: progress while loading, then tables a person can read."""
+"""What the CLI prints: progress while loading, then tables a person can read.
+
+Every value that comes from data or from the user (team, source, file, error text, query
+results) goes through `rich.markup.escape` (`esc`): rich reads `[...]` as markup, so a team
+called `[/]` would otherwise crash the command with a MarkupError, or restyle the output.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +18,26 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from finops_pipeline.core.reconcile import ReconRow
+from finops_pipeline.csv_safe import row as csv_row
 from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.service import IngestReport
+from finops_pipeline.redact import redact
 
 console = Console()
 err_console = Console(stderr=True)
 
 STATUS_STYLE = {"loaded": "green", "skipped_duplicate": "cyan", "rejected": "bold red"}
+
+
+def esc(value: object) -> str:
+    """A value as inert text for rich: None is '', `[` never opens a tag."""
+    return "" if value is None else escape(str(value))
+
+
+def print_error(error: BaseException | str, label: str = "error:") -> None:
+    """The one line a user gets for an error they can act on; URLs in it are redacted
+    (FinopsError does that itself, a ValueError from a library may not)."""
+    err_console.print(f"[bold red]{label}[/] {esc(redact(str(error)))}", soft_wrap=True)
 
 
 def money(value: Decimal | None) -> str:
@@ -37,7 +55,7 @@ def file_progress(total: int, label: str) -> Iterator[Progress]:
         transient=True,
     )
     with progress:
-        progress.add_task(label, total=total)
+        progress.add_task(escape(label), total=total)
         yield progress
 
 
@@ -57,7 +75,7 @@ def print_file_outcome(outcome: FileOutcome) -> None:
 
 def print_ingest_summary(report: IngestReport) -> None:
     console.print(
-        f"source [bold]{report.source}[/]: {report.count('loaded')} loaded, "
+        f"source [bold]{esc(report.source)}[/]: {report.count('loaded')} loaded, "
         f"{report.count('skipped_duplicate')} unchanged, {report.count('rejected')} rejected"
         + (
             f", {len(report.superseded)} superseded by a newer CUR assembly"
@@ -80,7 +98,10 @@ def print_focus_summary(con: duckdb.DuckDBPyConnection) -> None:
         "count(*), sum(BilledCost), sum(EffectiveCost) from focus_costs group by all order by 2, 3, 4"
     ).fetchall()
     for provider, source, month, currency, n, billed, effective in rows:
-        table.add_row(provider, source, month, currency, f"{n:,}", money(billed), money(effective))
+        table.add_row(
+            esc(provider), esc(source), month, esc(currency), f"{n:,}", money(billed),
+            money(effective),
+        )  # fmt: skip
     console.print(table)
 
 
@@ -97,10 +118,10 @@ def print_reconciliation(rows: list[ReconRow]) -> bool:
         table.add_column(col)
     for r in failing:
         table.add_row(
-            r.source,
+            esc(r.source),
             f"{r.period:%Y-%m}",
-            r.currency,
-            r.cost_basis,
+            esc(r.currency),
+            esc(r.cost_basis),
             money(r.raw_total),
             money(r.focus_total),
             money(r.difference),
@@ -112,25 +133,30 @@ def print_reconciliation(rows: list[ReconRow]) -> bool:
 def print_query(
     con: duckdb.DuckDBPyConnection, query: str, fmt: str, params: list | None = None
 ) -> None:
+    cursor = con.execute(query, params) if params else con.execute(query)
+    print_cursor(cursor, fmt)
+
+
+def print_cursor(cursor: duckdb.DuckDBPyConnection, fmt: str) -> None:
+    """A result as a rich table (escaped), CSV (formula-safe cells) or JSON."""
     import csv
     import json
     import sys
 
-    cursor = con.execute(query, params) if params else con.execute(query)
     names = [d[0] for d in cursor.description or []]
     rows = cursor.fetchall()
     if fmt == "csv":
         writer = csv.writer(sys.stdout)
-        writer.writerow(names)
-        writer.writerows(rows)
+        writer.writerow(csv_row(names))
+        writer.writerows(csv_row(r) for r in rows)
     elif fmt == "json":
         print(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str, indent=2))
     else:
         table = Table()
         for name in names:
-            table.add_column(name)
+            table.add_column(esc(name))
         for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+            table.add_row(*(esc(v) for v in row))
         console.print(table)
         console.print(f"{len(rows)} row(s)")
 
@@ -156,8 +182,9 @@ def print_showback_summary(con: duckdb.DuckDBPyConnection, conserved: bool) -> N
     ).fetchall()
     for team, direct, shared, unallocated, total, currency in rows:
         table.add_row(
-            team, money(direct), money(shared), money(unallocated), money(total), currency
-        )
+            esc(team), money(direct), money(shared), money(unallocated), money(total),
+            esc(currency),
+        )  # fmt: skip
     console.print(table)
     total = sum((r[4] or 0) for r in rows)
     unallocated = sum((r[3] or 0) for r in rows)

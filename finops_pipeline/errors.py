@@ -2,7 +2,8 @@
 
 Every problem with an input file becomes an `IngestError` that names the file, the row and
 column where known, what was expected, and what to do. The CLI prints its one-line form; the
-load log stores it as the rejection reason.
+load log stores it as the rejection reason. Every message passes through `redact`, so a URL
+in it never carries a password, a token in its path or a signed query string.
 """
 
 from __future__ import annotations
@@ -10,9 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from finops_pipeline.redact import redact
+
 
 class FinopsError(Exception):
     """Base class for errors that the CLI reports without a traceback."""
+
+    def __str__(self) -> str:
+        return redact(super().__str__())
 
 
 @dataclass
@@ -43,7 +49,7 @@ class IngestError(FinopsError):
             text += f"; expected {self.expected}"
         if self.action:
             text += f". {self.action}"
-        return text
+        return redact(text)
 
     def __str__(self) -> str:
         return self.one_line()
@@ -51,3 +57,11 @@ class IngestError(FinopsError):
 
 class ConfigError(FinopsError):
     """The settings or a mapping file is invalid."""
+
+
+class WarehouseLockedError(FinopsError):
+    """Another process held the warehouse's lock for longer than the configured wait."""
+
+
+class ReadOnlyQueryError(FinopsError):
+    """`finops sql` or a notebook was given something other than one read-only query."""

@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -27,7 +28,7 @@ from pydantic import (
 from finops_pipeline.alerts.settings import AlertSettings
 from finops_pipeline.anomalies.settings import AnomalySettings
 from finops_pipeline.config_lines import describe_errors
-from finops_pipeline.connectors.locations import parse_location
+from finops_pipeline.connectors.locations import check_endpoint_url, parse_location
 from finops_pipeline.errors import ConfigError
 from finops_pipeline.forecast.settings import ForecastSettings
 from finops_pipeline.orchestration.settings import ScheduleSettings
@@ -90,6 +91,11 @@ class SourceSettings(BaseModel):
         if value is not None:
             parse_location(value)
         return value
+
+    @field_validator("endpoint_url", "blob_endpoint_url")
+    @classmethod
+    def _plain_endpoint(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return value if value is None else check_endpoint_url(value, str(info.field_name))
 
     @field_validator("since")
     @classmethod

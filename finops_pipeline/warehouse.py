@@ -3,11 +3,20 @@
 SQL lives in files under `sql/` (staging per provider, then core). This module is the only
 place that reads them, so every statement goes through the same parameter binding and the
 same sqlglot parse check in the tests.
+
+DuckDB lets one process write a file, or several read it, never both. `connect` waits for a
+lock another process holds (FINOPS_LOCK_TIMEOUT seconds, default 60, with a progress line on
+stderr) and then fails with one line naming that process, instead of DuckDB's traceback.
+Read-only connections also lose file access and configuration changes: they serve
+`finops sql`, the notebooks and the read commands, which must not be able to write anything.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,10 +24,18 @@ from typing import Any
 
 import duckdb
 
+from finops_pipeline.errors import ConfigError, WarehouseLockedError
 from finops_pipeline.package_files import REPO_ROOT as REPO_ROOT
 from finops_pipeline.package_files import sql_dir
 
 DEFAULT_WAREHOUSE = "finops.duckdb"
+LOCK_TIMEOUT_ENV = "FINOPS_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 60.0
+# Read-only connections cannot read or write other files (read_csv, COPY, ATTACH, INSTALL)
+# nor undo that with SET: DuckDB enforces it, not a filter of ours.
+READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+_LOCK_MESSAGE = "Could not set lock"
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
 SQL_DIR = sql_dir()
 
 LOAD_LOG_DDL = """
@@ -47,18 +64,93 @@ def warehouse_path(override: str | Path | None = None) -> Path:
 
 
 def connect(
-    path: str | Path | None = None, *, read_only: bool = False
+    path: str | Path | None = None,
+    *,
+    read_only: bool = False,
+    lock_timeout: float | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse and make sure the shared objects (macros, load_log) exist."""
+    """Open the warehouse and make sure the shared objects (macros, load_log) exist.
+
+    `read_only` connections have external access off and their configuration locked.
+    Either kind waits up to `lock_timeout` (default: FINOPS_LOCK_TIMEOUT or 60 s) for a
+    lock held by another process, then raises WarehouseLockedError.
+    """
     target = warehouse_path(path)
     if read_only:
-        return duckdb.connect(str(target), read_only=True)
+        return open_waiting(target, True, READ_ONLY_CONFIG, lock_timeout)
     target.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(target))
+    con = open_waiting(target, False, {}, lock_timeout)
     con.execute("set preserve_insertion_order = false")
     con.execute("set TimeZone = 'UTC'")
     ensure_base_schema(con)
     return con
+
+
+def lock_timeout_seconds() -> float:
+    """How long to wait for another process's lock: FINOPS_LOCK_TIMEOUT, else 60 s."""
+    raw = os.environ.get(LOCK_TIMEOUT_ENV)
+    if raw is None or not raw.strip():
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise ConfigError(
+            f"{LOCK_TIMEOUT_ENV}={raw!r}: expected a number of seconds >= 0 (0: do not wait)"
+        )
+    return value
+
+
+def open_waiting(
+    target: Path, read_only: bool, config: dict[str, Any], timeout: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, retried while another process holds the file's lock."""
+    limit = lock_timeout_seconds() if timeout is None else timeout
+    start = time.monotonic()
+    announced = 0.0
+    pause = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(target), read_only=read_only, config=dict(config))
+        except duckdb.IOException as exc:
+            if _LOCK_MESSAGE not in str(exc):
+                raise
+            holder = lock_holder(str(exc))
+            waited = time.monotonic() - start
+            if waited >= limit:
+                raise WarehouseLockedError(
+                    f"warehouse {target} is locked by {holder} (waited {waited:.0f} s): DuckDB "
+                    "allows one writer, or readers, at a time; wait for that process to finish "
+                    f"(or stop it) and run the command again, or raise {LOCK_TIMEOUT_ENV} "
+                    f"(now {limit:g} s)"
+                ) from None
+            if not announced or waited - announced >= 10:
+                announced = max(waited, 1e-9)
+                print(
+                    f"warehouse {target} is locked by {holder}; waited {waited:.0f} s, "
+                    f"waiting up to {limit:g} s ({LOCK_TIMEOUT_ENV})...",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            time.sleep(min(pause, max(limit - waited, 0.01)))
+            pause = min(pause * 2, 1.0)
+
+
+def lock_holder(message: str) -> str:
+    """'process 1234 (finops ingest ...)' from DuckDB's lock error, as far as it says."""
+    match = _LOCK_HOLDER.search(message)
+    if not match:
+        return "another process"
+    program, pid = match.group(1), match.group(2)
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        command = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
+    except OSError:
+        command = program
+    command = " ".join(command.split())  # one line, whatever the arguments held
+    command = command if len(command) <= 120 else command[:117] + "..."
+    return f"process {pid} ({command})"
 
 
 def ensure_base_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -2,6 +2,12 @@
 
 An anomaly message answers, in this order: what (level, key, provider, team), when,
 expected vs actual, impact, top contributors, and where to look (the asset in the Dagster UI).
+
+Values come from billing data (team tags, service names, resource ids), so in Slack they are
+escaped as Slack asks (`&`, `<`, `>` -> `&amp;`, `&lt;`, `&gt;`) wherever text is parsed
+(mrkdwn fields and the notification text): a team tagged `<!channel>` must not ping a
+channel, nor `<https://x|Open report>` become a link. Header and button labels are
+`plain_text`, which Slack never parses, so they stay as they are.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from finops_pipeline.alerts.incidents import Incident, money, ongoing_until, top_contributors
+from finops_pipeline.redact import redact
 
 ICONS = {"high": ":rotating_light:", "medium": ":warning:", "low": ":information_source:"}
 LEVEL_NAMES = {
@@ -20,6 +27,11 @@ LEVEL_NAMES = {
     "provider": "provider",
     "total": "total",
 }
+
+
+def slack_escape(text: object) -> str:
+    """Slack's escaping for text it parses: only `&`, `<` and `>`, `&` first."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @dataclass
@@ -44,11 +56,14 @@ class Message:
         blocks: list[dict] = [
             {"type": "header", "text": {"type": "plain_text", "text": self.title[:150]}}
         ]
-        fields = [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in self.facts]
+        fields = [
+            {"type": "mrkdwn", "text": f"*{slack_escape(k)}*\n{slack_escape(v)}"}
+            for k, v in self.facts
+        ]
         for i in range(0, len(fields), 10):  # Slack allows 10 fields per section
             blocks.append({"type": "section", "fields": fields[i : i + 10]})
         if self.lines:
-            body = "\n".join(f"• {line}" for line in self.lines)
+            body = "\n".join(f"• {slack_escape(line)}" for line in self.lines)
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": body[:3000]}})
         if self.link:
             blocks.append(
@@ -63,7 +78,8 @@ class Message:
                     ],
                 }
             )
-        return {"text": f"{ICONS.get(self.severity, '')} {self.title}".strip(), "blocks": blocks}
+        fallback = f"{ICONS.get(self.severity, '')} {slack_escape(self.title)}".strip()
+        return {"text": fallback, "blocks": blocks}
 
 
 def anomaly_message(incident: Incident, dagster_url: str) -> Message:
@@ -176,7 +192,7 @@ def run_failure_message(
         title=f"Dagster run failed: {job}" + (f" {partition}" if partition else ""),
         severity="high",
         facts=facts,
-        lines=[error[:1500]] if error else [],
+        lines=[redact(error)[:1500]] if error else [],
         link=("Open the run in Dagster", url),
         data={
             "kind": "run_failure",
@@ -185,7 +201,7 @@ def run_failure_message(
             "partition": partition,
             "schedule": schedule,
             "failed_steps": failed_steps,
-            "error": error[:1500],
+            "error": redact(error)[:1500],
             "dagster_url": url,
         },
     )

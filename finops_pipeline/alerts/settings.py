@@ -2,6 +2,9 @@
 
 Secrets never sit in the config: a destination names the environment variable that holds its
 webhook URL or SMTP password (`*_env` keys), read through Dagster's `EnvVar` when sending.
+When those variables are set where the config loads, their values are checked here too
+(alerts/secrets.py), so a token with a newline fails at load naming the key, not at send.
+SMTP with a password needs STARTTLS or SSL unless the server is on this machine.
 """
 
 from __future__ import annotations
@@ -10,6 +13,14 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from finops_pipeline.alerts.secrets import (
+    check_header_value,
+    check_if_set,
+    check_password,
+    check_url,
+    is_loopback,
+)
 
 Severity = Literal["low", "medium", "high"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
@@ -41,6 +52,11 @@ class SlackDestination(_Destination):
 
     _check_env = field_validator("webhook_url_env")(lambda cls, v: _env_name(v))
 
+    @model_validator(mode="after")
+    def _values_if_set(self) -> SlackDestination:
+        check_if_set(check_url, "webhook_url_env", self.webhook_url_env)
+        return self
+
 
 class WebhookDestination(_Destination):
     """Any HTTP endpoint taking a JSON POST (one alert object, or a digest with a list)."""
@@ -51,14 +67,22 @@ class WebhookDestination(_Destination):
 
     _check_env = field_validator("url_env", "token_env")(lambda cls, v: _env_name(v))
 
+    @model_validator(mode="after")
+    def _values_if_set(self) -> WebhookDestination:
+        check_if_set(check_url, "url_env", self.url_env)
+        check_if_set(check_header_value, "token_env", self.token_env)
+        return self
+
 
 class EmailDestination(_Destination):
-    """Mail over SMTP (STARTTLS unless `starttls: false`; login only when a username is set)."""
+    """Mail over SMTP (STARTTLS unless `starttls: false`, or implicit TLS with `ssl: true`,
+    usually port 465; login only when a username is set)."""
 
     type: Literal["email"]
-    smtp_host: str
+    smtp_host: str = Field(pattern=r"^[A-Za-z0-9.:\[\]-]+$")
     smtp_port: int = Field(587, ge=1, le=65535)
     starttls: bool = True
+    ssl: bool = False
     username: str | None = None
     password_env: str | None = None
     sender: str = Field(alias="from", pattern=r"^[^@\s]+@[^@\s]+$")
@@ -70,6 +94,19 @@ class EmailDestination(_Destination):
     def _login_needs_password(self) -> EmailDestination:
         if self.username and not self.password_env:
             raise ValueError("username is set but password_env is not (name the variable)")
+        if self.ssl and self.starttls:
+            raise ValueError("ssl: true is implicit TLS; set starttls: false with it")
+        if (
+            self.password_env
+            and not (self.starttls or self.ssl)
+            and not is_loopback(self.smtp_host)
+        ):
+            raise ValueError(
+                "password_env is set but neither starttls nor ssl is: the password would cross "
+                "the network in clear text; use starttls: true (port 587) or ssl: true (port "
+                "465); plain SMTP is allowed only to a loopback host"
+            )
+        check_if_set(check_password, "password_env", self.password_env)
         return self
 
 

@@ -3,12 +3,18 @@
 
 Parsing is strict and credential-free: a location that carries a secret (user:password@,
 a SAS `sig=`, an account key) is refused, because the config is not the place for secrets.
+Endpoint overrides (`endpoint_url`, `blob_endpoint_url`, `--endpoint-url`) get the same rule
+(`check_endpoint_url`). Messages show locations through `redact`, and a refused endpoint's
+message names the setting only, so a refused secret is never printed.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from finops_pipeline.redact import redact
 
 SCHEMES = ("s3", "bigquery", "azure", "azure-exports", "gs")
 _SECRET_MARKERS = ("sig=", "accountkey=", "sharedaccesssignature", "x-amz-signature", "@")
@@ -42,19 +48,47 @@ def is_remote(text: str) -> bool:
     )
 
 
+def check_endpoint_url(value: str, setting: str = "endpoint_url") -> str:
+    """An endpoint override must be a plain http(s)://host[:port][/path]: no user:password@,
+    no query string (a signature), no whitespace. Errors name `setting`, never the value."""
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError(f"{setting}: contains whitespace or a control character; expected "
+                         "one URL such as http://127.0.0.1:9000")  # fmt: skip
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ValueError(f"{setting}: not a valid URL; expected http(s)://host[:port]") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValueError(f"{setting}: expected http(s)://host[:port][/path]")
+    if "@" in parts.netloc or any(m in value.lower() for m in _SECRET_MARKERS[:4]):
+        raise ValueError(
+            f"{setting}: carries credentials (user:password@ or a signature); credentials come "
+            "from the provider's standard chain (environment, profile, managed identity), never "
+            "from the endpoint URL"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"{setting}: has a query string or fragment; give scheme, host, port "
+                         "and path only")  # fmt: skip
+    return value
+
+
 def parse_location(uri: str) -> Location:
     """Split a location URI; ValueError says what form was expected."""
+    shown = redact(uri)
     scheme, sep, rest = uri.partition(":")
     scheme = scheme.lower()
     if not sep or scheme not in SCHEMES:
         raise ValueError(
-            f"location {uri!r}: unknown scheme; use s3://bucket/prefix, gs://bucket/prefix, "
+            f"location {shown!r}: unknown scheme; use s3://bucket/prefix, gs://bucket/prefix, "
             "bigquery://project.dataset.table, azure://account/container/path or "
             "azure-exports:/subscriptions/<id> (a Cost Management scope)"
         )
     if any(marker in uri.lower() for marker in _SECRET_MARKERS) or "?" in uri:
         raise ValueError(
-            f"location {uri!r} looks like it carries credentials or a query string; credentials "
+            f"the {scheme} location looks like it carries credentials or a query string (not "
+            "shown); credentials "
             "come from the provider's standard chain (environment, profile, managed identity), "
             "never from the config"
         )
@@ -62,28 +96,28 @@ def parse_location(uri: str) -> Location:
         scope = "/" + rest.lstrip("/")
         if not re.match(r"^/(subscriptions|providers)/", scope, re.IGNORECASE):
             raise ValueError(
-                f"location {uri!r}: expected a Cost Management scope such as "
+                f"location {shown!r}: expected a Cost Management scope such as "
                 "azure-exports:/subscriptions/<id> or "
                 "azure-exports:/providers/Microsoft.Billing/billingAccounts/<id>"
             )
         return Location(uri, scheme, path=scope.rstrip("/"))
     if not rest.startswith("//"):
-        raise ValueError(f"location {uri!r}: expected {scheme}://...")
+        raise ValueError(f"location {shown!r}: expected {scheme}://...")
     body = rest[2:]
     if scheme == "bigquery":
         match = _BQ_TABLE.match(body.strip("/"))
         if not match:
             raise ValueError(
-                f"location {uri!r}: expected bigquery://project.dataset.table "
+                f"location {shown!r}: expected bigquery://project.dataset.table "
                 "(the billing export table or the FOCUS view)"
             )
         return Location(uri, scheme, match.group(1), match.group(2), match.group(3))
     host, _, path = body.partition("/")
     if not host:
-        raise ValueError(f"location {uri!r}: the bucket or account name is missing")
+        raise ValueError(f"location {shown!r}: the bucket or account name is missing")
     if scheme == "azure":
         container, _, prefix = path.partition("/")
         if not container:
-            raise ValueError(f"location {uri!r}: expected azure://account/container/path")
+            raise ValueError(f"location {shown!r}: expected azure://account/container/path")
         return Location(uri, scheme, host, container, prefix.strip("/"))
     return Location(uri, scheme, host, path=path.strip("/"))

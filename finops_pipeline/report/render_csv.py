@@ -1,6 +1,7 @@
 """The month's showback and allocation ledger as CSV, for finance's own spreadsheets.
 
 Exact decimals as text (no float), every column of the published tables, in their order.
+Text cells that a spreadsheet would run as a formula get a leading `'` (csv_safe.cell).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+
+from finops_pipeline.csv_safe import row as safe_row
 
 CSV_TABLES = ("showback_monthly", "allocation_ledger")
 
@@ -21,9 +24,7 @@ def write_csvs(con: duckdb.DuckDBPyConnection, month: date, out_dir: Path) -> li
         path = out_dir / f"{table}_{month:%Y-%m}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow([d[0] for d in cursor.description or []])
-            writer.writerows(
-                ["" if v is None else str(v) for v in row] for row in cursor.fetchall()
-            )
+            writer.writerow(safe_row(d[0] for d in cursor.description or []))
+            writer.writerows(safe_row(values) for values in cursor.fetchall())
         paths.append(path)
     return paths

@@ -88,3 +88,33 @@ def test_bad_cloud_source_config_names_the_key_and_line(
 def test_bigquery_default_window_is_twelve_months() -> None:
     assert first_month(None, date(2026, 3, 17)) == date(2025, 4, 1)
     assert first_month("2024-11") == date(2024, 11, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("http://127.0.0.1:9000", None),
+        ("https://s3.eu.example.com/base", None),
+        ("http://user:s3cr3t@127.0.0.1:9000", "carries credentials"),
+        ("http://127.0.0.1:10000/acct?sv=1&sig=s3cr3t", "carries credentials"),
+        ("http://127.0.0.1:9000/?token=s3cr3t", "query string"),
+        ("127.0.0.1:9000", "expected http"),
+        ("http://127.0.0.1:9000/s3cr3t\n", "whitespace"),
+        ("http://127.0.0.1:port", "not a valid URL"),
+    ],
+)  # fmt: skip
+def test_endpoint_urls_refuse_credentials_without_echoing(value: str, error: str | None) -> None:
+    from finops_pipeline.connectors.locations import check_endpoint_url
+
+    if error is None:
+        assert check_endpoint_url(value, "endpoint_url") == value
+        return
+    with pytest.raises(ValueError, match=error) as info:
+        check_endpoint_url(value, "endpoint_url")
+    assert str(info.value).startswith("endpoint_url: ") and "s3cr3t" not in str(info.value)
+
+
+def test_a_refused_location_is_not_echoed() -> None:
+    with pytest.raises(ValueError, match="credentials") as info:
+        parse_location("s3://AKIAX:s3cr3t@bucket/cur")
+    assert "s3cr3t" not in str(info.value)
