@@ -17,7 +17,7 @@ from finops_pipeline.report.queries import is_empty, missing_tables, rows
 def tag_compliance(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> Section:
     section = Section(
         "tags",
-        "5. Tag compliance",
+        "6. Tag compliance",
         "Share of each team's effective cost on resources whose required tags are present and "
         "valid, this month and over the last six months.",
     )
@@ -54,12 +54,17 @@ def tag_compliance(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> Se
                 Column("team"),
                 Column("compliant share of cost", "pct"),
                 Column("previous month", "pct"),
-                Column("change (points)", "num"),
+                Column("change (points)", "points"),
                 Column("non-compliant cost", "money"),
                 Column("cost", "money"),
             ],
             table_rows,
             key="tag_compliance",
+            note="Cost here is each team's own tagged charges (the team tag, x_Team), in the "
+            "reporting currency: charges without a team tag count under 'unallocated' even "
+            "when an owner rule gives them to a team, and shared pools are not split. Showback "
+            "(section 3) applies owner rules and pools, so its per-team totals differ; the "
+            "grand totals agree.",
         )
     )
     if not table_rows:
@@ -82,7 +87,7 @@ def tag_compliance(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> Se
 def insights(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> Section:
     section = Section(
         "insights",
-        "6. Anomalies and waste",
+        "7. Anomalies and waste",
         "Anomalies active during the month with their impact and main contributors; the "
         "largest waste findings with estimated monthly savings (billing currency).",
     )
@@ -188,7 +193,7 @@ def completeness(
 ) -> Section:
     section = Section(
         "completeness",
-        "7. Data completeness",
+        "8. Data completeness",
         "Every source, whether it delivered this month, and when it last loaded; then what "
         "changed after earlier reports (restatements), by team.",
     )
