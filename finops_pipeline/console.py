@@ -12,6 +12,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from finops_pipeline.console_tables import cell
+from finops_pipeline.console_tables import write_rows as _write_rows
 from finops_pipeline.core.reconcile import ReconRow
 from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.service import IngestReport
@@ -23,7 +25,7 @@ STATUS_STYLE = {"loaded": "green", "skipped_duplicate": "cyan", "rejected": "bol
 
 
 def money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
+    return cell(value, "money")
 
 
 @contextmanager
@@ -110,29 +112,25 @@ def print_reconciliation(rows: list[ReconRow]) -> bool:
 
 
 def print_query(
-    con: duckdb.DuckDBPyConnection, query: str, fmt: str, params: list | None = None
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    fmt: str,
+    params: list | None = None,
+    *,
+    title: str | None = None,
+    kinds: dict[str, str] | None = None,
 ) -> None:
-    import csv
-    import json
-    import sys
-
+    """Run `query` and print it as a table (fitted to the terminal), CSV or JSON."""
     cursor = con.execute(query, params) if params else con.execute(query)
     names = [d[0] for d in cursor.description or []]
-    rows = cursor.fetchall()
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(names)
-        writer.writerows(rows)
-    elif fmt == "json":
-        print(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str, indent=2))
-    else:
-        table = Table()
-        for name in names:
-            table.add_column(name)
-        for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
-        console.print(f"{len(rows)} row(s)")
+    _write_rows(console, names, cursor.fetchall(), fmt, title=title, kinds=kinds)
+
+
+def write_rows(
+    names: list[str], rows: list, fmt: str, *, title: str | None = None, kinds: dict | None = None
+) -> None:
+    """Rows already fetched, printed like `print_query`."""
+    _write_rows(console, names, rows, fmt, title=title, kinds=kinds)
 
 
 def print_showback_summary(con: duckdb.DuckDBPyConnection, conserved: bool) -> None:

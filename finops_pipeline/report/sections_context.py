@@ -177,13 +177,15 @@ def insights(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> Section:
 
 
 def contributors_text(raw: str | None, top: int = 3) -> str:
-    """The largest contributors by absolute change, e.g. `ResourceId i-0b… +172.84`."""
+    """The largest contributors by absolute change, e.g. `ResourceId i-0b… +172.84`; a
+    `(none)` value (charges without that dimension) explains nothing and is skipped."""
     if not raw:
         return ""
     try:
         items = json.loads(raw)
     except ValueError:
         return raw
+    items = [c for c in items if c.get("value") not in (None, "", "(none)")]
     items = sorted(items, key=lambda c: abs(c.get("change") or 0), reverse=True)[:top]
     return "; ".join(f"{c['dimension']} {c['value']} {c.get('change', 0):+,.2f}" for c in items)
 
