@@ -6,7 +6,6 @@ Errors a user can act on are printed as one line and exit non-zero; tracebacks a
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -39,7 +38,8 @@ from finops_pipeline.cli_report import demo_report
 from finops_pipeline.cli_report import register as register_report_commands
 from finops_pipeline.connectors.locations import is_remote
 from finops_pipeline.errors import FinopsError
-from finops_pipeline.settings import DEFAULT_SAMPLE_DIR, FORMATS, load_settings
+from finops_pipeline.orchestration.materializations import DERIVED, months_of, record_for_cli
+from finops_pipeline.settings import DEFAULT_SAMPLE_DIR, DEMO_SOURCES, FORMATS, load_settings
 from finops_pipeline.warehouse import connect, warehouse_path
 
 app = typer.Typer(
@@ -142,6 +142,7 @@ def ingest(
     except FinopsError as error:
         raise _fail(error) from error
     out.print_ingest_summary(report)
+    record_for_cli(con, sources=[name], months=months_of(con, name))
     con.close()
     if report.rejected:
         out.err_console.print(
@@ -210,6 +211,12 @@ def demo(
     except FinopsError as error:
         raise _fail(error) from error
     out.print_focus_summary(con)
+    record_for_cli(
+        con,
+        sources=list(DEMO_SOURCES),
+        tables=["focus_costs", *DERIVED],
+        description="built by finops demo",
+    )
     reconciled = out.print_reconciliation(reconcile(con))
     mismatches = check_ground_truth(con, out_dir / "ground_truth.json")
     if mismatches:
@@ -324,6 +331,7 @@ def ui(
 ) -> None:
     """Start the Dagster UI (dagster dev) on workspace.yaml."""
     from finops_pipeline.dagster_run import dagster_home
+    from finops_pipeline.orchestration.ui_process import run_foreground
     from finops_pipeline.warehouse import REPO_ROOT
 
     env = dict(os.environ, DAGSTER_HOME=str(dagster_home()))
@@ -342,8 +350,9 @@ def ui(
         "-p",
         str(port),
     ]
-    out.console.print(f"Dagster UI on http://{host}:{port} (Ctrl+C to stop)")
-    raise typer.Exit(code=subprocess.call(command, env=env))
+    out.console.print(f"Dagster UI on http://{host}:{port} (Ctrl+C or SIGTERM to stop)")
+    code = run_foreground(command, env)
+    raise typer.Exit(code=0 if code in (128 + 2, 128 + 15) else code)
 
 
 register_allocation_commands(app)

@@ -6,7 +6,7 @@ import json
 from contextlib import closing
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import duckdb
 import typer
@@ -16,6 +16,9 @@ from finops_pipeline.cli_allocation import WarehouseOpt, _month
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.settings import load_settings
 from finops_pipeline.warehouse import REPO_ROOT, connect, table_exists, warehouse_path
+
+if TYPE_CHECKING:
+    from finops_pipeline.report.build import ReportResult
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 
@@ -86,6 +89,7 @@ def report(
     except FinopsError as error:
         out.err_console.print(f"[bold red]error:[/] {error}", soft_wrap=True)
         raise typer.Exit(2) from error
+    _record(result)
     out.console.print(
         f"report {result.report.month_label} written in {result.seconds:.1f} s "
         f"(logged as {result.report_id} in report_log):",
@@ -157,9 +161,25 @@ def demo_report(con: duckdb.DuckDBPyConnection, settings: object, warehouse: Pat
     except FinopsError as error:
         out.err_console.print(f"[bold red]report failed:[/] {error}", soft_wrap=True)
         return False
+    _record(result)
     out.console.print(
         f"report {result.report.month_label} (last closed month) in {result.seconds:.1f} s: "
         f"[bold]{result.html}[/]  (finops report --month YYYY-MM for another)",
         soft_wrap=True,
     )
     return True
+
+
+def _record(result: ReportResult) -> None:
+    """The report's partition of asset finance_report, so the UI shows it was written."""
+    from finops_pipeline.orchestration.materializations import record_report
+
+    files = {f: [str(p) for p in paths] for f, paths in result.paths.items()}
+    try:
+        record_report(result.report.billing_month, str(result.html or ""), files)
+    except Exception as error:  # the files are written; the UI just will not list them
+        out.err_console.print(
+            f"warning: could not record the report in the Dagster instance: {error}",
+            soft_wrap=True,
+            markup=False,
+        )

@@ -15,6 +15,8 @@ import dagster as dg
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
+nux:
+  enabled: false
 run_queue:
   max_concurrent_runs: 1
 """
@@ -25,7 +27,8 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def dagster_home() -> Path:
-    """DAGSTER_HOME, or ./.dagster_home created with telemetry off and one run at a time."""
+    """DAGSTER_HOME, or ./.dagster_home created with telemetry off, no first-visit dialog
+    (nux) and one run at a time."""
     home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
