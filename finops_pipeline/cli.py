@@ -142,7 +142,8 @@ def ingest(
     except FinopsError as error:
         raise _fail(error) from error
     out.print_ingest_summary(report)
-    record_for_cli(con, sources=[name], months=months_of(con, name))
+    if report.focus_rows_written:  # something changed: tell the UI
+        record_for_cli(con, sources=[name], months=months_of(con, name))
     con.close()
     if report.rejected:
         out.err_console.print(
