@@ -82,7 +82,10 @@ def print_focus_summary(con: duckdb.DuckDBPyConnection) -> None:
         "count(*), sum(BilledCost), sum(EffectiveCost) from focus_costs group by all order by 2, 3, 4"
     ).fetchall()
     for provider, source, month, currency, n, billed, effective in rows:
-        table.add_row(provider, source, month, currency, f"{n:,}", money(billed), money(effective))
+        table.add_row(
+            cell(provider), cell(source), cell(month), cell(currency), cell(n, "int"),
+            money(billed), money(effective),
+        )  # fmt: skip
     console.print(table)
 
 
@@ -99,10 +102,10 @@ def print_reconciliation(rows: list[ReconRow]) -> bool:
         table.add_column(col)
     for r in failing:
         table.add_row(
-            r.source,
+            cell(r.source),
             f"{r.period:%Y-%m}",
-            r.currency,
-            r.cost_basis,
+            cell(r.currency),
+            cell(r.cost_basis),
             money(r.raw_total),
             money(r.focus_total),
             money(r.difference),
@@ -154,8 +157,9 @@ def print_showback_summary(con: duckdb.DuckDBPyConnection, conserved: bool) -> N
     ).fetchall()
     for team, direct, shared, unallocated, total, currency in rows:
         table.add_row(
-            team, money(direct), money(shared), money(unallocated), money(total), currency
-        )
+            cell(team), money(direct), money(shared), money(unallocated), money(total),
+            cell(currency),
+        )  # fmt: skip
     console.print(table)
     total = sum((r[4] or 0) for r in rows)
     unallocated = sum((r[3] or 0) for r in rows)

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from finops_pipeline.orchestration.materializations import table_metadata
 from finops_pipeline.resources import WarehouseResource, partition_month
 from finops_pipeline.settings import Settings
 from finops_pipeline.showback.allocate import build_showback, conservation
@@ -49,15 +50,13 @@ def build_showback_assets(
         period = partition_month(context.partition_key)
         con = warehouse.connect()
         try:
-            built = build_showback(con, settings, period)
+            build_showback(con, settings, period)
+            ledger = table_metadata(con, "allocation_ledger", period)
+            showback = table_metadata(con, "showback_monthly", period)
         finally:
             con.close()
-        yield dg.MaterializeResult(
-            asset_key="allocation_ledger", metadata={"rows": built.ledger_rows}
-        )
-        yield dg.MaterializeResult(
-            asset_key="showback_monthly", metadata={"rows": built.showback_rows}
-        )
+        yield dg.MaterializeResult(asset_key="allocation_ledger", metadata=ledger)
+        yield dg.MaterializeResult(asset_key="showback_monthly", metadata=showback)
 
     @dg.asset_check(
         asset="showback_monthly",

@@ -82,3 +82,33 @@ def test_partitions_start_at_the_first_loaded_month(demo: tuple[Path, Settings])
         .partitions_def.get_partition_keys()  # type: ignore[union-attr]
     )
     assert keys[0] == "2026-01-01"
+
+
+def test_dagster_runs_record_the_same_figures(demo: tuple[Path, Settings], tmp_path: Path) -> None:
+    """`finops run` materializes through Dagster: focus_costs and showback carry the same
+    rows / totals per currency / reconciliation metadata as the command line records."""
+    warehouse = copy_warehouse(demo[0], tmp_path)
+    defs = build_definitions(demo[1], str(warehouse))
+    keys = [dg.AssetKey(k) for k in ("focus_costs", "allocation_ledger", "showback_monthly")]
+    job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=set(keys))
+    with dg.instance_for_test() as instance:
+        result = job.execute_in_process(partition_key=f"{CLOSED_MONTH}-01", instance=instance)
+    assert result.success
+    [focus] = result.asset_materializations_for_node("focus_costs")
+    assert focus.metadata["reconciliation"].value.startswith("reconciled")
+    assert {"rows", "BilledCost USD", "EffectiveCost EUR"} <= set(focus.metadata)
+    con = connect(warehouse, read_only=True)
+    try:
+        eur = con.execute(
+            "select sum(effective_cost) from showback_monthly where billing_month = ? "
+            "and billing_currency = 'EUR'",
+            [MONTH],
+        ).fetchone()[0]
+    finally:
+        con.close()
+    showback = next(
+        m
+        for m in result.asset_materializations_for_node("showback")
+        if m.asset_key == dg.AssetKey("showback_monthly")
+    )
+    assert showback.metadata["EffectiveCost EUR"].value == f"{eur.quantize(Decimal('0.01')):,.2f}"
