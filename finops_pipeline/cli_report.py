@@ -90,8 +90,9 @@ def report(
         out.err_console.print(f"[bold red]error:[/] {error}", soft_wrap=True)
         raise typer.Exit(2) from error
     _record(result)
+    why = "" if month else " (last closed month; --month for another)"
     out.console.print(
-        f"report {result.report.month_label} written in {result.seconds:.1f} s "
+        f"report {result.report.month_label}{why} written in {result.seconds:.1f} s "
         f"(logged as {result.report_id} in report_log):",
         soft_wrap=True,
     )
