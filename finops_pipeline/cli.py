@@ -6,7 +6,6 @@ Errors a user can act on are printed as one line and exit non-zero; tracebacks a
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from contextlib import closing
 from datetime import date
@@ -42,7 +41,8 @@ from finops_pipeline.cli_report import demo_report
 from finops_pipeline.cli_report import register as register_report_commands
 from finops_pipeline.connectors.locations import is_remote
 from finops_pipeline.errors import FinopsError
-from finops_pipeline.settings import FORMATS, load_settings, resolve_warehouse
+from finops_pipeline.orchestration.materializations import DERIVED, months_of, record_for_cli
+from finops_pipeline.settings import DEMO_SOURCES, FORMATS, load_settings, resolve_warehouse
 from finops_pipeline.warehouse import connect, warehouse_path
 
 app = typer.Typer(
@@ -135,6 +135,8 @@ def ingest(
         raise _fail(error) from error
     out.print_ingest_summary(report)
     out.print_recovered(report)
+    if report.focus_rows_written:  # something changed: tell the UI
+        record_for_cli(con, sources=[name], months=months_of(con, name))
     con.close()
     if report.rejected:
         out.err_console.print(
@@ -213,6 +215,12 @@ def demo(
     except FinopsError as error:
         raise _fail(error) from error
     out.print_focus_summary(con)
+    record_for_cli(
+        con,
+        sources=list(DEMO_SOURCES),
+        tables=["focus_costs", *DERIVED],
+        description="built by finops demo",
+    )
     reconciled = out.print_reconciliation(reconcile(con))
     mismatches = check_ground_truth(con, out_dir / "ground_truth.json")
     if mismatches:
@@ -426,6 +434,7 @@ def ui(
 ) -> None:
     """Start the Dagster UI (dagster dev) on this configuration's warehouse."""
     from finops_pipeline.dagster_run import DAGSTER_WARNINGS_ENV, dagster_home
+    from finops_pipeline.orchestration.ui_process import run_foreground
 
     try:
         settings = load_settings(config, warehouse)
@@ -443,11 +452,12 @@ def ui(
     command = [sys.executable, "-m", "dagster", "dev", "-w", str(workspace), "-h", host,
                "-p", str(port)]  # fmt: skip
     out.console.print(
-        f"Dagster UI on http://{host}:{port} (Ctrl+C to stop), warehouse {target}",
+        f"Dagster UI on http://{host}:{port} (Ctrl+C or SIGTERM to stop), warehouse {target}",
         soft_wrap=True,
         markup=False,
     )
-    raise typer.Exit(code=subprocess.call(command, env=env, cwd=target.parent))
+    code = run_foreground(command, env, cwd=target.parent)
+    raise typer.Exit(code=0 if code in (128 + 2, 128 + 15) else code)
 
 
 WORKSPACE = """\

@@ -7,7 +7,7 @@ partner can run them against a shared warehouse while it is being loaded elsewhe
 from __future__ import annotations
 
 from contextlib import closing
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +15,8 @@ import duckdb
 import typer
 
 from finops_pipeline import console as out
+from finops_pipeline.cli_months import finance_month
+from finops_pipeline.console_tables import plain
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.settings import resolve_warehouse
 from finops_pipeline.warehouse import connect, table_exists
@@ -77,8 +79,25 @@ def _check_format(fmt: str) -> None:
         raise typer.BadParameter("--format must be table, csv or json")
 
 
+MonthOpt = Annotated[
+    str | None,
+    typer.Option(help="Billing month YYYY-MM [default: the last closed month]"),
+]
+DetailsOpt = Annotated[
+    bool, typer.Option("--details", help="Also show the long text columns (or use --format json)")
+]
+
+
+def _finance_month(con: duckdb.DuckDBPyConnection, table: str, month: str | None) -> tuple:
+    chosen, label = finance_month(con, table, month)
+    if chosen is None:
+        out.err_console.print(f"[red]error:[/] {table} has no month yet; run `finops run`")
+        raise typer.Exit(2)
+    return chosen, label
+
+
 def showback(
-    month: Annotated[str, typer.Option(help="Billing month YYYY-MM")],
+    month: MonthOpt = None,
     format: FormatOpt = "table",
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
@@ -86,10 +105,11 @@ def showback(
     """Teams' direct, shared and unallocated cost for a month, in billing and reporting currency."""
     _check_format(format)
     with closing(_open(warehouse, "showback_monthly", config=config)) as con:
-        _print_showback(con, month, format)
+        chosen, label = _finance_month(con, "showback_monthly", month)
+        _print_showback(con, chosen, label, format)
 
 
-def _print_showback(con: duckdb.DuckDBPyConnection, month: str, format: str) -> None:
+def _print_showback(con: duckdb.DuckDBPyConnection, month: date, label: str, format: str) -> None:
     query = (
         "select team, kind, billing_currency, billed_cost, effective_cost, reporting_currency, "
         "billed_cost_reporting, effective_cost_reporting from showback_monthly "
@@ -97,26 +117,28 @@ def _print_showback(con: duckdb.DuckDBPyConnection, month: str, format: str) -> 
     )
     if format == "table":
         query = (
-            "select team, kind, billing_currency as currency, round(billed_cost, 2) as billed, "
-            "round(effective_cost, 2) as effective, reporting_currency as rep, "
-            "round(effective_cost_reporting, 2) as effective_rep from showback_monthly "
+            "select team, kind, billing_currency as currency, billed_cost as billed, "
+            "effective_cost as effective, reporting_currency as rep, "
+            "effective_cost_reporting as effective_rep from showback_monthly "
             "where billing_month = ? order by team = 'unallocated', team, kind, currency"
         )
-    out.print_query(con, query, format, [_month(month)])
+    out.print_query(con, query, format, [month], title=f"showback {label}")
     if format == "table":
         row = con.execute(
             "select sum(effective_cost_reporting) filter (where kind = 'unallocated'), "
             "sum(effective_cost_reporting), any_value(reporting_currency), "
             "count(*) filter (where effective_cost_reporting is null) from showback_monthly "
             "where billing_month = ?",
-            [_month(month)],
+            [month],
         ).fetchone()
         if row and row[3]:
             _print_unallocated_per_currency(con, month)
         elif row and row[1]:
             share = (row[0] or 0) / row[1] * 100
             out.console.print(
-                f"unallocated: {out.esc(row[2])} {row[0] or 0:,.2f} of {row[1]:,.2f} ({share:.1f}%)"
+                f"unallocated: {out.esc(row[2])} {out.money(row[0] or 0)} of {out.money(row[1])} "
+                f"({share:.1f}%)",
+                highlight=False,
             )
 
 
@@ -137,75 +159,126 @@ def _print_unallocated_per_currency(con: duckdb.DuckDBPyConnection, month: str) 
 
 def explain(
     team: Annotated[str, typer.Option(help="Team to explain")],
-    month: Annotated[str, typer.Option(help="Billing month YYYY-MM")],
+    month: MonthOpt = None,
     format: FormatOpt = "table",
+    details: DetailsOpt = False,
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """The ledger lines that make up a team's showback number, with the rule and basis."""
     _check_format(format)
     with closing(_open(warehouse, "allocation_ledger", config=config)) as con:
-        _print_explain(con, team, month, format)
+        chosen, label = _finance_month(con, "allocation_ledger", month)
+        _print_explain(con, team, chosen, label, format, details)
 
 
-def _print_explain(con: duckdb.DuckDBPyConnection, team: str, month: str, format: str) -> None:
+def _print_explain(
+    con: duckdb.DuckDBPyConnection,
+    team: str,
+    month: date,
+    label: str,
+    format: str,
+    details: bool = True,
+) -> None:
+    basis = ", basis" if details or format != "table" else ""
     query = (
         "select kind, rule, coalesce(pool_name, from_key) as source, provider_name as provider, "
         "sub_account_name as sub_account, service_name as service, billing_currency as currency, "
-        "billed_cost, effective_cost, basis from allocation_ledger "
+        f"billed_cost, effective_cost{basis} from allocation_ledger "
         "where team = ? and billing_month = ? order by kind, effective_cost desc"
     )
-    out.print_query(con, query, format, [team, _month(month)])
+    title = f"{team} {label}: ledger lines (billing currency)"
+    out.print_query(con, query, format, [team, month], title=title)
     if format == "table":
         for currency, billed, effective in con.execute(
             "select billing_currency, sum(billed_cost), sum(effective_cost) from allocation_ledger "
             "where team = ? and billing_month = ? group by 1 order by 1",
-            [team, _month(month)],
+            [team, month],
         ).fetchall():
             out.console.print(
-                f"{out.esc(team)} {out.esc(month)} {out.esc(currency)}: billed {billed:,.2f}, effective {effective:,.2f} "
-                "(= showback_monthly for this team)"
+                f"{out.esc(team)} {month:%Y-%m} {out.esc(currency)}: billed {out.money(billed)}, effective "
+                f"{out.money(effective)} (= showback_monthly for this team)",
+                highlight=False,
+                soft_wrap=True,
             )
 
 
 def tags(
-    month: Annotated[
-        str | None, typer.Option(help="Billing month YYYY-MM [default: latest]")
-    ] = None,
+    month: MonthOpt = None,
     top: Annotated[int, typer.Option(help="How many violations to list")] = 15,
+    violations: Annotated[
+        bool, typer.Option("--violations", help="With --format csv: the violations, not the shares")
+    ] = False,
+    format: FormatOpt = "table",
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Tag compliance by provider and team, and the costliest violations with their fix."""
+    _check_format(format)
     with closing(_open(warehouse, "tag_compliance", "tag_violations", config=config)) as con:
-        _print_tags(con, month, top)
+        chosen, label = _finance_month(con, "tag_compliance", month)
+        _print_tags(con, chosen, label, top, format, violations)
 
 
-def _print_tags(con: duckdb.DuckDBPyConnection, month: str | None, top: int) -> None:
-    chosen = (
-        _month(month)
-        if month
-        else str(con.execute("select max(billing_month) from tag_compliance").fetchone()[0])
-    )
-    out.console.print(f"tag compliance for {chosen[:7]} (share of effective cost compliant)")
+COMPLIANCE_QUERY = (
+    "select provider, team, billing_currency as currency, round(sum(compliant_effective_cost) "
+    "/ nullif(sum(total_effective_cost), 0) * 100, 1) as pct_cost_compliant, "
+    "sum(compliant_resources) as compliant, sum(resources) as resources, "
+    "sum(total_effective_cost) as cost from tag_compliance "
+    "where billing_month = ? group by all order by cost desc"
+)
+VIOLATIONS_QUERY = (
+    "select violation, tag_key as key, provider, coalesce(resource_id, sub_account_id) as "
+    "resource, raw_value, billing_currency as currency, effective_cost, fix from tag_violations "
+    "where billing_month = ? order by effective_cost desc limit ?"
+)
+
+
+def _print_tags(
+    con: duckdb.DuckDBPyConnection,
+    month: date,
+    label: str,
+    top: int,
+    format: str = "table",
+    violations: bool = False,
+) -> None:
+    kinds = {"pct_cost_compliant": "pct"}
+    if format == "json":
+        import json
+
+        def records(query: str, params: list) -> list[dict]:
+            cursor = con.execute(query, params)
+            names = [d[0] for d in cursor.description or []]
+            return [{n: plain(v) for n, v in zip(names, r, strict=True)} for r in cursor.fetchall()]
+
+        print(
+            json.dumps(
+                {
+                    "billing_month": f"{month:%Y-%m}",
+                    "compliance": records(COMPLIANCE_QUERY, [month]),
+                    "violations": records(VIOLATIONS_QUERY, [month, top]),
+                },
+                indent=2,
+                default=str,
+            )
+        )
+        return
+    if format == "csv":
+        if violations:
+            out.print_query(con, VIOLATIONS_QUERY, "csv", [month, top])
+        else:
+            out.print_query(con, COMPLIANCE_QUERY, "csv", [month])
+        return
     out.print_query(
         con,
-        "select provider, team, billing_currency as currency, round(sum(compliant_effective_cost) "
-        "/ nullif(sum(total_effective_cost), 0) * 100, 1) as pct_cost_compliant, "
-        "sum(compliant_resources) as compliant, sum(resources) as resources, "
-        "round(sum(total_effective_cost), 2) as cost from tag_compliance "
-        "where billing_month = ? group by all order by cost desc",
+        COMPLIANCE_QUERY,
         "table",
-        [chosen],
+        [month],
+        title=f"tag compliance {label}: share of effective cost compliant",
+        kinds=kinds,
     )
-    out.console.print(f"top {top} violations by cost")
     out.print_query(
-        con,
-        "select violation, tag_key as key, provider, coalesce(resource_id, sub_account_id) as "
-        "resource, raw_value, round(effective_cost, 2) as effective_cost, fix from tag_violations "
-        "where billing_month = ? order by effective_cost desc limit ?",
-        "table",
-        [chosen, top],
+        con, VIOLATIONS_QUERY, "table", [month, top], title=f"top {top} violations by cost, {label}"
     )
 
 

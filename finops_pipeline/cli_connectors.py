@@ -92,7 +92,12 @@ def ingest_remote(
         markup=False,
     )
     out.print_ingest_summary(report.ingest)
+    from finops_pipeline.orchestration.materializations import months_of, record_for_cli
+
     out.print_recovered(report.ingest)
+
+    if report.ingest.focus_rows_written:  # something changed: tell the UI
+        record_for_cli(con, sources=[spec.name], months=months_of(con, spec.name))
     con.close()
     if report.ingest.rejected:
         raise typer.Exit(code=1)

@@ -17,14 +17,8 @@ import duckdb
 import typer
 
 from finops_pipeline import console as out
-from finops_pipeline.cli_allocation import (
-    ConfigOpt,
-    FormatOpt,
-    WarehouseOpt,
-    _check_format,
-    _month,
-    _open,
-)
+from finops_pipeline.cli_allocation import ConfigOpt, FormatOpt, WarehouseOpt, _check_format, _open
+from finops_pipeline.cli_months import finance_month, open_month
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.warehouse import connect, table_exists
 
@@ -33,7 +27,7 @@ SCOPES = ("total", "provider", "team", "all")
 
 def forecast(
     month: Annotated[
-        str | None, typer.Option(help="Billing month YYYY-MM [default: the latest forecast]")
+        str | None, typer.Option(help="Billing month YYYY-MM [default: the open month]")
     ] = None,
     scope: Annotated[str, typer.Option(help="total, provider, team or all")] = "all",
     as_of: Annotated[
@@ -58,21 +52,20 @@ def forecast(
         _forecast_as_of(_day(as_of), scope, format, warehouse, config)
         return
     with closing(_open(warehouse, "cost_forecast", config=config)) as con:
-        chosen = (
-            _month(month)
-            if month
-            else str(con.execute("select max(billing_month) from cost_forecast").fetchone()[0])
-        )
+        month_start, label = open_month(con, "cost_forecast", month)
+        if month_start is None:
+            out.console.print("cost_forecast is empty: run `finops run` on the open month")
+            return
+        chosen = str(month_start)
         columns = (
             "scope, key, currency, as_of_date, actual_to_date, one_off_to_date, "
             "forecast_month_end, lower_80, upper_80, lower_95, upper_95, model"
         )
         if format == "table":
             columns = (
-                "scope, key, as_of_date as as_of, round(actual_to_date, 2) as actual, "
-                "round(forecast_month_end, 2) as forecast, "
-                "printf('%.0f..%.0f', lower_80, upper_80) as interval_80, "
-                "printf('%.0f..%.0f', lower_95, upper_95) as interval_95, model"
+                "scope, key, currency, as_of_date as as_of, actual_to_date as actual, "
+                "forecast_month_end as forecast, lower_80 as low_80, upper_80 as high_80, "
+                "lower_95 as low_95, upper_95 as high_95, model"
             )
         out.print_query(
             con,
@@ -81,23 +74,21 @@ def forecast(
             "order by case scope when 'total' then 0 when 'provider' then 1 else 2 end, key",
             format,
             [chosen, scope, scope],
+            title=f"forecast {label}: month end with 80% and 95% intervals",
         )
         if format != "table" or not table_exists(con, "budget_variance"):
             return
-        currency = con.execute(
-            "select any_value(currency) from cost_forecast where billing_month = ?", [chosen]
-        ).fetchone()[0]
-        out.console.print(f"budget variance {chosen[:7]} ({out.esc(currency)})")
         out.print_query(
             con,
-            "select team, round(budget, 2) as budget, round(actual_to_date, 2) as actual, "
-            "round(forecast_month_end, 2) as forecast, "
-            "printf('%.0f..%.0f', forecast_lower_80, forecast_upper_80) as interval_80, "
-            "round(variance, 2) as variance, round(variance_pct, 1) as pct, status "
+            "select team, currency, budget, actual_to_date as actual, "
+            "forecast_month_end as forecast, forecast_lower_80 as low_80, "
+            "forecast_upper_80 as high_80, variance, variance_pct as pct, status "
             "from budget_variance "
             "where billing_month = ? order by variance_pct desc nulls last",
             "table",
             [chosen],
+            title=f"budget variance {label}",
+            kinds={"pct": "pct"},
         )
 
 
@@ -185,7 +176,7 @@ def _forecast_as_of(
 
 def unit_costs(
     month: Annotated[
-        str | None, typer.Option(help="Billing month YYYY-MM [default: the latest]")
+        str | None, typer.Option(help="Billing month YYYY-MM [default: the last closed month]")
     ] = None,
     grain: Annotated[str, typer.Option(help="month or day")] = "month",
     metric: Annotated[str | None, typer.Option(help="Only this metric")] = None,
@@ -198,14 +189,13 @@ def unit_costs(
     if grain not in ("month", "day"):
         raise typer.BadParameter("--grain must be month or day")
     with closing(_open(warehouse, "unit_costs", config=config)) as con:
-        latest = con.execute("select max(billing_month) from unit_costs").fetchone()[0]
-        if latest is None and not month:
+        month_start, label = finance_month(con, "unit_costs", month)
+        if month_start is None:
             out.console.print(
                 "unit_costs is empty: configure business metrics (`metrics: {path: FILE}` in "
                 "finops.yaml, columns date, dimension, metric, value) and run `finops run`"
             )
             return
-        chosen = _month(month) if month else str(latest)
         columns = (
             "grain, period_start, dimension, dimension_value, metric, currency, "
             "allocated_effective_cost, units, cost_per_unit, null_reason, "
@@ -213,10 +203,9 @@ def unit_costs(
         )
         if format == "table":
             columns = (
-                "period_start as period, dimension_value as team, metric, "
-                "round(allocated_effective_cost, 2) as cost, round(units, 0) as units, "
-                "round(cost_per_unit, 6) as per_unit, round(change_pct, 1) as change_pct, "
-                "null_reason as why_null"
+                "period_start as period, dimension_value as team, metric, currency, "
+                "allocated_effective_cost as cost, units, "
+                "round(cost_per_unit, 6) as per_unit, change_pct, null_reason as why_null"
             )
         out.print_query(
             con,
@@ -224,7 +213,9 @@ def unit_costs(
             "where billing_month = ? and grain = ? and (? is null or metric = ?) "
             "order by period_start, metric, dimension_value",
             format,
-            [chosen, grain, metric, metric],
+            [str(month_start), grain, metric, metric],
+            title=f"unit costs {label}, by {grain}",
+            kinds={"units": "num", "per_unit": "rate", "change_pct": "pct"},
         )
 
 

@@ -6,7 +6,7 @@ import json
 from contextlib import closing
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import duckdb
 import typer
@@ -17,6 +17,9 @@ from finops_pipeline.errors import FinopsError
 from finops_pipeline.package_files import data_dir
 from finops_pipeline.settings import load_settings, resolve_warehouse
 from finops_pipeline.warehouse import connect, table_exists, warehouse_path
+
+if TYPE_CHECKING:
+    from finops_pipeline.report.build import ReportResult
 
 NOTEBOOKS_DIR = data_dir("notebooks")
 
@@ -85,8 +88,10 @@ def report(
     except FinopsError as error:
         out.print_error(error)
         raise typer.Exit(2) from error
+    _record(result, path.parent)
+    why = "" if month else " (last closed month; --month for another)"
     out.console.print(
-        f"report {result.report.month_label} written in {result.seconds:.1f} s "
+        f"report {result.report.month_label}{why} written in {result.seconds:.1f} s "
         f"(logged as {result.report_id} in report_log):",
         soft_wrap=True,
     )
@@ -161,9 +166,25 @@ def demo_report(con: duckdb.DuckDBPyConnection, settings: object, warehouse: Pat
     except FinopsError as error:
         out.print_error(error, "report failed:")
         return False
+    _record(result, path.parent)
     out.console.print(
         f"report {result.report.month_label} (last closed month) in {result.seconds:.1f} s: "
         f"[bold]{out.esc(result.html)}[/]  (finops report --month YYYY-MM for another)",
         soft_wrap=True,
     )
     return True
+
+
+def _record(result: ReportResult, beside: Path) -> None:
+    """The report's partition of asset finance_report, so the UI shows it was written."""
+    from finops_pipeline.orchestration.materializations import record_report
+
+    files = {f: [str(p) for p in paths] for f, paths in result.paths.items()}
+    try:
+        record_report(result.report.billing_month, str(result.html or ""), files, beside)
+    except Exception as error:  # the files are written; the UI just will not list them
+        out.err_console.print(
+            f"warning: could not record the report in the Dagster instance: {error}",
+            soft_wrap=True,
+            markup=False,
+        )

@@ -17,8 +17,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from finops_pipeline.console_tables import cell
+from finops_pipeline.console_tables import write_rows as _write_rows
 from finops_pipeline.core.reconcile import ReconRow
-from finops_pipeline.csv_safe import row as csv_row
 from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.service import IngestReport
 from finops_pipeline.redact import redact
@@ -41,7 +42,7 @@ def print_error(error: BaseException | str, label: str = "error:") -> None:
 
 
 def money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
+    return cell(value, "money")
 
 
 @contextmanager
@@ -99,8 +100,8 @@ def print_focus_summary(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     for provider, source, month, currency, n, billed, effective in rows:
         table.add_row(
-            esc(provider), esc(source), month, esc(currency), f"{n:,}", money(billed),
-            money(effective),
+            cell(provider), cell(source), cell(month), cell(currency), cell(n, "int"),
+            money(billed), money(effective),
         )  # fmt: skip
     console.print(table)
 
@@ -118,10 +119,10 @@ def print_reconciliation(rows: list[ReconRow]) -> bool:
         table.add_column(col)
     for r in failing:
         table.add_row(
-            esc(r.source),
+            cell(r.source),
             f"{r.period:%Y-%m}",
-            esc(r.currency),
-            esc(r.cost_basis),
+            cell(r.currency),
+            cell(r.cost_basis),
             money(r.raw_total),
             money(r.focus_total),
             money(r.difference),
@@ -131,34 +132,36 @@ def print_reconciliation(rows: list[ReconRow]) -> bool:
 
 
 def print_query(
-    con: duckdb.DuckDBPyConnection, query: str, fmt: str, params: list | None = None
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    fmt: str,
+    params: list | None = None,
+    *,
+    title: str | None = None,
+    kinds: dict[str, str] | None = None,
 ) -> None:
+    """Run `query` and print it as a table (fitted to the terminal), CSV or JSON."""
     cursor = con.execute(query, params) if params else con.execute(query)
-    print_cursor(cursor, fmt)
+    print_cursor(cursor, fmt, title=title, kinds=kinds)
 
 
-def print_cursor(cursor: duckdb.DuckDBPyConnection, fmt: str) -> None:
-    """A result as a rich table (escaped), CSV (formula-safe cells) or JSON."""
-    import csv
-    import json
-    import sys
-
+def print_cursor(
+    cursor: duckdb.DuckDBPyConnection,
+    fmt: str,
+    *,
+    title: str | None = None,
+    kinds: dict[str, str] | None = None,
+) -> None:
+    """A result as a table (escaped, fitted), CSV (formula-safe cells) or JSON."""
     names = [d[0] for d in cursor.description or []]
-    rows = cursor.fetchall()
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(csv_row(names))
-        writer.writerows(csv_row(r) for r in rows)
-    elif fmt == "json":
-        print(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str, indent=2))
-    else:
-        table = Table()
-        for name in names:
-            table.add_column(esc(name))
-        for row in rows:
-            table.add_row(*(esc(v) for v in row))
-        console.print(table)
-        console.print(f"{len(rows)} row(s)")
+    _write_rows(console, names, cursor.fetchall(), fmt, title=title, kinds=kinds)
+
+
+def write_rows(
+    names: list[str], rows: list, fmt: str, *, title: str | None = None, kinds: dict | None = None
+) -> None:
+    """Rows already fetched, printed like `print_query`."""
+    _write_rows(console, names, rows, fmt, title=title, kinds=kinds)
 
 
 def print_showback_summary(con: duckdb.DuckDBPyConnection, conserved: bool) -> None:
@@ -182,8 +185,8 @@ def print_showback_summary(con: duckdb.DuckDBPyConnection, conserved: bool) -> N
     ).fetchall()
     for team, direct, shared, unallocated, total, currency in rows:
         table.add_row(
-            esc(team), money(direct), money(shared), money(unallocated), money(total),
-            esc(currency),
+            cell(team), money(direct), money(shared), money(unallocated), money(total),
+            cell(currency),
         )  # fmt: skip
     console.print(table)
     total = sum((r[4] or 0) for r in rows)

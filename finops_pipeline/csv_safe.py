@@ -14,6 +14,7 @@ becomes `'-12.50`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,8 +25,12 @@ def cell(value: Any) -> str:
     """One CSV cell: '' for NULL, numbers as they are, text made inert."""
     if value is None:
         return ""
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, Decimal):
+        return f"{value:f}"  # plain digits: `0.000000000000`, never `0E-12`
+    if isinstance(value, int | float):
         return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 

@@ -34,6 +34,8 @@ def quiet_dagster_warnings() -> None:
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
+nux:
+  enabled: false
 run_queue:
   max_concurrent_runs: 1
 """
@@ -47,7 +49,8 @@ VERBOSE = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 def dagster_home(beside: Path | None = None) -> Path:
     """DAGSTER_HOME, else `.dagster_home` in `beside` (the warehouse's folder; default the
-    working directory), created with telemetry off and one run at a time."""
+    working directory), created with telemetry off, no first-visit dialog (nux) and one run
+    at a time."""
     default = (beside or Path.cwd()) / ".dagster_home"
     home = Path(os.environ.get("DAGSTER_HOME") or default).resolve()
     home.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from finops_pipeline.dagster_run import quiet_dagster_warnings
 from finops_pipeline.forecast.assets import build_forecast_assets
 from finops_pipeline.ingest.assets import build_raw_asset
 from finops_pipeline.optional_inputs import build_optional_input_checks
+from finops_pipeline.orchestration.partitions import partitions_start
 from finops_pipeline.orchestration.schedules import build_jobs, build_schedules
 from finops_pipeline.report.assets import build_report_asset
 from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
@@ -27,7 +28,9 @@ def build_definitions(
 ) -> dg.Definitions:
     quiet_dagster_warnings()  # beta parameters are our concern, not the user's
     settings = settings or load_settings()
-    partitions = billing_months(settings.partitions_start)
+    warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
+    start = partitions_start(settings.partitions_start, warehouse_file)
+    partitions = billing_months(start)
     raw_assets = [build_raw_asset(s, partitions) for s in settings.effective_sources()]
     raw_keys = [key for a in raw_assets for key in a.keys]
     staging = build_staging_assets(raw_keys, partitions)
@@ -44,7 +47,6 @@ def build_definitions(
     insights: list[dg.AssetsDefinition] = [unit_costs, *forecasts]
     report_inputs = [k for a in (tag_marts, showback, waste, anomalies, *insights) for k in a.keys]
     report = build_report_asset(settings, partitions, report_inputs)
-    warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
     assets = [
         *raw_assets,
         *staging,
@@ -70,7 +72,7 @@ def build_definitions(
             *build_contract_checks(assets),
             *build_optional_input_checks(settings, partitions),
         ],
-        schedules=build_schedules(settings.schedules, settings.partitions_start),
+        schedules=build_schedules(settings.schedules, start),
         sensors=sensors,
         jobs=[
             dg.define_asset_job(

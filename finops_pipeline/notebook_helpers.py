@@ -85,3 +85,44 @@ def last_closed_month() -> date:
 def column(name: str) -> str:
     """Quote a column name that comes from data (e.g. an anomaly contributor's dimension)."""
     return quote_identifier(name)
+
+
+# --- charts and tables as the notebooks show them --------------------------------------
+# Teams and showback kinds each get their own palette, so "ml" (a team) and "direct" (a
+# kind) never share a colour; months read "Mar 2026", never a bare "March".
+KIND_COLOURS = {"direct": "#2f4b7c", "shared": "#a05195", "unallocated": "#bdbdbd"}
+
+
+def offline_charts() -> None:
+    """Render Altair charts to SVG inside the notebook (vl-convert): no JavaScript, no CDN,
+    so they show offline, in exported HTML and on any notebook viewer."""
+    import altair as alt
+
+    alt.renderers.enable("svg")
+
+
+def team_colour(teams: Any) -> Any:
+    """A colour scale for teams (one hue per team, stable across charts of a notebook)."""
+    import altair as alt
+
+    domain = sorted({str(t) for t in teams})
+    return alt.Scale(domain=domain, scheme="tableau10")
+
+
+def kind_colour() -> Any:
+    import altair as alt
+
+    return alt.Scale(domain=list(KIND_COLOURS), range=list(KIND_COLOURS.values()))
+
+
+def month_x(field: str = "billing_month") -> Any:
+    import altair as alt
+
+    return alt.X(f"yearmonth({field}):T", title=None, axis=alt.Axis(format="%b %Y"))
+
+
+def money_table(frame: pd.DataFrame, money: list[str], percent: tuple[str, ...] = ()) -> Any:
+    """The frame with amounts as `1,234.56` and shares as `12.3%` (display only)."""
+    formats = {c: "{:,.2f}" for c in money if c in frame}
+    formats.update({c: "{:.1%}" for c in percent if c in frame})
+    return frame.style.format(formats, na_rep="").hide(axis="index")

@@ -134,7 +134,8 @@ class Settings(ShowbackSection, BaseModel):
 
     warehouse: Path | None = None
     sample_data_dir: Path = Path(DEFAULT_SAMPLE_DIR)
-    partitions_start: str = "2020-01-01"
+    # None: the first month in the warehouse (finops_pipeline/orchestration/partitions.py)
+    partitions_start: str | None = None
     sources: list[SourceSettings] = Field(default_factory=list)
     tag_policy: TagPolicy | None = None
     waste: WasteSettings = Field(default_factory=WasteSettings)

@@ -19,6 +19,20 @@ def _shared_datasets_dir() -> Path:
     return Path(os.environ.get("FINOPS_SHARED_DATASETS", default))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands under test record into DAGSTER_HOME (default ./.dagster_home): keep them
+    out of the developer's own instance unless a test sets one."""
+    if os.environ.get("DAGSTER_HOME"):
+        yield
+        return
+    os.environ["DAGSTER_HOME"] = str(tmp_path_factory.mktemp("dagster_home"))
+    try:
+        yield
+    finally:
+        os.environ.pop("DAGSTER_HOME", None)
+
+
 @pytest.fixture(scope="session")
 def shared_datasets() -> Path:
     """The real sample exports. CI (FINOPS_REQUIRE_SHARED_DATASETS=1) fails if missing."""

@@ -7,6 +7,7 @@ import dagster as dg
 
 from finops_pipeline.core.focus import build_focus_month, create_staging_views, staging_models
 from finops_pipeline.core.reconcile import reconcile
+from finops_pipeline.orchestration.materializations import reconciliation_status, table_metadata
 from finops_pipeline.resources import WarehouseResource, partition_month
 from finops_pipeline.tagging.policy import TagPolicy
 
@@ -64,10 +65,14 @@ def build_focus_assets(
         period = partition_month(context.partition_key)
         con = warehouse.connect()
         try:
-            rows = build_focus_month(con, period, policy)
+            build_focus_month(con, period, policy)
+            # rows, BilledCost / EffectiveCost per currency and the reconciliation status,
+            # as `finops ingest` records them (one home for the UI's figures)
+            metadata = table_metadata(con, "focus_costs", period)
+            metadata["reconciliation"] = reconciliation_status(con, period)
         finally:
             con.close()
-        return dg.MaterializeResult(metadata={"rows": rows})
+        return dg.MaterializeResult(metadata=metadata)
 
     @dg.asset_check(
         asset=focus_costs,

@@ -9,13 +9,26 @@ from typing import Any
 from finops_pipeline.report.model import cents
 
 
+def money_text(value: Decimal | float | int) -> str:
+    """Two decimals with thousands separators; an amount that rounds to zero is `0.00`,
+    never `-0.00`."""
+    rounded = cents(Decimal(str(value)) if isinstance(value, float) else Decimal(value))
+    if not rounded:
+        rounded = abs(rounded)
+    return f"{rounded:,.2f}"
+
+
 def display(value: Any, kind: str) -> str:
     if value is None:
         return ""
     if kind == "money":
-        return f"{cents(value):,.2f}"
+        return money_text(value)
     if kind == "pct":
-        return f"{value * 100:.1f}%"
+        text = f"{value * 100:.1f}%"
+        return "0.0%" if text == "-0.0%" else text
+    if kind == "points":
+        text = f"{value:+.1f} pts"
+        return "0.0 pts" if text in ("+0.0 pts", "-0.0 pts") else text
     if kind == "int":
         return f"{value:,}"
     if kind == "num":
@@ -30,4 +43,4 @@ def display(value: Any, kind: str) -> str:
 
 
 def is_number(kind: str) -> bool:
-    return kind in ("money", "pct", "int", "num")
+    return kind in ("money", "pct", "points", "int", "num")

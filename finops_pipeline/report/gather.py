@@ -1,4 +1,4 @@
-"""Gather the monthly report from the warehouse: eight sections in the order finance reads.
+"""Gather the monthly report from the warehouse: nine sections in the order finance reads.
 
 Tables other stages build (budget_variance, cost_forecast, unit costs) are optional: when
 absent or empty the section says "not available: <why>" instead of failing. The core tables
@@ -17,7 +17,9 @@ from finops_pipeline.report import (
     sections_method,
     sections_money,
     sections_pools,
+    sections_summary,
 )
+from finops_pipeline.report.ledger import ledger_table
 from finops_pipeline.report.log import last_report_at
 from finops_pipeline.report.model import Report
 from finops_pipeline.report.queries import missing_tables
@@ -65,7 +67,6 @@ def gather_report(
         reporting_currency=row[0],
         is_open_month=month >= today.replace(day=1),
         generated_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
-        warehouse=warehouse,
     )
     params = {
         "month": month,
@@ -77,6 +78,7 @@ def gather_report(
     headline = sections_money.headline(con, params)
     showback, teams = sections_money.showback(con, params, report.is_open_month)
     report.sections = [
+        sections_summary.summary(con, params, report.is_open_month),
         headline,
         showback,
         sections_pools.shared_pools(con, params, settings),
@@ -86,4 +88,5 @@ def gather_report(
         sections_context.completeness(con, params, last_report_at(con)),
         sections_method.method(con, params, settings),
     ]
+    report.ledger = ledger_table(con, month)
     return report

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-Kind = Literal["text", "money", "pct", "date", "datetime", "int", "num"]
+Kind = Literal["text", "money", "pct", "points", "date", "datetime", "int", "num"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class Table:
 class Chart:
     title: str
     svg: str  # inline SVG rendered by vl-convert
+    spec: dict = field(default_factory=dict)  # the Vega-Lite spec the SVG was drawn from
+    mark: str = ""  # the SVG's aria-roledescription of one data mark ("bar", "point")
+    marks: int = 0  # how many such marks the data should draw
 
 
 @dataclass
@@ -51,6 +54,7 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # "not available: ..." lines and caveats
+    tables_before_charts: int = 0  # the summary leads with its key figures, then the chart
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -62,8 +66,8 @@ class Report:
     reporting_currency: str
     is_open_month: bool
     generated_at: datetime
-    warehouse: str
     sections: list[Section] = field(default_factory=list)
+    ledger: Table | None = None  # the month's allocation_ledger (XLSX sheet 'Ledger')
 
     @property
     def month_label(self) -> str:

@@ -1,6 +1,7 @@
 """The month's showback and allocation ledger as CSV, for finance's own spreadsheets.
 
-Exact decimals as text (no float), every column of the published tables, in their order.
+Exact decimals as text (no float, no exponent: `0.000000000000`, not `0E-12`), every column
+of the published tables, in their order; LF line endings so `tail`, `cut` and `wc` behave.
 Text cells that a spreadsheet would run as a formula get a leading `'` (csv_safe.cell).
 """
 
@@ -23,8 +24,9 @@ def write_csvs(con: duckdb.DuckDBPyConnection, month: date, out_dir: Path) -> li
         cursor = con.execute(f"select * from {table} where billing_month = ? order by all", [month])
         path = out_dir / f"{table}_{month:%Y-%m}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(safe_row(d[0] for d in cursor.description or []))
             writer.writerows(safe_row(values) for values in cursor.fetchall())
         paths.append(path)
     return paths
+

@@ -17,7 +17,7 @@ from finops_pipeline.report.queries import is_empty, missing_tables, rows
 def tag_compliance(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> Section:
     section = Section(
         "tags",
-        "5. Tag compliance",
+        "6. Tag compliance",
         "Share of each team's effective cost on resources whose required tags are present and "
         "valid, this month and over the last six months.",
     )
@@ -56,12 +56,17 @@ def tag_compliance(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> Se
                 Column("team"),
                 Column("compliant share of cost", "pct"),
                 Column("previous month", "pct"),
-                Column("change (points)", "num"),
+                Column("change (points)", "points"),
                 Column("non-compliant cost", "money"),
                 Column("cost", "money"),
             ],
             table_rows,
             key="tag_compliance",
+            note="Cost here is each team's own tagged charges (the team tag, x_Team), in the "
+            "reporting currency: charges without a team tag count under 'unallocated' even "
+            "when an owner rule gives them to a team, and shared pools are not split. Showback "
+            "(section 3) applies owner rules and pools, so its per-team totals differ; the "
+            "grand totals agree.",
         )
     )
     if not table_rows:
@@ -84,7 +89,7 @@ def tag_compliance(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> Se
 def insights(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> Section:
     section = Section(
         "insights",
-        "6. Anomalies and waste",
+        "7. Anomalies and waste",
         "Anomalies active during the month with their impact and main contributors; the "
         "largest waste findings with estimated monthly savings (billing currency).",
     )
@@ -174,13 +179,15 @@ def insights(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> Section:
 
 
 def contributors_text(raw: str | None, top: int = 3) -> str:
-    """The largest contributors by absolute change, e.g. `ResourceId i-0b… +172.84`."""
+    """The largest contributors by absolute change, e.g. `ResourceId i-0b… +172.84`; a
+    `(none)` value (charges without that dimension) explains nothing and is skipped."""
     if not raw:
         return ""
     try:
         items = json.loads(raw)
     except ValueError:
         return raw
+    items = [c for c in items if c.get("value") not in (None, "", "(none)")]
     items = sorted(items, key=lambda c: abs(c.get("change") or 0), reverse=True)[:top]
     return "; ".join(f"{c['dimension']} {c['value']} {c.get('change', 0):+,.2f}" for c in items)
 
@@ -190,7 +197,7 @@ def completeness(
 ) -> Section:
     section = Section(
         "completeness",
-        "7. Data completeness",
+        "8. Data completeness",
         "Every source, whether it delivered this month, and when it last loaded; then what "
         "changed after earlier reports (restatements), by team.",
     )

@@ -16,7 +16,7 @@ DEFINITIONS = [
     (
         "Billed cost",
         "FOCUS BilledCost: what the invoice charges for the month, before amortization. Summed "
-        "per invoice it equals the invoice; section 1 checks each export against its own basis.",
+        "per invoice it equals the invoice; section 2 checks each export against its own basis.",
     ),
     (
         "Effective cost",
@@ -40,7 +40,7 @@ DEFINITIONS = [
 def method(con: duckdb.DuckDBPyConnection, params: dict[str, Any], settings: object) -> Section:
     section = Section(
         "method",
-        "8. Method",
+        "9. Method",
         "How the numbers are made: the allocation rules in the order they apply, the "
         "exchange rates, and the definitions.",
     )

@@ -16,6 +16,7 @@ from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.report import charts
 from finops_pipeline.report.model import Column, Section, Table, not_available, totals_row
 from finops_pipeline.report.queries import is_empty, missing_tables, rows
+from finops_pipeline.report.sections_summary import budget_status
 from finops_pipeline.showback.allocate import classify_charges, showback_section
 
 ZERO = Decimal(0)
@@ -29,7 +30,7 @@ def headline(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> Section:
     cur = params["reporting_currency"]
     section = Section(
         "headline",
-        "1. Headline",
+        "2. Headline",
         "What the month cost per provider and billing currency, before allocation. Billed cost "
         "is the invoice basis; effective cost is amortized, after discounts. Each export is "
         "reconciled to its own invoice basis.",
@@ -126,7 +127,7 @@ def showback(
     cur = params["reporting_currency"]
     section = Section(
         "showback",
-        "2. Showback by team",
+        "3. Showback by team",
         f"Each team's effective cost in {cur}: direct (its own tagged or owner-mapped charges), "
         "shared (its part of the shared pools) and the unallocated remainder, against the "
         "previous month.",
@@ -151,6 +152,11 @@ def showback(
     ]
     if budgets:
         columns += [Column("budget", "money"), Column("variance", "money"), Column("status")]
+        section.notes.append(
+            "variance: actual minus budget once the month is closed (under / over budget); "
+            "forecast month end minus budget while it is open (on track / at risk / over "
+            "budget). Negative is favourable."
+        )
     if forecasts:
         columns += [Column("forecast month end", "money"), Column("forecast 80% range")]
     table_rows = []
@@ -159,7 +165,12 @@ def showback(
         row += [t["billed_total"], t["previous_total"], t["change"], t["change_pct"]]
         if budgets:
             b = budgets.get(t["team"], {})
-            row += [b.get("budget"), b.get("variance"), b.get("status")]
+            variance, status = b.get("variance"), b.get("status")
+            if not is_open and b.get("budget") is not None:
+                # A closed month is final: actual against budget, under or over, never 'at risk'.
+                actual = b.get("actual") if b.get("actual") is not None else t["total"]
+                variance, status = actual - b["budget"], budget_status(actual, b["budget"])
+            row += [b.get("budget"), variance, status]
         if forecasts:
             f = forecasts.get(t["team"], {})
             low, high = f.get("lower_80"), f.get("upper_80")
@@ -257,18 +268,29 @@ def unallocated(
     cur = params["reporting_currency"]
     section = Section(
         "unallocated",
-        "4. Unallocated",
+        "5. Unallocated",
         "Cost with no owner tag, no owner rule and no pool, and the fix that would allocate it.",
     )
     amount = _sum([t["unallocated"] for t in teams])
     total = _sum([t["total"] for t in teams])
     share = float(amount / total) if total else None
+    billed = _sum([t["billed_unallocated"] for t in teams])
     section.tables.append(
         Table(
             f"Unallocated ({cur})",
-            [Column("unallocated", "money"), Column("total", "money"), Column("share", "pct")],
-            [[amount, total, share]],
+            [
+                Column("unallocated", "money"),
+                Column("total", "money"),
+                Column("share", "pct"),
+                Column("unallocated billed", "money"),
+            ],
+            [[amount, total, share, billed]],
             key="unallocated_total",
+            note="Unallocated billed and effective cost differ for the same reasons as any "
+            "billed and effective cost: an unowned commitment purchase (savings plan, "
+            "reservation) is billed in full when bought but counts 0 effective, its cost "
+            "being spread over the usage it covers; discounts and credits lower effective "
+            "cost only. Showback and this share use effective cost.",
         )
     )
     without_rate = rows(con, "showback_without_rate", params)
@@ -329,6 +351,6 @@ def unallocated(
     if section_settings.allocation.unallocated.redistribute:
         section.notes.append(
             "allocation.unallocated.redistribute is on: unowned cost is spread over the teams "
-            "(pool 'unallocated' in section 3); the lists show where it came from"
+            "(pool 'unallocated' in section 4); the lists show where it came from"
         )
     return section

@@ -25,7 +25,7 @@ def shared_pools(
     cur = params["reporting_currency"]
     section = Section(
         "shared",
-        "3. Shared costs explained",
+        "4. Shared costs explained",
         "Each shared pool, the rule that splits it and the basis of every team's share. Pool "
         "rows are nobody's direct cost: they are split between the recipients, to the cent.",
     )

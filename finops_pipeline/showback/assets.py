@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from finops_pipeline.orchestration.materializations import table_metadata
 from finops_pipeline.resources import WarehouseResource, partition_month
 from finops_pipeline.settings import Settings
 from finops_pipeline.showback.allocate import build_showback, conservation
@@ -52,6 +53,8 @@ def build_showback_assets(
         con = warehouse.connect()
         try:
             built = build_showback(con, settings, period)
+            ledger = table_metadata(con, "allocation_ledger", period)
+            showback = table_metadata(con, "showback_monthly", period)
         finally:
             con.close()
         if built.missing_rates:
@@ -60,13 +63,10 @@ def build_showback_assets(
                 f"{describe_missing(built.missing_rates, settings.reporting.currency)}: "
                 f"reporting-currency amounts are NULL there; add rates with {RATES_HINT}"
             )
-        yield dg.MaterializeResult(
-            asset_key="allocation_ledger", metadata={"rows": built.ledger_rows}
-        )
         missing = describe_missing(built.missing_rates, settings.reporting.currency)
+        yield dg.MaterializeResult(asset_key="allocation_ledger", metadata=ledger)
         yield dg.MaterializeResult(
-            asset_key="showback_monthly",
-            metadata={"rows": built.showback_rows, "no_exchange_rate": missing or "-"},
+            asset_key="showback_monthly", metadata={**showback, "no_exchange_rate": missing or "-"}
         )
 
     @dg.asset_check(

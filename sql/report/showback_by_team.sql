@@ -2,6 +2,7 @@
 -- against the previous month.
 -- KPI: total = direct + shared + unallocated (effective cost); change = total - previous_total;
 --      change_pct = change / |previous_total| (NULL without a previous month).
+-- billed_unallocated: the unallocated part of billed_total (section 5 explains the gap).
 -- Grain: one row per team (teams of either month). Reads showback_monthly.
 -- Parameters: $month (DATE, first of month).
 with
@@ -19,6 +20,7 @@ teams as (
         coalesce(sum(effective_cost_reporting) filter (where billing_month = $month and kind = 'unallocated'), 0) as unallocated,
         coalesce(sum(effective_cost_reporting) filter (where billing_month = $month), 0) as total,
         coalesce(sum(billed_cost_reporting) filter (where billing_month = $month), 0) as billed_total,
+        coalesce(sum(billed_cost_reporting) filter (where billing_month = $month and kind = 'unallocated'), 0) as billed_unallocated,
         sum(effective_cost_reporting) filter (where billing_month <> $month) as previous_total
     from showback
     group by team

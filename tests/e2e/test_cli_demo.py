@@ -173,7 +173,7 @@ def test_showback_explain_and_tags_commands(demo_run: tuple[Path, Path, str]) ->
         assert round(shown_total, 6) == round(explained_total, 6)
     tags = runner.invoke(app, ["tags", "--month", "2026-05", "-w", warehouse])
     assert tags.exit_code == 0, tags.output
-    assert "tag compliance for 2026-05" in tags.output and "violations by cost" in tags.output
+    assert "tag compliance 2026-05" in tags.output and "violations by cost" in tags.output
 
 
 def test_each_demo_pool_splits_as_configured(demo_run: tuple[Path, Path, str]) -> None:

@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -123,7 +124,9 @@ def ui(
 
 def test_ui_loads_assets_checks_schedules_and_sensors(ui: tuple) -> None:
     url, root, _, _ = ui
-    assert "enabled: false" in (root / "dagster_home" / "dagster.yaml").read_text()
+    config = (root / "dagster_home" / "dagster.yaml").read_text()
+    assert "telemetry:\n  enabled: false" in config
+    assert "nux:\n  enabled: false" in config  # no "Join the Dagster community" dialog
     nodes = graphql(
         url,
         "{ assetNodes { assetKey { path } isPartitioned "
@@ -133,6 +136,12 @@ def test_ui_loads_assets_checks_schedules_and_sensors(ui: tuple) -> None:
     assert set(by_key) >= CONTRACTED
     assert len([k for k in by_key if k.startswith("raw/")]) == 7
     assert all(n["isPartitioned"] for n in nodes)
+    keys = graphql(
+        url,
+        '{ assetNodes(assetKeys: [{path: ["focus_costs"]}]) { partitionKeys } }',
+    )["assetNodes"][0]["partitionKeys"]
+    # An empty warehouse: the last twelve months and the open one, not every month from 2020.
+    assert len(keys) <= 14 and "2026-03-01" in keys and not keys[0].startswith("2020")
     for table in CONTRACTED:
         checks = by_key[table]["assetChecksOrError"]["checks"]
         assert {"name": "data_contract", "blocking": True} in checks, table
@@ -226,3 +235,88 @@ def test_asset_graph_renders_in_headless_chromium(ui: tuple, tmp_path: Path) -> 
             page.screenshot(path=str(shot))
         browser.close()
     assert shot.stat().st_size > 20_000
+
+
+def test_cli_ingest_shows_in_the_ui_with_totals(ui: tuple) -> None:
+    """`finops ingest` records materializations with rows, totals per currency and the
+    reconciliation status, so the UI does not read "Never materialized" on loaded data."""
+    url, root, _, _ = ui
+    env = {k: v for k, v in os.environ.items() if k != "FINOPS_CONFIG"}
+    env.update(DAGSTER_HOME=str(root / "dagster_home"), FINOPS_SAMPLE_DATA=str(root / "data"))
+    finops = Path(sys.executable).parent / "finops"
+    done = subprocess.run(
+        [str(finops), "ingest", str(root / "data" / "aws-cur2"), "--source", "aws-cur2",
+         "--warehouse", str(root / "w.duckdb")],
+        cwd=root, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "asset materialization" in done.stdout
+    answer = graphql(
+        url,
+        '{ assetOrError(assetKey: {path: ["focus_costs"]}) { ... on Asset { '
+        'assetMaterializations(partitions: ["2026-02-01"]) { partition description '
+        "metadataEntries { label ... on TextMetadataEntry { text } "
+        "... on IntMetadataEntry { intValue } } } } } }",
+    )
+    [latest, *_] = answer["assetOrError"]["assetMaterializations"]
+    entries = {e["label"]: e.get("text", e.get("intValue")) for e in latest["metadataEntries"]}
+    assert latest["partition"] == "2026-02-01"
+    assert entries["rows"] > 0
+    assert entries["reconciliation"].startswith("reconciled")
+    con = duckdb.connect(str(root / "w.duckdb"), read_only=True)
+    billed = con.execute(
+        "select sum(BilledCost) from focus_costs where BillingPeriodStart = '2026-02-01' "
+        "and BillingCurrency = 'USD'"
+    ).fetchone()[0]
+    con.close()
+    assert entries["BilledCost USD"] == f"{billed.quantize(Decimal('0.01')):,.2f}"
+    raw = graphql(
+        url,
+        '{ assetOrError(assetKey: {path: ["raw", "aws_cur2"]}) { ... on Asset { '
+        "assetMaterializations { partition } } } }",
+    )["assetOrError"]["assetMaterializations"]
+    assert {m["partition"] for m in raw} >= {"2026-02-01", "2026-03-01"}
+
+
+def test_finops_ui_in_the_background_stops_on_sigterm(tmp_path: Path) -> None:
+    """Started by a shell with `&` (SIGINT ignored, as for any background job), `finops ui`
+    stops on SIGTERM within 10 s, and takes the webserver with it (the port is free)."""
+    port = free_port()
+    finops = Path(sys.executable).parent / "finops"
+    env = {k: v for k, v in os.environ.items() if k != "FINOPS_CONFIG"}
+    env.update(DAGSTER_HOME=str(tmp_path / "home"), FINOPS_WAREHOUSE=str(tmp_path / "w.duckdb"))
+    log = tmp_path / "ui.log"
+    started = subprocess.run(
+        ["bash", "-c", f"'{finops}' ui --port {port} > '{log}' 2>&1 & echo $!"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    pid = int(started.stdout.strip())
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
+                if graphql(url, "{ version }")["version"]:
+                    break
+            time.sleep(1)
+        else:
+            pytest.fail(f"finops ui did not answer on {url}:\n{log.read_text()[-3000:]}")
+        os.kill(pid, signal.SIGTERM)
+        stopped_at = time.monotonic() + 10
+        while time.monotonic() < stopped_at and _alive(pid):
+            time.sleep(0.2)
+        assert not _alive(pid), "finops ui still running 10 s after SIGTERM"
+        with pytest.raises((urllib.error.URLError, ConnectionError)):
+            urllib.request.urlopen(f"{url}/server_info", timeout=5)
+    finally:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie (it is not our child, bash's)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][:1]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

@@ -169,13 +169,13 @@ def test_every_command_honours_the_config_from_another_folder(
     # test_dagster_ui.py, so here the one subprocess call is replaced to read what it is given.
     started: dict = {}
 
-    def fake_call(command: list[str], env: dict[str, str], cwd: Path) -> int:
+    def fake_call(command: list[str], env: dict[str, str], cwd: Path | None = None) -> int:
         started.update(command=command, env=env, cwd=cwd)
         return 0
 
     monkeypatch.delenv("FINOPS_CONFIG")
     monkeypatch.delenv("DAGSTER_HOME")
-    monkeypatch.setattr("finops_pipeline.cli.subprocess.call", fake_call)
+    monkeypatch.setattr("finops_pipeline.orchestration.ui_process.run_foreground", fake_call)
     invoke("ui", "--config", config, "--port", "3999")
     assert started["env"]["FINOPS_WAREHOUSE"] == str(project / "finops.duckdb")
     assert started["env"]["FINOPS_CONFIG"] == config

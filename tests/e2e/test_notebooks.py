@@ -1,8 +1,10 @@
 """Every notebook runs top to bottom, headless, on a demo warehouse, in the venv's kernel;
-their outputs are stripped in git."""
+their outputs are stripped in git; charts are embedded SVG (offline), currencies are never
+added together, teams and showback kinds have their own colours, tables show money."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
+from finops_pipeline.notebook_helpers import KIND_COLOURS
 from finops_pipeline.warehouse import REPO_ROOT, connect
 from tests.fixtures.demo_warehouse import CLOSED_MONTH, build_demo_warehouse, copy_warehouse
 
@@ -53,13 +56,44 @@ def _texts(notebook: nbformat.NotebookNode) -> str:
 
 
 def _charts(notebook: nbformat.NotebookNode) -> int:
-    return sum(
-        1
+    return len(_svgs(notebook))
+
+
+def _svgs(notebook: nbformat.NotebookNode) -> list[str]:
+    return [
+        str(output["data"]["image/svg+xml"])
         for cell in notebook.cells
         for output in cell.get("outputs", [])
-        if any("vega" in key for key in output.get("data", {}))
-        or "vegaEmbed" in output.get("data", {}).get("text/html", "")
-    )
+        if "image/svg+xml" in output.get("data", {})
+    ]
+
+
+def _htmls(notebook: nbformat.NotebookNode) -> list[str]:
+    return [
+        str(output["data"]["text/html"])
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if "text/html" in output.get("data", {})
+    ]
+
+
+def _check_offline_and_formatted(notebook: nbformat.NotebookNode, name: str) -> None:
+    """Charts are embedded SVG (no JavaScript, no CDN), draw no NaN, months carry a year;
+    tables show money to the cent, not 6-decimal floats."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            assert not any("vega" in key for key in data), (name, list(data))
+            html = str(data.get("text/html", ""))
+            assert "<script" not in html and "cdn." not in html, name
+    for svg in _svgs(notebook):
+        assert "NaN" not in svg, name
+    if not name.startswith("03"):  # 03's only chart is daily
+        assert any(re.search(r">(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d<", s)
+                   for s in _svgs(notebook)), name  # fmt: skip
+    if not name.startswith("04"):  # 04 shows cost per unit to six decimals on purpose
+        for html in _htmls(notebook):
+            assert not re.search(r">-?\d+\.\d{3,}<", html), (name, html[:500])
 
 
 def test_the_required_notebooks_exist() -> None:
@@ -89,6 +123,19 @@ def test_notebook_runs_top_to_bottom_on_the_demo_warehouse(
     text = _texts(notebook)
     assert f"month {CLOSED_MONTH}" in text
     assert _charts(notebook) >= 1
+    _check_offline_and_formatted(notebook, path.stem)
+    if path.stem.startswith("01"):
+        svgs = _svgs(notebook)
+        # the top services: one panel per billing currency, never stacked together
+        assert any(">EUR<" in s and ">USD<" in s for s in svgs)
+        showback = next(s for s in svgs if "Showback per team per month" in s)
+        # kinds and teams have separate scales: the kinds' own colours, both legends
+        assert KIND_COLOURS["direct"] in showback and ">kind<" in showback and ">team<" in showback
+    if path.stem.startswith("03"):
+        assert "(none)" not in "".join(_htmls(notebook))
+        if "impact" in text:  # an anomaly was found: its window is drawn
+            [chart] = _svgs(notebook)
+            assert 'aria-roledescription="rect mark"' in chart and "label: anomaly" in chart
     if path.stem.startswith("04"):  # the demo builds the insight tables 04 reads
         assert "not available" not in text
         assert _charts(notebook) >= 3  # cost per unit, forecast, showback context

@@ -71,12 +71,10 @@ def test_xlsx_totals_equal_showback_monthly_to_the_cent(
 ) -> None:
     result = write_report(con, demo[1], MONTH, tmp_path / "out", ["xlsx"])
     book = openpyxl.load_workbook(result.paths["xlsx"][0], data_only=True)
-    assert book.sheetnames[:4] == [
-        "Headline",
-        "Showback by team",
-        "Shared costs explained",
-        "Unallocated",
-    ]
+    assert book.sheetnames[0] == "Summary"
+    for name in ("Headline", "Showback by team", "Shared costs explained", "Unallocated"):
+        assert name in book.sheetnames
+    assert book.sheetnames[-1] == "Ledger"
     sheet = book["Showback by team"]
     assert sheet.freeze_panes is not None
     header, body, total = _sheet_table(sheet, "team")
@@ -149,7 +147,16 @@ def test_unallocated_resources_add_up_to_the_unallocated_total(
     assert sum(resources.column("cost (USD)")) == pytest.approx(unallocated, abs=Decimal("1e-9"))
     assert all(fix for fix in resources.column("fix that would allocate it"))
     assert any(f.startswith("set tag team") for f in resources.column("fix that would allocate it"))
-    [[amount, total, share]] = section.table("unallocated_total").rows
+    [[amount, total, share, billed]] = section.table("unallocated_total").rows
+    assert billed == sum(
+        r[0]
+        for r in con.execute(
+            "select billed_cost_reporting from showback_monthly where billing_month = ? "
+            "and kind = 'unallocated'",
+            [MONTH],
+        ).fetchall()
+    )
+    assert "commitment purchase" in section.table("unallocated_total").note
     assert amount == unallocated and total == sum(_showback(con).values())
     assert share == pytest.approx(float(unallocated / total))
 
@@ -317,10 +324,14 @@ def test_budget_column_is_the_built_budget_variance(
     ).fetchall()
     assert built
     report = gather_report(con, demo[1], MONTH)
+    assert not report.is_open_month
     table = report.section("showback").table("showback_by_team")
     names = [c.name for c in table.columns]
     row = dict(zip(table.column("team"), table.rows, strict=True))
-    for team, currency, budget, status in built:
+    for team, currency, budget, _status in built:
         assert currency == demo[1].reporting.currency
         assert row[team][names.index("budget")] == budget
-        assert row[team][names.index("status")] == status
+        # A closed month is final: under or over its budget, never 'at risk' / 'on track'.
+        variance = row[team][names.index("variance")]
+        expected = "over budget" if variance > 0 else "under budget"
+        assert row[team][names.index("status")] == expected
