@@ -142,18 +142,20 @@ def _print_showback(con: duckdb.DuckDBPyConnection, month: date, label: str, for
             )
 
 
-def _print_unallocated_per_currency(con: duckdb.DuckDBPyConnection, month: str) -> None:
+def _print_unallocated_per_currency(con: duckdb.DuckDBPyConnection, month: date) -> None:
     """Some billing currency has no exchange rate this month: the share per billing currency."""
     for currency, unallocated, total, has_rate in con.execute(
         "select billing_currency, sum(effective_cost) filter (where kind = 'unallocated'), "
         "sum(effective_cost), bool_and(effective_cost_reporting is not null) "
         "from showback_monthly where billing_month = ? group by 1 order by 1",
-        [_month(month)],
+        [month],
     ).fetchall():
         share = f" ({(unallocated or 0) / total * 100:.1f}%)" if total else ""
         note = "" if has_rate else " [yellow](no exchange rate: `finops rates import FILE`)[/]"
         out.console.print(
-            f"unallocated: {currency} {unallocated or 0:,.2f} of {total or 0:,.2f}{share}{note}"
+            f"unallocated: {out.esc(currency)} {out.money(unallocated or 0)} of "
+            f"{out.money(total or 0)}{share}{note}",
+            highlight=False,
         )
 
 
