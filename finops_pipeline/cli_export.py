@@ -43,7 +43,7 @@ def export(
     ] = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Write focus_costs as FOCUS: billing_period=YYYY-MM/ folders plus focus_metadata.json.
+    """Write focus_costs as FOCUS: billing_period=YYYY-MM/ folders plus _focus_metadata.json.
 
     A period already in the folder is replaced whole (written aside, then renamed in)."""
     from finops_pipeline.export.writer import ExportRequest, export_focus
@@ -69,7 +69,7 @@ def export(
                 on_period=lambda p: progress.advance(task),
             )
         except FinopsError as error:
-            out.err_console.print(f"[bold red]error:[/] {error}")
+            out.err_console.print(f"[bold red]error:[/] {error}", soft_wrap=True)
             raise typer.Exit(2) from error
     for period in done:
         out.console.print(

@@ -1,4 +1,4 @@
-"""The export's metadata file, `focus_metadata.json`, beside the billing period folders.
+"""The export's metadata file, `_focus_metadata.json`, beside the billing period folders.
 
 FOCUS metadata (1.2: DataGenerator and Schema with FocusVersion and column definitions;
 1.3: Recency, one TimeSector per billing period with its last update and whether it is
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-METADATA_FILE = "focus_metadata.json"
+METADATA_FILE = "_focus_metadata.json"
 PERIOD_FILE = "_period.json"
 
 _TYPES = {
@@ -98,7 +98,7 @@ def read_periods(out: Path) -> list[dict]:
 
 
 def write_metadata(out: Path, focus_version: str, file_format: str, source: str | None) -> Path:
-    """Rebuild focus_metadata.json from the period records on disk (atomic replace)."""
+    """Rebuild _focus_metadata.json from the period records on disk (atomic replace)."""
     periods = read_periods(out)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     columns = periods[-1]["Columns"] if periods else []
