@@ -100,6 +100,11 @@ ROWS = [
 
 @pytest.fixture
 def staged(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    return load_rows(warehouse, tmp_path)
+
+
+def load_rows(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    """ROWS as one CUR file, ingested (also used by the FOCUS use-case query tests)."""
     path = tmp_path / "cur.csv"
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
