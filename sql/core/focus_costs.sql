@@ -8,8 +8,7 @@
 -- Rules every source gets here, from data in finops_pipeline/mappings/ (core/reference.py):
 --   * PricingUnit and ConsumedUnit in the FOCUS Unit Format (pricing_units.csv); a spelling
 --     not in the table passes through as the source wrote it.
---   * RegionName from the region code (regions.csv) where the table knows the code, so one
---     RegionId has one RegionName; else the source's own name.
+--   * RegionName from the region code (regions.csv) where the source names none.
 --   * InvoiceIssuerName is the ProviderName when the issuer is one of the provider's own legal
 --     entities (provider_entities.csv); the entity the source named stays in
 --     x_InvoiceIssuerEntity. FOCUS tells a third party's charge (BilledCost 0) from the
@@ -69,7 +68,7 @@ categorised as (
         ) as tmp_publisher_is_provider,
         coalesce(pricing_unit.focus_unit, staged.PricingUnit) as tmp_pricing_unit,
         coalesce(consumed_unit.focus_unit, staged.ConsumedUnit) as tmp_consumed_unit,
-        coalesce(region.region_name, staged.RegionName) as tmp_region_name,
+        coalesce(staged.RegionName, region.region_name) as tmp_region_name,
         coalesce(
             nullif(staged.ServiceCategory, ''),
             by_code.service_category,

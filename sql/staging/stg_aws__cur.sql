@@ -178,7 +178,15 @@ final as (
             else 'Amazon Web Services'
         end as PublisherName,
         coalesce(product_region_code, product_region) as RegionId,
-        product_location as RegionName,
+        -- product/location is not a region on data transfer lines ("External"); the code is
+        coalesce(
+            (
+                select any_value(regions.region_name) from ref_region as regions
+                where regions.provider = 'AWS'
+                    and regions.region_id = lower(coalesce(product_region_code, product_region))
+            ),
+            product_location
+        ) as RegionName,
         case
             when tmp_part = 'unused' then coalesce(savings_plan_savings_plan_a_r_n, reservation_reservation_a_r_n)
             when tmp_is_split then split_line_item_parent_resource_id

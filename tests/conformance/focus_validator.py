@@ -8,6 +8,7 @@ from the validator's own package. `--block-download` keeps it offline.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -59,7 +60,10 @@ def run_validator(
     """Validate one CSV or Parquet file against FOCUS 1.2."""
     cwd = _rules_dir(workdir, command)
     suffix = "all" if applicability else "default"
-    report = workdir / f"{data_file.parent.name}-{data_file.stem}-{suffix}.xml"
+    # one report per file and mode: the name carries a digest of the whole path, since period
+    # files of different sources share their folder and file names
+    digest = hashlib.sha1(str(data_file.resolve()).encode()).hexdigest()[:12]
+    report = workdir / f"{data_file.parent.name}-{data_file.stem}-{digest}-{suffix}.xml"
     args = [
         *command,
         "--data-file", str(data_file),
