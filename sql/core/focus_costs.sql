@@ -13,7 +13,9 @@
 --     entities (provider_entities.csv); the entity the source named stays in
 --     x_InvoiceIssuerEntity. FOCUS tells a third party's charge (BilledCost 0) from the
 --     provider's own by comparing the two names.
---   * PricingQuantity and PricingUnit are null on Tax rows (FOCUS 1.2).
+--   * PricingQuantity and PricingUnit are null on Tax rows (FOCUS 1.2); the commitment
+--     discount's category, name and type only where it has an id, and SkuMeter only
+--     where there is a SkuId (the usage type stays in x_UsageType).
 --   * ServiceName is never null: the service code, else the provider, when the export has no
 --     service on the line (Azure reservation purchases, unused savings plan hours).
 --   * FOCUS 1.3: ServiceProviderName is the seller (the publisher of a marketplace charge,
@@ -127,12 +129,15 @@ final as (
         cast(ChargeFrequency as varchar) as ChargeFrequency,
         cast(ChargePeriodEnd as timestamp) as ChargePeriodEnd,
         cast(ChargePeriodStart as timestamp) as ChargePeriodStart,
-        cast(CommitmentDiscountCategory as varchar) as CommitmentDiscountCategory,
+        cast(case when CommitmentDiscountId is not null then CommitmentDiscountCategory end as varchar)
+            as CommitmentDiscountCategory,
         cast(CommitmentDiscountId as varchar) as CommitmentDiscountId,
-        cast(CommitmentDiscountName as varchar) as CommitmentDiscountName,
+        cast(case when CommitmentDiscountId is not null then CommitmentDiscountName end as varchar)
+            as CommitmentDiscountName,
         cast(CommitmentDiscountQuantity as decimal(38, 12)) as CommitmentDiscountQuantity,
         cast(CommitmentDiscountStatus as varchar) as CommitmentDiscountStatus,
-        cast(CommitmentDiscountType as varchar) as CommitmentDiscountType,
+        cast(case when CommitmentDiscountId is not null then CommitmentDiscountType end as varchar)
+            as CommitmentDiscountType,
         cast(CommitmentDiscountUnit as varchar) as CommitmentDiscountUnit,
         cast(ConsumedQuantity as decimal(38, 12)) as ConsumedQuantity,
         cast(tmp_consumed_unit as varchar) as ConsumedUnit,
@@ -163,7 +168,7 @@ final as (
         cast(coalesce(ServiceName, x_ServiceCode, ProviderName) as varchar) as ServiceName,
         cast(tmp_service_subcategory as varchar) as ServiceSubcategory,
         cast(SkuId as varchar) as SkuId,
-        cast(SkuMeter as varchar) as SkuMeter,
+        cast(case when SkuId is not null then SkuMeter end as varchar) as SkuMeter,
         cast(SkuPriceDetails as json) as SkuPriceDetails,
         cast(SkuPriceId as varchar) as SkuPriceId,
         cast(SubAccountId as varchar) as SubAccountId,

@@ -127,7 +127,9 @@ final as (
         end as CommitmentDiscountName,
         cast(null as decimal(38, 12)) as CommitmentDiscountQuantity,
         case
-            when tmp_type in ('SavingsPlanCoveredUsage', 'DiscountedUsage') then 'Used'
+            -- the negation takes back the on-demand cost of usage the plan covered
+            when tmp_type in ('SavingsPlanCoveredUsage', 'DiscountedUsage', 'SavingsPlanNegation')
+                then 'Used'
             when tmp_part = 'unused' then 'Unused'
         end as CommitmentDiscountStatus,
         case when tmp_is_sp then 'Savings Plan' when tmp_is_ri then 'Reserved Instance' end
@@ -143,7 +145,11 @@ final as (
             when tmp_type = 'DiscountedUsage' then coalesce(pricing_public_on_demand_cost, 0)
             else tmp_billed
         end as ContractedCost,
-        line_item_unblended_rate as ContractedUnitPrice,
+        -- a price is never negative; the negation's sign is in its cost
+        case
+            when tmp_type = 'SavingsPlanNegation' then abs(line_item_unblended_rate)
+            else line_item_unblended_rate
+        end as ContractedUnitPrice,
         tmp_effective as EffectiveCost,
         bill_invoice_id as InvoiceId,
         coalesce(bill_invoicing_entity, 'Amazon Web Services, Inc.') as InvoiceIssuerName,
@@ -179,14 +185,17 @@ final as (
         end as PublisherName,
         coalesce(product_region_code, product_region) as RegionId,
         -- product/location is not a region on data transfer lines ("External"); the code is
-        coalesce(
-            (
-                select any_value(regions.region_name) from ref_region as regions
-                where regions.provider = 'AWS'
-                    and regions.region_id = lower(coalesce(product_region_code, product_region))
-            ),
-            product_location
-        ) as RegionName,
+        case
+            when coalesce(product_region_code, product_region) is not null
+                then coalesce(
+                    (
+                        select any_value(regions.region_name) from ref_region as regions
+                        where regions.provider = 'AWS'
+                            and regions.region_id = lower(coalesce(product_region_code, product_region))
+                    ),
+                    product_location
+                )
+        end as RegionName,
         case
             when tmp_part = 'unused' then coalesce(savings_plan_savings_plan_a_r_n, reservation_reservation_a_r_n)
             when tmp_is_split then split_line_item_parent_resource_id

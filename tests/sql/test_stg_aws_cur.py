@@ -60,7 +60,8 @@ ROWS = [
         "0.70",
         "Used",
     ),
-    ("SavingsPlanNegation", "-1.00", "", "", "", "", "", SP, "", "", "", "Usage", "0", None),
+    # FOCUS: Usage with a commitment id has a status; the negation is part of covered usage
+    ("SavingsPlanNegation", "-1.00", "", "", "", "", "", SP, "", "", "", "Usage", "0", "Used"),
     (
         "SavingsPlanRecurringFee",
         "5.00",
