@@ -71,4 +71,114 @@ KNOWN_DEFAULT: dict[str, dict] = {
     },
 }
 
-KNOWN_ALL: dict[str, dict] = {}
+DEMO = (*DEMO_AWS, "gcp-billing", "azure-ea-actual", "azure-mca-amortized", "azure-focus")
+SHARED_AWS = (
+    "focus-converters--sample-anonymous-aws-export-dataset",
+    "koku-aws--2022-07-01-alt-columns",
+)
+SHARED_GCP = ("koku-gcp--2022-08-01_5", "koku-gcp--tmp_example")
+OPENCOST = ("opencost-azure-billingexports--PayAsYouGo", "opencost-azure-billingexports--Template")
+
+# Failures only with --applicability-criteria ALL, which assumes the provider supports every
+# feature (account naming, capacity reservations, pricing currencies ...).
+KNOWN_ALL: dict[str, dict] = {
+    "CapacityReservationStatus-C-004-C": {
+        "datasets": ("*",),
+        "reason": "Validator defect: it checks only the `ChargeCategory = 'Usage'` half of the "
+        "condition and flags every Usage row, although CapacityReservationId is null on all "
+        "of them (no source here carries capacity reservations).",
+    },
+    "CommitmentDiscountStatus-C-004-C": {
+        "datasets": ("*",),
+        "reason": "The same validator defect: every Usage row is flagged, with or without a "
+        "CommitmentDiscountId; rows with an id have a status.",
+    },
+    "CommitmentDiscountStatus-C-005-M": {
+        "datasets": ("opencost-azure-billingexports--Enterprise",),
+        "reason": "The file's one row has CommitmentDiscountStatus 'Used', an allowed value; "
+        "the validator still fails the rule (its only row is a flagged Usage row, see C-004).",
+    },
+    "BillingAccountName-C-003-C": {
+        "datasets": (
+            "aws-cur-legacy",
+            "gcp-billing",
+            FOCUS_SAMPLE,
+            *SHARED_AWS,
+            *SHARED_GCP,
+            *OPENCOST,
+        ),
+        "reason": "The source carries no billing account name (legacy CUR without "
+        "bill/PayerAccountName, GCP's billing export, files without the column).",
+    },
+    "SubAccountName-C-005-C": {
+        "datasets": ("aws-cur-legacy", *SHARED_AWS, *OPENCOST),
+        "reason": "The source carries no account name (legacy CUR without "
+        "lineItem/UsageAccountName, Azure files without SubscriptionName).",
+    },
+    "BillingAccountType-C-005-C": {
+        "datasets": ("aws-focus", FOCUS_SAMPLE),
+        "reason": "FOCUS files without BillingAccountType (FOCUS 1.0 has no such column); "
+        "FOCUS files pass through.",
+    },
+    "SubAccountType-C-005-C": {
+        "datasets": ("aws-focus", FOCUS_SAMPLE),
+        "reason": "FOCUS files without SubAccountType (FOCUS 1.0 has no such column).",
+    },
+    "ConsumedQuantity-C-004-C": {
+        "datasets": ("azure-focus", FOCUS_SAMPLE),
+        "reason": "The FOCUS file states ConsumedQuantity on rows other than used Usage; "
+        "FOCUS files pass through.",
+    },
+    "ContractedUnitPrice-C-009-C": {
+        "datasets": (FOCUS_SAMPLE,),
+        "reason": "The FOCUS sample data has a negative ContractedUnitPrice on its Credit row.",
+    },
+    "PricingCurrency-C-003-M": {
+        "datasets": ("koku-azure--azure_version_2",),
+        "reason": "The test file's currency is 'MC' (see BillingCurrency-C-003-M).",
+    },
+    "PricingCurrency-C-004-M": {
+        "datasets": ("aws-focus", "azure-focus", "gcp-billing", FOCUS_SAMPLE, *SHARED_GCP),
+        "reason": "The source states no pricing currency: GCP's billing export (costs in the "
+        "billing currency, prices converted from USD at a rate the row does not carry), "
+        "FOCUS files without the column.",
+    },
+    "PricingCurrencyEffectiveCost-C-003-M": {
+        "datasets": ("aws-focus", "azure-focus", "gcp-billing", FOCUS_SAMPLE, *SHARED_GCP),
+        "reason": "See PricingCurrency-C-004-M.",
+    },
+    "RegionName-C-004-C": {
+        "datasets": (FOCUS_SAMPLE,),
+        "reason": "The FOCUS sample data names a region on rows without RegionId; FOCUS files "
+        "pass through.",
+    },
+    "ResourceType-C-004-C": {
+        "datasets": (FOCUS_SAMPLE,),
+        "reason": "The FOCUS sample data has a ResourceType on rows without ResourceId.",
+    },
+    "ResourceType-C-005-C": {
+        "datasets": (
+            "aws-cur-legacy",
+            "aws-focus",
+            "azure-focus",
+            "gcp-billing",
+            FOCUS_SAMPLE,
+            "finops-toolkit--EA_AmortizedCost_Small",
+            "koku-aws--2022-07-01-alt-columns",
+            "koku-azure--azure_version_2",
+            *SHARED_GCP,
+        ),
+        "reason": "The source names the resource but not its type (GCP's billing export has no "
+        "type; CUR lines without product/productFamily; Azure lines without a provider path "
+        "in the resource id; FOCUS files without ResourceType).",
+    },
+    "SkuMeter-C-005-C": {
+        "datasets": ("aws-focus", "azure-focus", FOCUS_SAMPLE),
+        "reason": "FOCUS files without SkuMeter (a SHOULD; FOCUS 1.0 has no such column).",
+    },
+    "SkuPriceId-C-008-M": {
+        "datasets": ("focus-converters--sample-anonymous-ea-export-dataset", *OPENCOST),
+        "reason": "Azure's MeterId (SkuPriceId) appears under more than one ProductId/PartNumber "
+        "(SkuId) in these EA and pay-as-you-go files; both are the export's own ids.",
+    },
+}
