@@ -13,7 +13,7 @@ import json
 import shutil
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +22,12 @@ import duckdb
 
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.export.columns import focus_columns
-from finops_pipeline.export.metadata import PERIOD_FILE, period_record, write_metadata
+from finops_pipeline.export.metadata import (
+    METADATA_FILE,
+    PERIOD_FILE,
+    period_record,
+    write_metadata,
+)
 from finops_pipeline.warehouse import quote_identifier, table_exists
 
 FORMATS = ("parquet", "csv")
@@ -106,8 +111,6 @@ def _periods(con: duckdb.DuckDBPyConnection, request: ExportRequest) -> list[dat
 def _check_folder(request: ExportRequest) -> None:
     """One output folder holds one kind of export: mixing versions, formats or source
     selections would leave periods that disagree with the metadata file."""
-    from finops_pipeline.export.metadata import METADATA_FILE
-
     path = request.out / METADATA_FILE
     if not path.exists():
         return
@@ -158,7 +161,7 @@ def _select_sql(columns: list[str], file_format: str, where: str) -> str:
 def _export_period(
     con: duckdb.DuckDBPyConnection, request: ExportRequest, period: date
 ) -> PeriodExport:
-    scoped = ExportRequest(**{**request.__dict__, "month": period})
+    scoped = replace(request, month=period)
     where, params = _where(scoped)
     columns = _present_columns(con, request)
     final = request.out / f"billing_period={period:%Y-%m}"
