@@ -33,6 +33,7 @@ from finops_pipeline.cli_connectors import (
     SinceOpt,
     ingest_remote,
 )
+from finops_pipeline.cli_export import register as register_export_commands
 from finops_pipeline.cli_forecast import print_forecast_summary
 from finops_pipeline.cli_forecast import register as register_forecast_commands
 from finops_pipeline.cli_insights import register as register_insight_commands
@@ -475,6 +476,7 @@ register_insight_commands(app)
 register_forecast_commands(app)
 register_report_commands(app)
 register_rates_commands(app)
+register_export_commands(app)
 
 if __name__ == "__main__":
     app()

@@ -6,6 +6,9 @@
 #   - Azurite (npm, pinned below) for the Azure Blob connector tests.
 #   - bqemulator (PyPI, in its own venv: it needs duckdb 1.5.x) for the BigQuery connector
 #     tests, from the pins in scripts/bqemulator-requirements.txt.
+#   - focus-validator 2.2.1 (PyPI, the FinOps Foundation's FOCUS validator) in its own venv: it
+#     needs Python >= 3.12 and pyarrow < 19 beside its numpy 1.26 (pins in
+#     scripts/focus-validator-requirements.txt), for the FOCUS conformance tests.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 TOOLS_DIR="${FINOPS_TOOLS_DIR:-.tools}"
@@ -61,5 +64,27 @@ if [ -x "$BQ_VENV/bin/python" ]; then
 ext = next(pathlib.Path(m.__file__).parent.glob('extensions/*/spatial.duckdb_extension')); \
 duckdb.connect().execute(f\"INSTALL '{ext}'\")" \
         || echo "setup_test_tools: could not install DuckDB spatial for bqemulator"
+fi
+
+FV_VENV="$TOOLS_DIR/focus-validator-venv"
+if [ ! -x "$FV_VENV/bin/focus-validator" ]; then
+    PY312=""
+    for candidate in python3.12 python3.13 "$(command -v pyenv >/dev/null 2>&1 && pyenv root)/versions/"3.12*/bin/python3.12; do
+        if "$candidate" -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1; then
+            PY312="$candidate"
+            break
+        fi
+    done
+    if [ -z "$PY312" ]; then
+        echo "setup_test_tools: no Python >= 3.12 found; FOCUS validator tests will skip"
+    else
+        echo "setup_test_tools: installing focus-validator into $FV_VENV ($PY312)"
+        started=$(date +%s)
+        ("$PY312" -m venv "$FV_VENV" \
+            && .venv/bin/uv pip install --quiet --python "$FV_VENV/bin/python" \
+                -r scripts/focus-validator-requirements.txt) >"$TOOLS_DIR/focus-validator-install.log" 2>&1 \
+            && echo "setup_test_tools: focus-validator installed in $(( $(date +%s) - started )) s" \
+            || echo "setup_test_tools: focus-validator install failed, see $TOOLS_DIR/focus-validator-install.log"
+    fi
 fi
 exit 0

@@ -48,3 +48,15 @@ def bqemulator_command() -> list[str]:
     if not Path(found).exists():
         missing_tool(f"bqemulator not found at {found}")
     return [str(found)]
+
+
+def focus_validator_command() -> list[str]:
+    """The FinOps Foundation's focus-validator 2.2.1 in its own venv (Python 3.12, pyarrow<19),
+    see setup_test_tools.sh."""
+    found = (
+        os.environ.get("FINOPS_FOCUS_VALIDATOR")
+        or TOOLS_DIR / "focus-validator-venv/bin/focus-validator"
+    )
+    if not Path(found).exists():
+        missing_tool(f"focus-validator not found at {found}")
+    return [str(found)]

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from finops_pipeline.core.pending import clear_pending, ensure_pending_table, pending_pairs
+from finops_pipeline.core.reference import load_reference_tables
 from finops_pipeline.ingest.pause import pause_point
 from finops_pipeline.ingest.raw_tables import ensure_raw_tables
 from finops_pipeline.tagging.normalise import with_tag_columns
@@ -32,6 +33,7 @@ def create_staging_views(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create every staging view and their union `stg_all`, plus the reference tables."""
     ensure_raw_tables(con)
     load_service_categories(con)
+    load_reference_tables(con)
     models = staging_models()
     for model in models:
         con.execute(f"create or replace view {model} as\n{read_sql(f'staging/{model}.sql')}")

@@ -54,6 +54,10 @@ def discover(root: Path) -> Discovery:
     current_assemblies = _legacy_cur_assemblies(files)
     by_folder: dict[Path, list[Path]] = {}
     for path in files:
+        if path.name.startswith(("_", ".")):
+            # data lake convention (_SUCCESS, _metadata; `finops export` writes
+            # _focus_metadata.json and _period.json): metadata, never a billing export
+            continue
         if file_kind(path) is None:
             if not path.name.lower().endswith("manifest.json") and path.suffix.lower() not in (
                 ".md",

@@ -5,6 +5,22 @@
 -- Reads stg_all: the union (by name) of every sql/staging/*.sql view, made by
 -- finops_pipeline/core/focus.py. ServiceCategory comes from ref_service_category (data in
 -- finops_pipeline/mappings/service_category.csv) unless the source states it.
+-- Rules every source gets here, from data in finops_pipeline/mappings/ (core/reference.py):
+--   * PricingUnit and ConsumedUnit in the FOCUS Unit Format (pricing_units.csv); a spelling
+--     not in the table passes through as the source wrote it.
+--   * RegionName from the region code (regions.csv) where the source names none.
+--   * InvoiceIssuerName is the ProviderName when the issuer is one of the provider's own legal
+--     entities (provider_entities.csv); the entity the source named stays in
+--     x_InvoiceIssuerEntity. FOCUS tells a third party's charge (BilledCost 0) from the
+--     provider's own by comparing the two names.
+--   * PricingQuantity and PricingUnit are null on Tax rows (FOCUS 1.2); the commitment
+--     discount's category, name and type only where it has an id, and SkuMeter only
+--     where there is a SkuId (the usage type stays in x_UsageType).
+--   * ServiceName is never null: the service code, else the provider, when the export has no
+--     service on the line (Azure reservation purchases, unused savings plan hours).
+--   * FOCUS 1.3: ServiceProviderName is the seller (the publisher of a marketplace charge,
+--     else the provider); HostProviderName the provider whose platform runs it. A FOCUS 1.3
+--     file's own values win. ProviderName and PublisherName (deprecated in 1.3) stay filled.
 with
 
 staged as (
@@ -21,9 +37,40 @@ categories as (
     group by all
 ),
 
+entities as (
+    select provider, entity_like from ref_provider_entity
+),
+
+units as (
+    select provider, unit, any_value(focus_unit) as focus_unit
+    from ref_pricing_unit
+    group by all
+),
+
+regions as (
+    select provider, lower(region_id) as region_id, any_value(region_name) as region_name
+    from ref_region
+    group by all
+),
+
 categorised as (
     select
         staged.*,
+        exists (
+            select 1 from entities
+            where entities.provider = staged.ProviderName
+                and staged.InvoiceIssuerName like entities.entity_like
+        ) as tmp_issuer_is_provider,
+        staged.PublisherName is null
+        or staged.PublisherName = staged.ProviderName
+        or exists (
+            select 1 from entities
+            where entities.provider = staged.ProviderName
+                and staged.PublisherName like entities.entity_like
+        ) as tmp_publisher_is_provider,
+        coalesce(pricing_unit.focus_unit, staged.PricingUnit) as tmp_pricing_unit,
+        coalesce(consumed_unit.focus_unit, staged.ConsumedUnit) as tmp_consumed_unit,
+        coalesce(staged.RegionName, region.region_name) as tmp_region_name,
         coalesce(
             nullif(staged.ServiceCategory, ''),
             by_code.service_category,
@@ -53,6 +100,15 @@ categorised as (
     left join categories as by_name
         on by_name.provider = staged.ProviderName
         and by_name.service_key = lower(staged.ServiceName)
+    left join units as pricing_unit
+        on pricing_unit.provider = staged.ProviderName
+        and pricing_unit.unit = staged.PricingUnit
+    left join units as consumed_unit
+        on consumed_unit.provider = staged.ProviderName
+        and consumed_unit.unit = staged.ConsumedUnit
+    left join regions as region
+        on region.provider = staged.ProviderName
+        and region.region_id = lower(staged.RegionId)
 ),
 
 final as (
@@ -73,20 +129,24 @@ final as (
         cast(ChargeFrequency as varchar) as ChargeFrequency,
         cast(ChargePeriodEnd as timestamp) as ChargePeriodEnd,
         cast(ChargePeriodStart as timestamp) as ChargePeriodStart,
-        cast(CommitmentDiscountCategory as varchar) as CommitmentDiscountCategory,
+        cast(case when CommitmentDiscountId is not null then CommitmentDiscountCategory end as varchar)
+            as CommitmentDiscountCategory,
         cast(CommitmentDiscountId as varchar) as CommitmentDiscountId,
-        cast(CommitmentDiscountName as varchar) as CommitmentDiscountName,
+        cast(case when CommitmentDiscountId is not null then CommitmentDiscountName end as varchar)
+            as CommitmentDiscountName,
         cast(CommitmentDiscountQuantity as decimal(38, 12)) as CommitmentDiscountQuantity,
         cast(CommitmentDiscountStatus as varchar) as CommitmentDiscountStatus,
-        cast(CommitmentDiscountType as varchar) as CommitmentDiscountType,
+        cast(case when CommitmentDiscountId is not null then CommitmentDiscountType end as varchar)
+            as CommitmentDiscountType,
         cast(CommitmentDiscountUnit as varchar) as CommitmentDiscountUnit,
         cast(ConsumedQuantity as decimal(38, 12)) as ConsumedQuantity,
-        cast(ConsumedUnit as varchar) as ConsumedUnit,
+        cast(tmp_consumed_unit as varchar) as ConsumedUnit,
         cast(ContractedCost as decimal(38, 12)) as ContractedCost,
         cast(ContractedUnitPrice as decimal(38, 12)) as ContractedUnitPrice,
         cast(EffectiveCost as decimal(38, 12)) as EffectiveCost,
         cast(InvoiceId as varchar) as InvoiceId,
-        cast(InvoiceIssuerName as varchar) as InvoiceIssuerName,
+        cast(case when tmp_issuer_is_provider then ProviderName else InvoiceIssuerName end as varchar)
+            as InvoiceIssuerName,
         cast(ListCost as decimal(38, 12)) as ListCost,
         cast(ListUnitPrice as decimal(38, 12)) as ListUnitPrice,
         cast(PricingCategory as varchar) as PricingCategory,
@@ -94,26 +154,40 @@ final as (
         cast(PricingCurrencyContractedUnitPrice as decimal(38, 12)) as PricingCurrencyContractedUnitPrice,
         cast(PricingCurrencyEffectiveCost as decimal(38, 12)) as PricingCurrencyEffectiveCost,
         cast(PricingCurrencyListUnitPrice as decimal(38, 12)) as PricingCurrencyListUnitPrice,
-        cast(PricingQuantity as decimal(38, 12)) as PricingQuantity,
-        cast(PricingUnit as varchar) as PricingUnit,
+        cast(case when ChargeCategory <> 'Tax' then PricingQuantity end as decimal(38, 12))
+            as PricingQuantity,
+        cast(case when ChargeCategory <> 'Tax' then tmp_pricing_unit end as varchar) as PricingUnit,
         cast(ProviderName as varchar) as ProviderName,
         cast(PublisherName as varchar) as PublisherName,
         cast(RegionId as varchar) as RegionId,
-        cast(RegionName as varchar) as RegionName,
+        cast(tmp_region_name as varchar) as RegionName,
         cast(ResourceId as varchar) as ResourceId,
         cast(ResourceName as varchar) as ResourceName,
         cast(ResourceType as varchar) as ResourceType,
         cast(tmp_service_category as varchar) as ServiceCategory,
-        cast(ServiceName as varchar) as ServiceName,
+        cast(coalesce(ServiceName, x_ServiceCode, ProviderName) as varchar) as ServiceName,
         cast(tmp_service_subcategory as varchar) as ServiceSubcategory,
         cast(SkuId as varchar) as SkuId,
-        cast(SkuMeter as varchar) as SkuMeter,
+        cast(case when SkuId is not null then SkuMeter end as varchar) as SkuMeter,
         cast(SkuPriceDetails as json) as SkuPriceDetails,
         cast(SkuPriceId as varchar) as SkuPriceId,
         cast(SubAccountId as varchar) as SubAccountId,
         cast(SubAccountName as varchar) as SubAccountName,
         cast(SubAccountType as varchar) as SubAccountType,
         cast(Tags as json) as Tags,
+        cast(
+            coalesce(
+                ServiceProviderName,
+                case when tmp_publisher_is_provider then ProviderName else PublisherName end
+            ) as varchar
+        ) as ServiceProviderName,
+        cast(coalesce(HostProviderName, ProviderName) as varchar) as HostProviderName,
+        cast(ContractApplied as json) as ContractApplied,
+        cast(AllocatedMethodId as varchar) as AllocatedMethodId,
+        cast(AllocatedMethodDetails as json) as AllocatedMethodDetails,
+        cast(AllocatedResourceId as varchar) as AllocatedResourceId,
+        cast(AllocatedResourceName as varchar) as AllocatedResourceName,
+        cast(AllocatedTags as json) as AllocatedTags,
         cast(x_ServiceCode as varchar) as x_ServiceCode,
         cast(x_UsageType as varchar) as x_UsageType,
         cast(x_Operation as varchar) as x_Operation,
@@ -123,7 +197,8 @@ final as (
         cast(x_SourceName as varchar) as x_SourceName,
         cast(x_SourceFormat as varchar) as x_SourceFormat,
         cast(x_SourceFile as varchar) as x_SourceFile,
-        cast(x_LoadId as varchar) as x_LoadId
+        cast(x_LoadId as varchar) as x_LoadId,
+        cast(coalesce(x_InvoicingEntity, InvoiceIssuerName) as varchar) as x_InvoiceIssuerEntity
     from categorised
 )
 

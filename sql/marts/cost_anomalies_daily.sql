@@ -37,6 +37,9 @@ charges as (
     where ChargeCategory in (select unnest($charge_categories::varchar[]))
         and coalesce(ChargeFrequency, '') not in (select unnest($excluded_frequencies::varchar[]))
         and EffectiveCost is not null
+        -- unused commitment hours are Usage in FOCUS but not a change in use (waste_findings
+        -- reports them); CUR's commitment fees carried them as Purchase before FOCUS's rule
+        and coalesce(CommitmentDiscountStatus, '') <> 'Unused'
 ),
 
 spread as (

@@ -6,6 +6,18 @@
 --   SavingsPlanRecurringFee -> TotalCommitmentToDate - UsedCommitment (the unused part);
 --   RIFee -> UnusedAmortizedUpfrontFeeForBillingPeriod + UnusedRecurringFee; else UnblendedCost.
 -- BilledCost is UnblendedCost on every row, so sum(BilledCost) is the invoice.
+-- FOCUS wants a commitment's Purchase row at EffectiveCost 0 and its unused part as a Usage
+-- row with CommitmentDiscountStatus 'Unused' (ResourceId = CommitmentDiscountId): so a RIFee
+-- or SavingsPlanRecurringFee line whose unused part is not 0 gives two rows, the Purchase
+-- (BilledCost = the fee, EffectiveCost 0) and the unused Usage (BilledCost 0, EffectiveCost =
+-- the unused part). Both sums are unchanged. That is the one place where the grain is not
+-- one row per line item.
+-- Tax rows: PricingQuantity and PricingUnit null (FOCUS); ListCost is the tax at public
+-- prices (pricing/publicOnDemandCost), which CUR computes for tax lines too.
+-- ResourceType is the product family only where the line names a resource.
+-- CUR 2.0 split cost allocation data (EKS pods, ECS tasks): the split line keeps its money as
+-- CUR states it; the origin resource is split_line_item_parent_resource_id and the pod or task
+-- becomes the FOCUS 1.3 AllocatedResourceId.
 with
 
 line_items as (
@@ -20,7 +32,8 @@ classified as (
         line_item_line_item_type as tmp_type,
         coalesce(savings_plan_savings_plan_a_r_n, '') <> '' as tmp_is_sp,
         coalesce(reservation_reservation_a_r_n, '') <> '' as tmp_is_ri,
-        coalesce(line_item_unblended_cost, 0) as tmp_billed
+        coalesce(line_item_unblended_cost, 0) as tmp_billed,
+        coalesce(split_line_item_parent_resource_id, '') <> '' as tmp_is_split
     from line_items
 ),
 
@@ -53,6 +66,30 @@ effective as (
             else 'Adjustment'
         end as tmp_category
     from classified
+),
+
+-- A commitment fee with an unused part is read twice: once as its Purchase, once as the
+-- unused Usage (tmp_part = 'unused').
+parts as (
+    select *, 'line' as tmp_part from effective
+    union all
+    select *, 'unused' as tmp_part
+    from effective
+    where tmp_type in ('RIFee', 'SavingsPlanRecurringFee') and tmp_effective <> 0
+),
+
+split as (
+    select
+        * replace (
+            case when tmp_part = 'unused' then 0 else tmp_billed end as tmp_billed,
+            case
+                when tmp_part = 'unused' then tmp_effective
+                when tmp_type in ('RIFee', 'SavingsPlanRecurringFee') then 0
+                else tmp_effective
+            end as tmp_effective,
+            case when tmp_part = 'unused' then 'Usage' else tmp_category end as tmp_category
+        )
+    from parts
 ),
 
 final as (
@@ -90,25 +127,35 @@ final as (
         end as CommitmentDiscountName,
         cast(null as decimal(38, 12)) as CommitmentDiscountQuantity,
         case
-            when tmp_type in ('SavingsPlanCoveredUsage', 'DiscountedUsage') then 'Used'
-            when tmp_type in ('RIFee', 'SavingsPlanRecurringFee') and tmp_effective <> 0 then 'Unused'
+            -- the negation takes back the on-demand cost of usage the plan covered
+            when tmp_type in ('SavingsPlanCoveredUsage', 'DiscountedUsage', 'SavingsPlanNegation')
+                then 'Used'
+            when tmp_part = 'unused' then 'Unused'
         end as CommitmentDiscountStatus,
         case when tmp_is_sp then 'Savings Plan' when tmp_is_ri then 'Reserved Instance' end
             as CommitmentDiscountType,
         cast(null as varchar) as CommitmentDiscountUnit,
-        case when tmp_category = 'Usage' then line_item_usage_amount end as ConsumedQuantity,
-        case when tmp_category = 'Usage' then coalesce(pricing_unit, product_pricing_unit) end
-            as ConsumedUnit,
+        case when tmp_category = 'Usage' and tmp_part = 'line' then line_item_usage_amount end
+            as ConsumedQuantity,
+        case
+            when tmp_category = 'Usage' and tmp_part = 'line'
+                then coalesce(pricing_unit, product_pricing_unit)
+        end as ConsumedUnit,
         case
             when tmp_type = 'DiscountedUsage' then coalesce(pricing_public_on_demand_cost, 0)
             else tmp_billed
         end as ContractedCost,
-        line_item_unblended_rate as ContractedUnitPrice,
+        -- a price is never negative; the negation's sign is in its cost
+        case
+            when tmp_type = 'SavingsPlanNegation' then abs(line_item_unblended_rate)
+            else line_item_unblended_rate
+        end as ContractedUnitPrice,
         tmp_effective as EffectiveCost,
         bill_invoice_id as InvoiceId,
         coalesce(bill_invoicing_entity, 'Amazon Web Services, Inc.') as InvoiceIssuerName,
         case
-            when tmp_category = 'Usage' then coalesce(pricing_public_on_demand_cost, tmp_billed)
+            when tmp_part = 'unused' then 0
+            when tmp_category in ('Usage', 'Tax') then coalesce(pricing_public_on_demand_cost, tmp_billed)
             else tmp_billed
         end as ListCost,
         pricing_public_on_demand_rate as ListUnitPrice,
@@ -122,18 +169,43 @@ final as (
         line_item_unblended_rate as PricingCurrencyContractedUnitPrice,
         tmp_effective as PricingCurrencyEffectiveCost,
         pricing_public_on_demand_rate as PricingCurrencyListUnitPrice,
-        line_item_usage_amount as PricingQuantity,
-        coalesce(pricing_unit, product_pricing_unit) as PricingUnit,
+        case when tmp_category <> 'Tax' then line_item_usage_amount end as PricingQuantity,
+        case
+            when tmp_category = 'Tax' or line_item_usage_amount is null then null
+            when coalesce(pricing_unit, product_pricing_unit) is not null
+                then coalesce(pricing_unit, product_pricing_unit)
+            -- commitment fees are billed per hour of the term; other fees count items
+            when tmp_type in ('RIFee', 'SavingsPlanRecurringFee') then 'Hours'
+            else 'Units'
+        end as PricingUnit,
         'AWS' as ProviderName,
         case
             when bill_billing_entity = 'AWS Marketplace' then coalesce(line_item_legal_entity, 'AWS Marketplace')
             else 'Amazon Web Services'
         end as PublisherName,
         coalesce(product_region_code, product_region) as RegionId,
-        product_location as RegionName,
-        line_item_resource_id as ResourceId,
+        -- product/location is not a region on data transfer lines ("External"); the code is
+        case
+            when coalesce(product_region_code, product_region) is not null
+                then coalesce(
+                    (
+                        select any_value(regions.region_name) from ref_region as regions
+                        where regions.provider = 'AWS'
+                            and regions.region_id = lower(coalesce(product_region_code, product_region))
+                    ),
+                    product_location
+                )
+        end as RegionName,
+        case
+            when tmp_part = 'unused' then coalesce(savings_plan_savings_plan_a_r_n, reservation_reservation_a_r_n)
+            when tmp_is_split then split_line_item_parent_resource_id
+            else line_item_resource_id
+        end as ResourceId,
         cast(null as varchar) as ResourceName,
-        product_product_family as ResourceType,
+        case
+            when tmp_part = 'unused' then tmp_type
+            when coalesce(line_item_resource_id, '') <> '' then product_product_family
+        end as ResourceType,
         cast(null as varchar) as ServiceCategory,
         coalesce(product_product_name, product_servicename, line_item_product_code) as ServiceName,
         cast(null as varchar) as ServiceSubcategory,
@@ -151,12 +223,28 @@ final as (
         tmp_type as x_ChargeType,
         product_instance_type as x_InstanceType,
         product_volume_api_name as x_VolumeApiName,
+        case when tmp_is_split then 'AWS Split Cost Allocation: ' || line_item_operation end
+            as AllocatedMethodId,
+        case
+            when tmp_is_split then json_object('Elements', [json_object(
+                'AllocatedRatio', split_line_item_split_usage_ratio,
+                'UsageUnit', coalesce(pricing_unit, product_pricing_unit),
+                'UsageQuantity', split_line_item_split_usage,
+                'x_SplitCost', split_line_item_split_cost,
+                'x_UnusedCost', split_line_item_unused_cost
+            )])
+        end as AllocatedMethodDetails,
+        case when tmp_is_split then line_item_resource_id end as AllocatedResourceId,
+        case when tmp_is_split then regexp_extract(line_item_resource_id, '[^/]+$') end
+            as AllocatedResourceName,
+        cast(null as json) as AllocatedTags,
+        bill_invoicing_entity as x_InvoicingEntity,
         x_source_name as x_SourceName,
         x_source_format as x_SourceFormat,
         x_source_file as x_SourceFile,
         x_load_id as x_LoadId,
         x_billing_period
-    from effective
+    from split
 )
 
 select * from final

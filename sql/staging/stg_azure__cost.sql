@@ -17,6 +17,7 @@
 -- CommitmentDiscountStatus Unused); Purchase -> Purchase; Refund -> Purchase with ChargeClass
 -- Correction (as the toolkit maps it); Tax -> Tax; Credit -> Credit; anything else
 -- (RoundingAdjustment ...) -> Adjustment. Legacy pay-as-you-go files have no ChargeType: Usage.
+-- ServiceName: the service, else (commitment purchases, unused commitment hours) the product.
 -- Unit prices are in the pricing currency (MCA) and are converted with
 -- exchangeRatePricingToBilling; EA and pay-as-you-go price in the billing currency.
 with
@@ -216,7 +217,11 @@ final as (
         end as PricingCurrencyEffectiveCost,
         tmp_list_price as PricingCurrencyListUnitPrice,
         quantity as PricingQuantity,
-        unit_of_measure as PricingUnit,
+        -- a reservation or savings plan purchase counts commitments and names no unit
+        case
+            when unit_of_measure is not null then unit_of_measure
+            when quantity is not null and tmp_category in ('Usage', 'Purchase') then '1'
+        end as PricingUnit,
         'Microsoft' as ProviderName,
         coalesce(publisher_name, 'Microsoft') as PublisherName,
         lower(replace(coalesce(resource_location, location, meter_region), ' ', '')) as RegionId,
@@ -228,7 +233,17 @@ final as (
             nullif(regexp_extract(resource_id, '/providers/([^/]+/[^/]+)', 1), '')
         ) as ResourceType,
         cast(null as varchar) as ServiceCategory,
-        coalesce(service_name, meter_category, consumed_service) as ServiceName,
+        coalesce(
+            service_name,
+            meter_category,
+            consumed_service,
+            -- commitment purchases and unused hours name no service; the product does
+            product_name,
+            case tmp_commitment_kind
+                when 'reservation' then 'Azure Reservations'
+                when 'savingsplan' then 'Azure Savings Plan for Compute'
+            end
+        ) as ServiceName,
         cast(null as varchar) as ServiceSubcategory,
         coalesce(product_id, part_number) as SkuId,
         meter_name as SkuMeter,

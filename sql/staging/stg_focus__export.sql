@@ -13,6 +13,8 @@
 -- 1.0-preview files: ChargeSubcategory 'Used/Unused Commitment' gives CommitmentDiscountStatus
 -- and an Adjustment of subcategory 'Credit' is ChargeCategory Credit, as FOCUS 1.0 defines.
 -- EffectiveCost falls back to BilledCost only when the file has none.
+-- FOCUS 1.3 columns (ServiceProviderName, HostProviderName, ContractApplied, Allocated*) pass
+-- through; focus_costs derives the first two for older files.
 with
 
 focus_rows as (
@@ -155,6 +157,14 @@ final as (
         SubAccountName,
         SubAccountType,
         tmp_tags as Tags,
+        ServiceProviderName,
+        HostProviderName,
+        ContractApplied,
+        AllocatedMethodId,
+        AllocatedMethodDetails,
+        AllocatedResourceId,
+        AllocatedResourceName,
+        AllocatedTags,
         x_ServiceCode,
         x_UsageType,
         x_Operation,

@@ -18,6 +18,7 @@ import sqlglot
 
 from finops_pipeline.ingest.service import ingest_path
 from tests.conformance.reference_totals import dec, read_rows
+from tests.sql.test_stg_aws_cur import ROWS, _expected, load_rows
 
 pytestmark = pytest.mark.conformance
 
@@ -105,6 +106,79 @@ Group by
   ChargePeriodStart
 """
 
+# FOCUS_Spec specification/supported_features/service_categorization.md
+# (commit 3a2f6529a839c922034dfd6545327ad5384f7469)
+SERVICE_CATEGORIZATION = """
+SELECT
+  BillingPeriodStart,
+  BillingPeriodEnd,
+  ProviderName,
+  ServiceCategory,
+  ServiceSubcategory,
+  ServiceName,
+  BillingCurrency,
+  SUM(BilledCost) AS TotalBilledCost
+FROM focus_data_table
+WHERE BillingPeriodStart >= ? and BillingPeriodEnd < ?
+GROUP BY
+  BillingPeriodStart,
+  BillingPeriodEnd,
+  ProviderName,
+  ServiceCategory,
+  ServiceSubcategory,
+  ServiceName,
+  BillingCurrency
+"""
+
+# FOCUS_Spec specification/supported_features/charge_categorization.md, "Report on Commitment
+# Discount Purchases" and "Report Recurring Recurring Charges"
+# (commit 92338929a3e9e1e4135dac1bddeb9c1a6e1ea207)
+COMMITMENT_DISCOUNT_PURCHASES = """
+SELECT
+  MIN(ChargePeriodStart) AS ChargePeriodStart,
+  MAX(ChargePeriodEnd) AS ChargePeriodEnd,
+  ProviderName,
+  BillingAccountId,
+  CommitmentDiscountId,
+  CommitmentDiscountType,
+  CommitmentDiscountUnit,
+  CommitmentDiscountQuantity,
+  ChargeFrequency,
+  SUM(BilledCost) AS TotalBilledCost
+FROM focus_data_table
+WHERE ChargePeriodStart >= ? AND ChargePeriodEnd < ?
+  AND ChargeCategory = 'Purchase'
+  AND CommitmentDiscountId IS NOT NULL
+GROUP BY
+  ProviderName,
+  BillingAccountId,
+  CommitmentDiscountId,
+  CommitmentDiscountType,
+  CommitmentDiscountUnit,
+  CommitmentDiscountQuantity,
+  ChargeFrequency
+"""
+
+RECURRING_CHARGES = """
+SELECT
+  BillingPeriodStart,
+  CommitmentDiscountId,
+  CommitmentDiscountName,
+  CommitmentDiscountType,
+  ChargeFrequency,
+  SUM(BilledCost) AS TotalBilledCost
+FROM focus_data_table
+WHERE BillingPeriodStart  >= ? AND BillingPeriodStart < ?
+  AND ChargeFrequency = 'Recurring'
+  AND CommitmentDiscountId IS NOT NULL
+GROUP BY
+  BillingPeriodStart,
+  CommitmentDiscountId,
+  CommitmentDiscountName,
+  CommitmentDiscountType,
+  ChargeFrequency
+"""
+
 SEPTEMBER = datetime(2024, 9, 1)
 OCTOBER = datetime(2024, 10, 1)
 NOVEMBER = datetime(2024, 11, 1)
@@ -179,3 +253,49 @@ def test_account_structures(sample: Sample) -> None:
     assert count > 1 and {r[0] for r in result} == {sub_account}
     mine = [r for r in september(rows) if r["SubAccountId"] == sub_account]
     assert sum(r[4] for r in result) == sum(dec(r["BilledCost"]) for r in mine)
+
+
+def test_service_categorization(sample: Sample) -> None:
+    con, rows = sample
+    result = run(con, SERVICE_CATEGORIZATION, [SEPTEMBER, NOVEMBER])
+    by_category: dict[str, Decimal] = Counter()
+    for *_, category, _sub, _name, _currency, total in result:
+        by_category[category] += total
+    expected: dict[str, Decimal] = Counter()
+    for r in september(rows):
+        expected[r["ServiceCategory"]] += dec(r["BilledCost"])
+    assert dict(by_category) == dict(expected)
+    assert all(r[4] for r in result)  # every row has a ServiceSubcategory
+
+
+# A CUR with every commitment line item type (tests/sql/test_stg_aws_cur.py's fixture).
+MAY = datetime(2024, 5, 1)
+JUNE = datetime(2024, 6, 1)
+
+
+@pytest.fixture
+def staged(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    return load_rows(warehouse, tmp_path)
+
+
+def test_commitment_discount_purchases(staged: duckdb.DuckDBPyConnection) -> None:
+    result = run(staged, COMMITMENT_DISCOUNT_PURCHASES, [MAY, JUNE])
+    by_type: dict[str, Decimal] = Counter()
+    for row in result:
+        by_type[row[5]] += row[9]
+    expected: dict[str, Decimal] = Counter()
+    for row in ROWS:
+        for category, billed, _effective, _status in _expected(row):
+            if category == "Purchase" and (row[3] or row[7]):
+                expected["Savings Plan" if row[7] else "Reserved Instance"] += Decimal(billed)
+    assert dict(by_type) == dict(expected)
+    assert expected == {"Savings Plan": Decimal("105.00"), "Reserved Instance": Decimal("508.00")}
+
+
+def test_recurring_charges(staged: duckdb.DuckDBPyConnection) -> None:
+    result = run(staged, RECURRING_CHARGES, [MAY, JUNE])
+    assert {r[3]: r[5] for r in result} == {
+        "Savings Plan": Decimal("5.00"),
+        "Reserved Instance": Decimal("8.00"),
+    }
+    assert {r[4] for r in result} == {"Recurring"}

@@ -1,4 +1,8 @@
-"""stg_aws__cur from tiny CUR rows to FOCUS values: the CUR amortization rule, row by row."""
+"""stg_aws__cur from tiny CUR rows to FOCUS values: the CUR amortization rule, row by row.
+
+A commitment fee with an unused part gives two FOCUS rows: the Purchase at EffectiveCost 0
+and the unused part as Usage with CommitmentDiscountStatus 'Unused' (FOCUS's purchase rule).
+"""
 
 from __future__ import annotations
 
@@ -56,7 +60,8 @@ ROWS = [
         "0.70",
         "Used",
     ),
-    ("SavingsPlanNegation", "-1.00", "", "", "", "", "", SP, "", "", "", "Usage", "0", None),
+    # FOCUS: Usage with a commitment id has a status; the negation is part of covered usage
+    ("SavingsPlanNegation", "-1.00", "", "", "", "", "", SP, "", "", "", "Usage", "0", "Used"),
     (
         "SavingsPlanRecurringFee",
         "5.00",
@@ -69,13 +74,24 @@ ROWS = [
         "",
         "5.00",
         "4.20",
-        "Purchase",
-        "0.80",
-        "Unused",
+        [("Purchase", "5.00", "0", None), ("Usage", "0", "0.80", "Unused")],
     ),
     ("SavingsPlanUpfrontFee", "100.00", "", "", "", "", "", SP, "", "", "", "Purchase", "0", None),
     ("DiscountedUsage", "0", "3.00", RI, "1.10", "", "", "", "", "", "", "Usage", "1.10", "Used"),
-    ("RIFee", "8.00", "", RI, "", "0.40", "0.60", "", "", "", "", "Purchase", "1.00", "Unused"),
+    (
+        "RIFee",
+        "8.00",
+        "",
+        RI,
+        "",
+        "0.40",
+        "0.60",
+        "",
+        "",
+        "",
+        "",
+        [("Purchase", "8.00", "0", None), ("Usage", "0", "1.00", "Unused")],
+    ),
     ("Fee", "500.00", "", RI, "", "", "", "", "", "", "", "Purchase", "0", None),
     ("Tax", "0.90", "", "", "", "", "", "", "", "", "", "Tax", "0.90", None),
     ("Credit", "-3.00", "", "", "", "", "", "", "", "", "", "Credit", "-3.00", None),
@@ -85,6 +101,11 @@ ROWS = [
 
 @pytest.fixture
 def staged(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    return load_rows(warehouse, tmp_path)
+
+
+def load_rows(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    """ROWS as one CUR file, ingested (also used by the FOCUS use-case query tests)."""
     path = tmp_path / "cur.csv"
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
@@ -112,13 +133,19 @@ def staged(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path) -> duckdb.DuckD
 
 @pytest.mark.parametrize("index", range(len(ROWS)), ids=[r[0] for r in ROWS])
 def test_line_item_type_maps_to_focus(staged: duckdb.DuckDBPyConnection, index: int) -> None:
-    _, billed, *_, category, effective, status = ROWS[index]
-    row = staged.execute(
+    rows = staged.execute(
         "select ChargeCategory, BilledCost, EffectiveCost, CommitmentDiscountStatus "
-        "from focus_costs where x_ChargeType = ?",
+        "from focus_costs where x_ChargeType = ? order by ChargeCategory",
         [ROWS[index][0]],
     ).fetchall()
-    assert row == [(category, Decimal(billed), Decimal(effective), status)]
+    assert rows == [(c, Decimal(b), Decimal(e), s) for c, b, e, s in _expected(ROWS[index])]
+
+
+def _expected(row: tuple) -> list[tuple]:
+    """The FOCUS rows one CUR line gives: (ChargeCategory, Billed, Effective, Status)."""
+    if isinstance(row[11], list):
+        return row[11]
+    return [(row[11], row[1], row[12], row[13])]
 
 
 def test_billed_sums_to_the_invoice_and_effective_spreads_commitments(
@@ -128,11 +155,11 @@ def test_billed_sums_to_the_invoice_and_effective_spreads_commitments(
         "select sum(BilledCost), sum(EffectiveCost) from focus_costs"
     ).fetchone()
     assert billed == sum(Decimal(r[1]) for r in ROWS)
-    assert effective == sum(Decimal(r[12]) for r in ROWS)
+    assert effective == sum(Decimal(e[2]) for r in ROWS for e in _expected(r))
     commitments = dict(
         staged.execute(
             "select CommitmentDiscountType, count(*) from focus_costs "
             "where CommitmentDiscountId is not null group by 1"
         ).fetchall()
     )
-    assert commitments == {"Savings Plan": 4, "Reserved Instance": 3}
+    assert commitments == {"Savings Plan": 5, "Reserved Instance": 4}

@@ -81,7 +81,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path) -> FileOutcome:
 
 def focus_rows(con: duckdb.DuckDBPyConnection, columns: str) -> list[tuple]:
     return con.execute(
-        f"select {columns} from focus_costs order by x_ChargeType, BilledCost"
+        # the selected columns break ties, so rows that differ only there keep one order
+        f"select {columns} from focus_costs order by x_ChargeType, BilledCost, {columns}"
     ).fetchall()
 
 

@@ -1,0 +1,1 @@
+"""`finops export`: focus_costs written out as a FOCUS dataset for other tools."""
