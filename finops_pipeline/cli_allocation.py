@@ -47,8 +47,9 @@ def _month(value: str) -> str:
 
 
 def _open(
-    warehouse: Path | None, *tables: str, config: Path | None = None
+    warehouse: Path | None, *tables: str, config: Path | None = None, writes_files: bool = False
 ) -> duckdb.DuckDBPyConnection:
+    """The warehouse read-only (waiting while a load holds the lock), with `tables` built."""
     try:
         path = resolve_warehouse(config, warehouse)
     except FinopsError as error:
@@ -60,7 +61,7 @@ def _open(
         )
         raise typer.Exit(2)
     try:
-        con = connect(path, read_only=True)  # waits while a load holds the lock
+        con = connect(path, read_only=True, writes_files=writes_files)
     except FinopsError as error:
         out.print_error(error)
         raise typer.Exit(2) from None

@@ -58,7 +58,7 @@ def export(
         with_extensions=with_extensions,
     )
     with (
-        closing(_open(warehouse, "focus_costs", config=config)) as con,
+        closing(_open(warehouse, "focus_costs", config=config, writes_files=True)) as con,
         out.file_progress(0, "exporting billing periods") as progress,
     ):
         task = progress.task_ids[0]

@@ -68,16 +68,20 @@ def connect(
     *,
     read_only: bool = False,
     lock_timeout: float | None = None,
+    writes_files: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse and make sure the shared objects (macros, load_log) exist.
 
-    `read_only` connections have external access off and their configuration locked.
+    `read_only` connections have external access off and their configuration locked, unless
+    `writes_files` (our own code writing files from the warehouse, `finops export`; never a
+    user's query).
     Either kind waits up to `lock_timeout` (default: FINOPS_LOCK_TIMEOUT or 60 s) for a
     lock held by another process, then raises WarehouseLockedError.
     """
     target = warehouse_path(path)
     if read_only:
-        return open_waiting(target, True, READ_ONLY_CONFIG, lock_timeout)
+        config = {} if writes_files else READ_ONLY_CONFIG
+        return open_waiting(target, True, config, lock_timeout)
     target.parent.mkdir(parents=True, exist_ok=True)
     con = open_waiting(target, False, {}, lock_timeout)
     con.execute("set preserve_insertion_order = false")

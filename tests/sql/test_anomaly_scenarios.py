@@ -69,6 +69,7 @@ def rows(
                 "SkuId": f"SKU-{service[:12]}",
                 "ChargeCategory": category,
                 "ChargeFrequency": frequency,
+                "CommitmentDiscountStatus": None,
                 "ChargePeriodStart": day,
                 "ChargePeriodEnd": day + pd.Timedelta(days=1),
                 "EffectiveCost": round(float(cost), 6),
@@ -86,7 +87,8 @@ def build(charges: list[dict], days: int) -> duckdb.DuckDBPyConnection:
         "create table focus_costs as select * replace ("
         "cast(EffectiveCost as decimal(38, 12)) as EffectiveCost, "
         "cast(ChargePeriodStart as timestamp) as ChargePeriodStart, "
-        "cast(ChargePeriodEnd as timestamp) as ChargePeriodEnd) from tmp_focus"
+        "cast(ChargePeriodEnd as timestamp) as ChargePeriodEnd, "
+        "cast(CommitmentDiscountStatus as varchar) as CommitmentDiscountStatus) from tmp_focus"
     )
     con.unregister("tmp_focus")
     build_cost_anomalies(con, as_of=START + timedelta(days=days))
