@@ -23,8 +23,8 @@ import pandas as pd
 
 from finops_pipeline.forecast.settings import ForecastSettings
 from finops_pipeline.showback.allocate import showback_section
-from finops_pipeline.unit_costs.daily import _classify_days, build_daily_allocation
-from finops_pipeline.warehouse import read_sql, table_exists
+from finops_pipeline.unit_costs.daily import build_daily_allocation
+from finops_pipeline.warehouse import read_sql
 
 COLUMNS = ["scope", "key", "currency", "billing_month", "day", "is_one_off", "cost"]
 RATES_DDL = (
@@ -80,12 +80,11 @@ def load_series(
         ).fetchall()
     }
     one_offs = forecast.one_off_charge_categories
+    build_daily_allocation(con, settings, None)  # the teams' days, per billing currency too
     if not missing:
-        build_daily_allocation(con, settings, None)
         sql, params = "int/int_forecast_daily.sql", {"currency": currency, "one_offs": one_offs}
     else:
         sql, params = "int/int_forecast_daily_billing.sql", {"one_offs": one_offs}
-        _team_days_in_billing_currency(con, settings)
     rows = con.execute(read_sql(sql), params).fetchall()
     frame = pd.DataFrame(rows, columns=COLUMNS)
     if not frame.empty:
@@ -101,36 +100,3 @@ def load_daily_series(
     the frame (benchmarks)."""
     series = load_series(con, settings, forecast)
     return series.frame, series.reporting_currency
-
-
-def _team_days_in_billing_currency(con: duckdb.DuckDBPyConnection, settings: object) -> None:
-    """tmp_daily_classified for every showback month (the allocator's own classification);
-    empty when showback is not built, so the team scope is left out rather than guessed."""
-    needed = ("showback_monthly", "allocation_ledger")
-    con.execute("create or replace temp table tmp_daily_months (billing_month date)")
-    if all(table_exists(con, t) for t in needed):
-        con.execute(
-            "insert into tmp_daily_months select distinct billing_month from showback_monthly"
-        )
-        _classify_days(con, settings)
-        return
-    for table, ddl in (
-        (
-            "showback_monthly",
-            "team varchar, billing_currency varchar, billing_month date, "
-            "effective_cost decimal(38, 12)",
-        ),
-        (
-            "allocation_ledger",
-            "billing_month date, billing_currency varchar, pool_name varchar, "
-            "team varchar, effective_cost decimal(38, 12), billed_cost decimal(38, 12), "
-            "source_kind varchar",
-        ),
-    ):
-        if not table_exists(con, table):
-            con.execute(f"create or replace temp table {table} ({ddl})")
-    con.execute(
-        "create or replace temp table tmp_daily_classified (billing_month date, day date, "
-        "billing_currency varchar, charge_category varchar, pool_name varchar, team varchar, "
-        "effective_cost decimal(38, 12))"
-    )
