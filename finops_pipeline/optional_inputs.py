@@ -1,4 +1,5 @@
-"""Warning checks for the optional inputs: business metrics and budgets.
+"""Warning checks for the optional inputs: business metrics (metric pools in showback, and
+unit costs) and budgets.
 
 Not configured, the one table that needs them is empty by choice (the check passes and its
 description says how to enable it). Configured but the file is missing, that table is built
@@ -37,6 +38,12 @@ def build_optional_input_checks(
     metrics = settings.metrics.path if settings.metrics is not None else None
     budgets = settings.forecast.budgets_path
     inputs: list[tuple[str, Callable[[], tuple[bool, str]]]] = [
+        (
+            "showback_monthly",
+            lambda: _state(
+                metrics, False, "business metrics", "metrics.path", "showback_monthly's metric pools"
+            ),
+        ),
         (
             "unit_costs",
             lambda: _state(metrics, False, "business metrics", "metrics.path", "unit_costs"),

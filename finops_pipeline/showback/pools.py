@@ -94,7 +94,11 @@ def split_pools(con: duckdb.DuckDBPyConnection, allocation: AllocationSettings) 
 
 
 def load_business_metrics(con: duckdb.DuckDBPyConnection, metrics: MetricsSettings | None) -> bool:
-    """The metrics file -> temp table tmp_business_metrics (date, dimension, metric, value)."""
+    """The metrics file -> temp table tmp_business_metrics (date, dimension, metric, value);
+    False when none is loaded. A configured file that is missing is an optional input gone:
+    metric pools fall back to an even split (the ledger's basis says so) and the warning check
+    `showback_monthly:optional_inputs_present` names the file, instead of failing the run. A
+    file that is there but unreadable is still an error."""
     con.execute(
         "create or replace temp table tmp_business_metrics "
         "(date date, dimension varchar, metric varchar, value decimal(38, 12))"
@@ -103,7 +107,7 @@ def load_business_metrics(con: duckdb.DuckDBPyConnection, metrics: MetricsSettin
         return False
     path = metrics.path
     if not path.is_file():
-        raise ConfigError(f"{path}: business metrics file not found (metrics.path)")
+        return False
     reader = "read_parquet(?)" if path.suffix == ".parquet" else "read_csv(?, header = true)"
     try:
         con.execute(
@@ -165,7 +169,8 @@ def _plan(pool: PoolRule, month: date, currency: str | None, facts: _Facts) -> P
     weights = {t: Fraction(max(v, ZERO)) for t, v in raw.items()}
     total = sum(weights.values(), Fraction(0))
     if total == 0:
-        note = f"(fallback: {what} is zero for every recipient in {month:%Y-%m}{unit})"
+        missing = "zero" if pool.split != "metric" else "zero or missing"
+        note = f"(fallback: {what} is {missing} for every recipient in {month:%Y-%m}{unit})"
         return [(t, Fraction(1), f"even 1/{len(recipients)} {note}") for t in recipients]
     shown = f"{Decimal(total.numerator) / Decimal(total.denominator):,.2f}{unit}"
     return [(t, w, f"{what} share {float(w / total):.4f} of {shown}") for t, w in weights.items()]

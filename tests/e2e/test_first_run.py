@@ -201,9 +201,11 @@ def test_a_failed_step_is_one_line_and_the_trace_is_behind_verbose(
     first_run: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = tmp_path / "broken.yaml"
+    # A metrics file that is there but is not metrics: an error (a missing one only warns).
+    (tmp_path / "broken-metrics.csv").write_text("month,team\n2026-05,web\n", encoding="utf-8")
     config.write_text(
         f"warehouse: {json.dumps(str(first_run['project'] / 'finops.duckdb'))}\n"
-        "metrics: {path: no-such-metrics.csv}\n"
+        "metrics: {path: broken-metrics.csv}\n"
         "allocation:\n  pools:\n    - name: logs\n"
         "      match: {all: [{column: ServiceName, like: '%Storage%'}]}\n"
         "      split: metric\n      metric: requests\n",
@@ -216,7 +218,7 @@ def test_a_failed_step_is_one_line_and_the_trace_is_behind_verbose(
     lines = [line for line in result.output.splitlines() if "step " in line]
     assert len(lines) == 1, result.output
     assert "step showback failed:" in lines[0]
-    assert "no-such-metrics.csv: business metrics file not found" in lines[0]
+    assert "broken-metrics.csv: cannot read business metrics" in lines[0]
     assert "Traceback" not in result.output and "Stack Trace" not in result.output
     assert "DagsterExecutionStepExecutionError" not in result.output
     verbose = runner.invoke(app, [*args, "--verbose"])
@@ -230,13 +232,16 @@ def test_a_missing_optional_input_degrades_its_table_with_a_warning(
     config = tmp_path / "finops.yaml"
     config.write_text(
         f"warehouse: {json.dumps(str(first_run['project'] / 'finops.duckdb'))}\n"
-        "forecast: {budgets_path: gone/budgets.csv}\n",
+        "forecast: {budgets_path: gone/budgets.csv}\n"
+        "metrics: {path: gone/metrics.csv}\n"
+        "allocation:\n  pools:\n    - name: logs\n"
+        "      match: {all: [{column: ServiceName, like: '%Storage%'}]}\n"
+        "      split: metric\n      metric: requests\n",
         encoding="utf-8",
     )
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     output = invoke("run", "--month", MONTHS[-1], "--config", str(config))
     assert f"{MONTHS[-1]} ok" in output
-    assert "budget_variance:optional_inputs_present" in output.split("warnings:", 1)[1]
-    # A configured metrics file that is missing still fails showback (its own contract,
-    # tests/sql/test_showback.py::test_missing_metrics_file_is_named), in one line: see
-    # test_a_failed_step_is_one_line_and_the_trace_is_behind_verbose.
+    warned = output.split("warnings:", 1)[1]
+    for check in ("budget_variance", "showback_monthly", "unit_costs"):
+        assert f"{check}:optional_inputs_present" in warned, output

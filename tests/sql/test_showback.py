@@ -10,7 +10,6 @@ from typing import Any
 import duckdb
 import pytest
 
-from finops_pipeline.errors import ConfigError
 from finops_pipeline.showback import ShowbackSection, build_showback, conservation
 from finops_pipeline.showback.currency import ExchangeRateError, describe_missing
 from finops_pipeline.sql_checks import failing_rows
@@ -431,14 +430,26 @@ def test_showback_monthly_contract_columns(warehouse: duckdb.DuckDBPyConnection)
     ]
 
 
-def test_missing_metrics_file_is_named(
+def test_missing_metrics_file_degrades_metric_pools_not_the_build(
     warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    make_focus(warehouse, [charge("1", "a")])
-    with pytest.raises(
-        ConfigError, match=r"nope.csv: business metrics file not found \(metrics.path\)"
-    ):
-        build_showback(warehouse, config(metrics={"path": str(tmp_path / "nope.csv")}))
-    assert not warehouse.execute(
-        "select count(*) from information_schema.tables where table_name = 'allocation_ledger'"
-    ).fetchone()[0]
+    # Issue 12: a missing optional input degrades its output (with a warning check, see
+    # tests/e2e/test_first_run.py), never the run. The metric pool falls back to an even split
+    # that says why, and the month still conserves to the cent.
+    make_focus(warehouse, [charge("1", "a"), charge("1", "b"), charge("10", service="GPU")])
+    pool = {
+        "name": "gpu",
+        "match": {"all": [{"column": "ServiceName", "equals": "GPU"}]},
+        "split": "metric",
+        "metric": "active_users",
+    }
+    build_showback(warehouse, config(pools=[pool], metrics={"path": str(tmp_path / "nope.csv")}))
+    fallback = (
+        "even 1/2 (fallback: metric active_users is zero or missing for every recipient in "
+        "2026-05)"
+    )
+    assert ledger(warehouse, "source_kind = 'pool'") == [
+        ("a", "shared", "pool:gpu:metric", fallback, D("5"), D("5")),
+        ("b", "shared", "pool:gpu:metric", fallback, D("5"), D("5")),
+    ]
+    assert_conserved(warehouse)
