@@ -117,8 +117,10 @@ class StepFailure:
 
 
 def step_failures(result: dg.ExecuteInProcessResult) -> list[StepFailure]:
-    """Each failed step with the innermost error's first line (the user's message, not
+    """Each failed step with one line: the first error in the cause chain that finops raised
+    for users (a ConfigError over the DuckDB error it explains), else the innermost (not
     Dagster's "Error occurred while executing op" wrapper)."""
+    users = user_error_names()
     failures = []
     for event in result.all_events:
         if not event.is_step_failure or event.step_key is None:
@@ -127,10 +129,11 @@ def step_failures(result: dg.ExecuteInProcessResult) -> list[StepFailure]:
         if error is None:
             failures.append(StepFailure(event.step_key, "failed (no error recorded)", ""))
             continue
-        inner = error
-        while inner.cause is not None:
-            inner = inner.cause
-        failures.append(StepFailure(event.step_key, one_line(inner), error.to_string()))
+        chain = [error]
+        while chain[-1].cause is not None:
+            chain.append(chain[-1].cause)
+        chosen = next((e for e in chain if e.cls_name in users), chain[-1])
+        failures.append(StepFailure(event.step_key, one_line(chosen), error.to_string()))
     return failures
 
 

@@ -77,7 +77,7 @@ def build_cost_forecast(
     """Replace the forecasts of billing month `period` (None: every loaded month); rows written."""
     fs = forecast_settings(settings)
     as_of = as_of or last_complete_day(con, fs.incomplete_days)
-    series = load_series(con, settings, fs)
+    series = load_series(con, settings, fs, through=period)
     daily = series.frame
     if table_exists(con, TABLE) and not _schema_is_current(con):
         con.execute(f"drop table {TABLE}")  # an older layout: rebuild every month

@@ -24,7 +24,7 @@ import pandas as pd
 from finops_pipeline.forecast.settings import ForecastSettings
 from finops_pipeline.showback.allocate import showback_section
 from finops_pipeline.unit_costs.daily import build_daily_allocation
-from finops_pipeline.warehouse import read_sql
+from finops_pipeline.warehouse import read_sql, table_exists
 
 COLUMNS = ["scope", "key", "currency", "billing_month", "day", "is_one_off", "cost"]
 RATES_DDL = (
@@ -66,9 +66,14 @@ class DailySeries:
 
 
 def load_series(
-    con: duckdb.DuckDBPyConnection, settings: object, forecast: ForecastSettings
+    con: duckdb.DuckDBPyConnection,
+    settings: object,
+    forecast: ForecastSettings,
+    through: date | None = None,
 ) -> DailySeries:
-    """Every loaded month's daily series, converted when every rate is there."""
+    """Every loaded month's daily series, converted when every rate is there. The team scope
+    comes from the per-day allocation of the months up to `through` (None: every month), so
+    building one month never depends on a later month's showback being current."""
     currency = showback_section(settings).reporting.currency
     con.execute(RATES_DDL)
     missing = [(m, c) for m, c in con.execute(MISSING_SQL, {"currency": currency}).fetchall()]
@@ -80,7 +85,16 @@ def load_series(
         ).fetchall()
     }
     one_offs = forecast.one_off_charge_categories
-    build_daily_allocation(con, settings, None)  # the teams' days, per billing currency too
+    months = None
+    if through is not None and table_exists(con, "showback_monthly"):
+        months = [
+            m
+            for (m,) in con.execute(
+                "select distinct billing_month from showback_monthly where billing_month <= ?",
+                [through.replace(day=1)],
+            ).fetchall()
+        ]
+    build_daily_allocation(con, settings, months)  # the teams' days, per billing currency too
     if not missing:
         sql, params = "int/int_forecast_daily.sql", {"currency": currency, "one_offs": one_offs}
     else:
