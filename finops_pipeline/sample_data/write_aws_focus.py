@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ..focus_spec import focus_columns
 from .aws_common import account_names, invoicing_entity
 from .catalog_aws import REGIONS
 from .charges import ZERO, Charge
@@ -38,56 +39,9 @@ CATEGORY = {
     "AmazonAthena": "Analytics",
     "ComputeSavingsPlans": "Compute",
 }
-FOCUS_COLUMNS = [
-    "AvailabilityZone",
-    "BilledCost",
-    "BillingAccountId",
-    "BillingAccountName",
-    "BillingCurrency",
-    "BillingPeriodEnd",
-    "BillingPeriodStart",
-    "ChargeCategory",
-    "ChargeClass",
-    "ChargeDescription",
-    "ChargeFrequency",
-    "ChargePeriodEnd",
-    "ChargePeriodStart",
-    "CommitmentDiscountCategory",
-    "CommitmentDiscountId",
-    "CommitmentDiscountName",
-    "CommitmentDiscountStatus",
-    "CommitmentDiscountType",
-    "ConsumedQuantity",
-    "ConsumedUnit",
-    "ContractedCost",
-    "ContractedUnitPrice",
-    "EffectiveCost",
-    "InvoiceIssuerName",
-    "ListCost",
-    "ListUnitPrice",
-    "PricingCategory",
-    "PricingQuantity",
-    "PricingUnit",
-    "ProviderName",
-    "PublisherName",
-    "RegionId",
-    "RegionName",
-    "ResourceId",
-    "ResourceName",
-    "ResourceType",
-    "ServiceCategory",
-    "ServiceName",
-    "SkuId",
-    "SkuPriceId",
-    "SubAccountId",
-    "SubAccountName",
-    "Tags",
-    "x_CostCategories",
-    "x_Discounts",
-    "x_Operation",
-    "x_ServiceCode",
-    "x_UsageType",
-]
+# FOCUS 1.0 (the spec's one column list) plus the AWS columns of the FOCUS_1_0_AWS table.
+AWS_COLUMNS = ["x_CostCategories", "x_Discounts", "x_Operation", "x_ServiceCode", "x_UsageType"]
+FOCUS_COLUMNS = [*focus_columns("1.0"), *AWS_COLUMNS]
 _DOUBLES = {
     "BilledCost",
     "ConsumedQuantity",

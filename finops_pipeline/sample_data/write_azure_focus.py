@@ -11,6 +11,7 @@ import json
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from ..focus_spec import focus_columns
 from .azure_common import DEPARTMENTS, additional_info, invoice_id, period_folder, term_months
 from .azure_common import write_csv as _write_csv
 from .catalog_azure import REGIONS
@@ -19,51 +20,13 @@ from .estate import Estate
 from .ids import Ids
 from .periods import Month
 
-COLUMNS = [
-    "BilledCost",
-    "BillingAccountId",
-    "BillingAccountName",
-    "BillingAccountType",
-    "BillingCurrency",
-    "BillingPeriodEnd",
-    "BillingPeriodStart",
-    "ChargeCategory",
-    "ChargeClass",
-    "ChargeDescription",
-    "ChargeFrequency",
-    "ChargePeriodEnd",
-    "ChargePeriodStart",
-    "CommitmentDiscountCategory",
-    "CommitmentDiscountId",
-    "CommitmentDiscountName",
-    "CommitmentDiscountStatus",
-    "CommitmentDiscountType",
-    "ConsumedQuantity",
-    "ConsumedUnit",
-    "ContractedCost",
-    "ContractedUnitPrice",
-    "EffectiveCost",
-    "InvoiceIssuerName",
-    "ListCost",
-    "ListUnitPrice",
-    "PricingCategory",
-    "PricingQuantity",
-    "PricingUnit",
-    "ProviderName",
-    "PublisherName",
-    "RegionId",
-    "RegionName",
-    "ResourceId",
-    "ResourceName",
-    "ResourceType",
-    "ServiceCategory",
-    "ServiceName",
-    "SkuId",
-    "SkuPriceId",
-    "SubAccountId",
-    "SubAccountName",
-    "SubAccountType",
-    "Tags",
+# Microsoft's FOCUS 1.0r2 carries the FOCUS 1.0 columns (the spec's one column list) without
+# AvailabilityZone, plus BillingAccountType and SubAccountType ahead of FOCUS 1.2, then its own
+# x_ columns; all in alphabetical order.
+FOCUS_PART = sorted(
+    {*focus_columns("1.0"), "BillingAccountType", "SubAccountType"} - {"AvailabilityZone"}
+)
+MICROSOFT_COLUMNS = [
     "x_AccountId",
     "x_AccountName",
     "x_AccountOwnerId",
@@ -117,6 +80,7 @@ COLUMNS = [
     "x_SkuTerm",
     "x_SkuTier",
 ]
+COLUMNS = [*FOCUS_PART, *MICROSOFT_COLUMNS]
 EXPORT = "kestrel-digital-focus-daily"
 ROOT = "focus/kestrel-digital"
 _UNITS = {
