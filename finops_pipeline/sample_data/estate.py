@@ -2,8 +2,8 @@
 
 Kestrel Commerce runs six product teams on three clouds. Each source is a separate billing
 account (an AWS organisation, a GCP billing account, an Azure enrollment or billing account),
-so no cost appears in two sources. The provider modules (``estate_aws``, ``estate_gcp``,
-``estate_azure``) fill these structures; the charge and writer modules only read them.
+so no cost appears in two sources. The provider modules (``aws.estate``, ``gcp.estate``,
+``azure.estate``) fill these structures; the charge and writer modules only read them.
 """
 
 from __future__ import annotations

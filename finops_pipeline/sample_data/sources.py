@@ -12,25 +12,22 @@ from datetime import date
 from itertools import groupby
 from pathlib import Path
 
-from . import (
-    estate_aws,
-    estate_aws_orgs,
-    estate_azure,
-    estate_azure_us,
-    estate_gcp,
-    write_aws_focus,
-    write_azure,
-    write_azure_focus,
-    write_cur,
-    write_cur2,
-    write_gcp,
-)
-from .aws_charges import AwsBill
-from .aws_monthly import add_monthly_lines
-from .azure_charges import AzureBill
+from .aws import estate as estate_aws
+from .aws import estate_orgs as estate_aws_orgs
+from .aws import write_cur, write_cur2
+from .aws import write_focus as write_aws_focus
+from .aws.charges import AwsBill
+from .aws.monthly import add_monthly_lines
+from .azure import estate as estate_azure
+from .azure import estate_us as estate_azure_us
+from .azure import write_cost as write_azure
+from .azure import write_focus as write_azure_focus
+from .azure.charges import AzureBill
 from .charges import Charge
 from .estate import Estate
-from .gcp_charges import GcpBill
+from .gcp import estate as estate_gcp
+from .gcp import write as write_gcp
+from .gcp.charges import GcpBill
 from .ids import Ids
 from .periods import Month, Window
 from .usage import daily_usage

@@ -11,8 +11,8 @@ from finops_pipeline.export.columns import VERSIONS, focus_columns, mandatory_co
 from finops_pipeline.focus_spec import SPEC_VERSIONS, spec_columns
 from finops_pipeline.focus_spec import focus_columns as spec_focus_columns
 from finops_pipeline.ingest.mapping import load_mappings
-from finops_pipeline.sample_data.write_aws_focus import FOCUS_COLUMNS as AWS_FOCUS_COLUMNS
-from finops_pipeline.sample_data.write_azure_focus import COLUMNS as AZURE_FOCUS_COLUMNS
+from finops_pipeline.sample_data.aws.write_focus import FOCUS_COLUMNS as AWS_FOCUS_COLUMNS
+from finops_pipeline.sample_data.azure.write_focus import COLUMNS as AZURE_FOCUS_COLUMNS
 
 NEWEST = SPEC_VERSIONS[-1]
 # Spellings of FOCUS 1.0-preview that the mapping still lands as their own column.

@@ -6,10 +6,10 @@ import hashlib
 from datetime import date
 from decimal import Decimal
 
-from . import catalog_aws as cat
-from . import catalog_aws_services as svc
-from .builder import EstateBuilder
-from .estate import Account, Commitment, Estate, Resource, Use
+from ..builder import EstateBuilder
+from ..estate import Account, Commitment, Estate, Resource, Use
+from . import catalog as cat
+from . import catalog_services as svc
 
 HOURS_24 = 24.0
 

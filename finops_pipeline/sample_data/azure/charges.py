@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from .catalog_azure import meter as az_meter
-from .charges import ZERO, Charge, money
-from .estate import Commitment, Estate, Meter, Resource
-from .periods import Window, month_key
-from .tags import resolve_team
-from .usage import UsageRow
+from ..charges import ZERO, Charge, money
+from ..estate import Commitment, Estate, Meter, Resource
+from ..periods import Window, month_key
+from ..tags import resolve_team
+from ..usage import UsageRow
+from .catalog import meter as az_meter
 
 CENT = Decimal("0.01")
 ACTUAL_ONLY = ("Purchase", "Refund")

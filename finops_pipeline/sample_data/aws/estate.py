@@ -4,16 +4,19 @@
   waste and commitments: a partial-upfront Compute Savings Plan and an EC2 reservation
   bought in the window, gp2 volumes, previous-generation instances, an idle NAT gateway, an
   EBS snapshot billed since the first month, and a Lambda spike.
-* ``aws-cur2`` and ``aws-focus``: see ``estate_aws_orgs``.
+* ``aws-cur2`` and ``aws-focus``: see ``aws.estate_orgs``.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from . import catalog_aws as cat
-from . import catalog_aws_services as svc
-from .aws_parts import (
+from ..builder import EstateBuilder
+from ..estate import AnomalySpec, Estate, Use
+from ..periods import Window, day_in_month
+from . import catalog as cat
+from . import catalog_services as svc
+from .parts import (
     HOURS_24,
     accounts,
     arn,
@@ -26,9 +29,6 @@ from .aws_parts import (
     savings_plan,
     volume,
 )
-from .builder import EstateBuilder
-from .estate import AnomalySpec, Estate, Use
-from .periods import Window, day_in_month
 
 
 def legacy(window: Window, seed: int, scale: int) -> Estate:

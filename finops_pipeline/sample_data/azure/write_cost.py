@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .azure_charges import ACTUAL_ONLY, AMORTIZED_ONLY
-from .azure_common import (
+from ..charges import Charge
+from ..estate import Estate
+from ..ids import Ids
+from ..periods import Month
+from .charges import ACTUAL_ONLY, AMORTIZED_ONLY
+from .common import (
     mdy,
     period_folder,
     semantic,
     tags_members,
     write_csv,
 )
-from .charges import Charge
-from .estate import Estate
-from .ids import Ids
-from .periods import Month
 
 EA_COLUMNS = [
     "InvoiceSectionName",

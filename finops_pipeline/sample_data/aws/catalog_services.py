@@ -1,10 +1,11 @@
-"""AWS networking, serverless, database and small fixed-shape services (see ``catalog_aws``)."""
+"""AWS networking, serverless, database and small fixed-shape services (see ``aws.catalog``)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from .catalog_aws import (
+from ..estate import Meter
+from .catalog import (
     EC2,
     NORMALIZATION,
     RDS_RATES,
@@ -13,7 +14,6 @@ from .catalog_aws import (
     regional_price,
     usd_text,
 )
-from .estate import Meter
 
 
 def data_transfer(region: str, code: str, service: str, internet: bool = True) -> Meter:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from .aws_charges import SP_PRODUCT, AwsBill, at, sp_terms
-from .charges import ZERO, Charge, money
-from .estate import Commitment
-from .periods import Month
+from ..charges import ZERO, Charge, money
+from ..estate import Commitment
+from ..periods import Month
+from .charges import SP_PRODUCT, AwsBill, at, sp_terms
 
 CENT = Decimal("0.01")
 SUPPORT = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .builder import EstateBuilder
-from .catalog_azure import REGIONS, meter
-from .estate import Account, Commitment, Resource, Use
+from ..builder import EstateBuilder
+from ..estate import Account, Commitment, Resource, Use
+from .catalog import REGIONS, meter
 
 H24 = 24.0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from .estate import Meter
+from ..estate import Meter
 
 # region -> (usage type prefix, product/location, description location, price multiplier)
 REGIONS: dict[str, tuple[str, str, str, str]] = {

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from . import catalog_aws as cat
-from . import catalog_aws_services as svc
-from .aws_parts import (
+from ..builder import EstateBuilder
+from ..estate import AnomalySpec, Estate, Use
+from ..periods import Window, day_in_month
+from . import catalog as cat
+from . import catalog_services as svc
+from .parts import (
     HOURS_24,
     accounts,
     arn,
@@ -19,9 +22,6 @@ from .aws_parts import (
     savings_plan,
     volume,
 )
-from .builder import EstateBuilder
-from .estate import AnomalySpec, Estate, Use
-from .periods import Window, day_in_month
 
 
 def eu(window: Window, seed: int, scale: int) -> Estate:

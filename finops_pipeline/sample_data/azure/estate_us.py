@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .azure_parts import H24, mca_id, reservation, resource, savings_plan, subscriptions, vm
-from .builder import EstateBuilder
-from .catalog_azure import meter
-from .estate import Estate, Use
-from .periods import Window
+from ..builder import EstateBuilder
+from ..estate import Estate, Use
+from ..periods import Window
+from .catalog import meter
+from .parts import H24, mca_id, reservation, resource, savings_plan, subscriptions, vm
 
 
 def mca(window: Window, seed: int, scale: int) -> Estate:

@@ -16,14 +16,14 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..focus_spec import focus_columns
-from .aws_common import account_names, invoicing_entity
-from .catalog_aws import REGIONS
-from .charges import ZERO, Charge
+from ...focus_spec import focus_columns
+from ..charges import ZERO, Charge
+from ..estate import Estate
+from ..ids import Ids
+from ..periods import Month
+from .catalog import REGIONS
+from .common import account_names, invoicing_entity
 from .data_exports import DOUBLE, DOUBLE_MAP, STR_MAP, STRING, TIMESTAMP, map_items, write_period
-from .estate import Estate
-from .ids import Ids
-from .periods import Month
 
 EXPORT = "kestrel-labs-focus"
 CATEGORY = {

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .azure_parts import H24, reservation, resource, subscriptions, vm
-from .builder import EstateBuilder
-from .catalog_azure import meter
-from .estate import AnomalySpec, Estate, Use
-from .periods import Window, day_in_month
+from ..builder import EstateBuilder
+from ..estate import AnomalySpec, Estate, Use
+from ..periods import Window, day_in_month
+from .catalog import meter
+from .parts import H24, reservation, resource, subscriptions, vm
 
 
 def ea(window: Window, seed: int, scale: int) -> Estate:

@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from .charges import ZERO, Charge, money
-from .estate import Commitment, Estate
-from .ids import Ids
-from .periods import Window, month_key
-from .tags import resolve_team
-from .usage import UsageRow
+from ..charges import ZERO, Charge, money
+from ..estate import Commitment, Estate
+from ..ids import Ids
+from ..periods import Window, month_key
+from ..tags import resolve_team
+from ..usage import UsageRow
 
 SP_PRODUCT = {
     "lineItem/ProductCode": "ComputeSavingsPlans",
@@ -33,7 +33,7 @@ def at(day: date) -> datetime:
 
 
 class AwsBill:
-    """Accumulates one AWS source's line items; ``aws_monthly`` adds the monthly lines."""
+    """Accumulates one AWS source's line items; ``aws.monthly`` adds the monthly lines."""
 
     def __init__(self, estate: Estate, window: Window, seed: int) -> None:
         self.estate = estate

@@ -13,14 +13,14 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from .catalog_gcp import sku
-from .charges import MICRO, ZERO, Charge, money
-from .estate import Account, Estate, Resource
-from .ids import Ids
-from .periods import Window, month_key
-from .tags import resolve_team
-from .usage import UsageRow
-from .write_gcp import resource_global_name
+from ..charges import MICRO, ZERO, Charge, money
+from ..estate import Account, Estate, Resource
+from ..ids import Ids
+from ..periods import Window, month_key
+from ..tags import resolve_team
+from ..usage import UsageRow
+from .catalog import sku
+from .write import resource_global_name
 
 TAX_RATE = Decimal("0.0725")
 PROMOTION_BUDGET = Decimal(1500)

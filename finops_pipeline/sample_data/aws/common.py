@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from .charges import Charge
-from .estate import Estate
-from .periods import Month
+from ..charges import Charge
+from ..estate import Estate
+from ..periods import Month
 
 
 def invoicing_entity(estate: Estate) -> str:

@@ -14,9 +14,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .estate import Estate
-from .ids import Ids
-from .periods import Month
+from ..estate import Estate
+from ..ids import Ids
+from ..periods import Month
 
 STRING = pa.string()
 DOUBLE = pa.float64()

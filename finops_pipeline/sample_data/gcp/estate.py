@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from .builder import EstateBuilder
-from .catalog_gcp import sku
-from .estate import Account, AnomalySpec, Commitment, Estate, Resource, Use
-from .periods import Window, day_in_month
+from ..builder import EstateBuilder
+from ..estate import Account, AnomalySpec, Commitment, Estate, Resource, Use
+from ..periods import Window, day_in_month
+from .catalog import sku
 
 GIB = 1.0  # quantities are in pricing units; storage in GiB-month, memory in GiB-hours
 

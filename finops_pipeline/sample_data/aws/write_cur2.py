@@ -15,12 +15,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from .aws_common import account_names, bill_columns
-from .charges import Charge
+from ..charges import Charge
+from ..estate import Estate
+from ..ids import Ids
+from ..periods import Month
+from .common import account_names, bill_columns
 from .data_exports import DOUBLE, DOUBLE_MAP, STR_MAP, STRING, TIMESTAMP, map_items, write_period
-from .estate import Estate
-from .ids import Ids
-from .periods import Month
 
 EXPORT = "kestrel-eu-cur2"
 _TIMESTAMPS = {

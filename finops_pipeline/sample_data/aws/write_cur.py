@@ -18,12 +18,12 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from .aws_common import bill_columns
-from .charges import Charge, plain
+from ..charges import Charge, plain
+from ..estate import Estate
+from ..ids import Ids
+from ..periods import Month
+from .common import bill_columns
 from .cur_columns import header, manifest_type
-from .estate import Estate
-from .ids import Ids
-from .periods import Month
 
 PREFIX = "cur"
 REPORT = "kestrel-daily-cur"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .charges import Charge
-from .estate import Estate, Resource
+from ..charges import Charge
+from ..estate import Estate, Resource
 
 _KV = pa.list_(pa.struct([("key", pa.string()), ("value", pa.string())]))
 _TS = pa.timestamp("us", tz="UTC")

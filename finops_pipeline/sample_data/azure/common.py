@@ -9,11 +9,11 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
-from .azure_charges import ACTUAL_ONLY
-from .catalog_azure import REGIONS
-from .charges import Charge, plain
-from .estate import Commitment, Estate
-from .periods import Month
+from ..charges import Charge, plain
+from ..estate import Commitment, Estate
+from ..periods import Month
+from .catalog import REGIONS
+from .charges import ACTUAL_ONLY
 
 DEPARTMENTS = {
     "payments": "Payments",

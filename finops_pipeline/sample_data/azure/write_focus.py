@@ -11,14 +11,14 @@ import json
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from ..focus_spec import focus_columns
-from .azure_common import DEPARTMENTS, additional_info, invoice_id, period_folder, term_months
-from .azure_common import write_csv as _write_csv
-from .catalog_azure import REGIONS
-from .charges import Charge, plain
-from .estate import Estate
-from .ids import Ids
-from .periods import Month
+from ...focus_spec import focus_columns
+from ..charges import Charge, plain
+from ..estate import Estate
+from ..ids import Ids
+from ..periods import Month
+from .catalog import REGIONS
+from .common import DEPARTMENTS, additional_info, invoice_id, period_folder, term_months
+from .common import write_csv as _write_csv
 
 # Microsoft's FOCUS 1.0r2 carries the FOCUS 1.0 columns (the spec's one column list) without
 # AvailabilityZone, plus BillingAccountType and SubAccountType ahead of FOCUS 1.2, then its own

@@ -11,7 +11,7 @@ import hashlib
 import uuid
 from decimal import Decimal
 
-from .estate import Meter
+from ..estate import Meter
 
 REGIONS = {
     "westeurope": ("EU West", "West Europe", "WestEurope", "1.1"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from .estate import Meter
+from ..estate import Meter
 
 SERVICES = {
     "Compute Engine": ("6F81-5844-456A", "Compute"),

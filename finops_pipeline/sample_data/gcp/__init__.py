@@ -1,0 +1,1 @@
+"""Google Cloud: the estate, SKU pricing and the detailed billing export writer."""
