@@ -2,7 +2,9 @@
 
 Rates are public on-demand US East prices (Linux, shared tenancy), scaled per region. Meter
 attributes are keyed by their legacy CUR column name; the CUR 2.0 and FOCUS writers derive
-their own spellings from these.
+their own spellings from these. The tables are data beside this module: ``regions.csv``,
+``ec2_rates.csv``, ``rds_rates.csv``, ``ebs_volumes.csv`` (and ``simple_services.csv``, read by
+``catalog_services``).
 """
 
 from __future__ import annotations
@@ -11,32 +13,19 @@ import hashlib
 from decimal import Decimal
 
 from ..estate import Meter
+from ..price_tables import keyed
 
 # region -> (usage type prefix, product/location, description location, price multiplier)
-REGIONS: dict[str, tuple[str, str, str, str]] = {
-    "us-east-1": ("", "US East (N. Virginia)", "US East (Northern Virginia)", "1"),
-    "us-east-2": ("USE2-", "US East (Ohio)", "US East (Ohio)", "1"),
-    "us-west-2": ("USW2-", "US West (Oregon)", "US West (Oregon)", "1"),
-    "eu-west-1": ("EU-", "EU (Ireland)", "EU (Ireland)", "1.115"),
-    "eu-central-1": ("EUC1-", "EU (Frankfurt)", "EU (Frankfurt)", "1.19"),
-}
+REGIONS = keyed(__package__, "regions.csv")
 
-EC2_RATES = {
-    "t3.medium": "0.0416", "t3.large": "0.0832", "m5.large": "0.096", "m5.xlarge": "0.192",
-    "m5.2xlarge": "0.384", "c5.xlarge": "0.17", "c5.2xlarge": "0.34", "r5.xlarge": "0.252",
-    "r5.2xlarge": "0.504", "m6g.xlarge": "0.154", "c6g.2xlarge": "0.272", "g5.xlarge": "1.006",
-    # previous generation families, still running in most estates
-    "t2.medium": "0.0464", "t2.large": "0.0928", "m4.large": "0.10", "m4.xlarge": "0.20",
-    "c4.xlarge": "0.199", "c4.2xlarge": "0.398", "r4.xlarge": "0.266", "r4.2xlarge": "0.532",
-}  # fmt: skip
+# instance type -> public on-demand Linux USD per hour, us-east-1
+EC2_RATES = {t: rate for t, (rate,) in keyed(__package__, "ec2_rates.csv").items()}
 PREVIOUS_GENERATION = ("t2", "m4", "c4", "r4")
 NORMALIZATION = {"medium": "2", "large": "4", "xlarge": "8", "2xlarge": "16"}
-RDS_RATES = {"db.r5.large": "0.25", "db.r6g.xlarge": "0.41", "db.t3.medium": "0.068"}
-EBS_RATES = {"gp2": "0.10", "gp3": "0.08", "io1": "0.125", "st1": "0.045"}
-EBS_NAMES = {
-    "gp2": "General Purpose SSD (gp2)", "gp3": "General Purpose SSD (gp3)",
-    "io1": "Provisioned IOPS SSD (io1)", "st1": "Throughput Optimized HDD (st1)",
-}  # fmt: skip
+RDS_RATES = {t: rate for t, (rate,) in keyed(__package__, "rds_rates.csv").items()}
+_EBS = keyed(__package__, "ebs_volumes.csv")  # volume type -> (USD per GB-month, name)
+EBS_RATES = {vtype: rate for vtype, (rate, _name) in _EBS.items()}
+EBS_NAMES = {vtype: name for vtype, (_rate, name) in _EBS.items()}
 
 EC2 = "Amazon Elastic Compute Cloud"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..estate import Meter
+from ..price_tables import keyed
 from .catalog import (
     EC2,
     NORMALIZATION,
@@ -154,31 +155,5 @@ def simple(kind: str, region: str) -> Meter:
     )
 
 
-_SIMPLE: dict[str, tuple[str, ...]] = {
-    # kind: (service, category, unit, rate, code, usage type, operation, family, description)
-    "eks": ("Amazon Elastic Container Service for Kubernetes", "Compute", "Hrs", "0.10",
-            "AmazonEKS", "AmazonEKS-Hours:perCluster", "CreateOperation", "Compute",
-            "Amazon EKS cluster usage"),
-    "cw_metrics": ("AmazonCloudWatch", "Management and Governance", "Metrics", "0.30",
-                   "AmazonCloudWatch", "CW:MetricMonitorUsage", "MetricStorage",
-                   "Metric", "$0.30 per metric-month - first 10,000 metrics"),
-    "cw_logs": ("AmazonCloudWatch", "Management and Governance", "GB", "0.50",
-                "AmazonCloudWatch", "DataProcessing-Bytes", "PutLogEvents", "Data Payload",
-                "$0.50 per GB custom log data ingested"),
-    "ddb_read": ("Amazon DynamoDB", "Databases", "ReadRequestUnits", "0.00000025",
-                 "AmazonDynamoDB", "ReadRequestUnits", "PayPerRequestThroughput",
-                 "Amazon DynamoDB PayPerRequest Throughput",
-                 "$0.25 per million read request units"),
-    "ddb_write": ("Amazon DynamoDB", "Databases", "WriteRequestUnits", "0.00000125",
-                  "AmazonDynamoDB", "WriteRequestUnits", "PayPerRequestThroughput",
-                  "Amazon DynamoDB PayPerRequest Throughput",
-                  "$1.25 per million write request units"),
-    "kms": ("AWS Key Management Service", "Security", "Keys", "1.00", "awskms",
-            "KMS-Keys", "CreateKey", "Encryption Key", "$1 per customer-managed key per month"),
-    "cloudfront": ("Amazon CloudFront", "Networking", "GB", "0.085", "AmazonCloudFront",
-                   "US-DataTransfer-Out-Bytes", "GET", "Data Transfer",
-                   "$0.085 per GB - first 10 TB / month data transfer out (United States)"),
-    "athena": ("Amazon Athena", "Analytics", "Terabytes", "5.00", "AmazonAthena",
-               "DataScannedInTB", "RunQuery", "Serverless",
-               "$5.00 per Terabytes for DataScannedInTB in US East (N. Virginia)"),
-}  # fmt: skip
+# kind -> (service, category, unit, rate, code, usage type, operation, family, description)
+_SIMPLE = keyed(__package__, "simple_services.csv")
