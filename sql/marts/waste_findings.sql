@@ -4,35 +4,33 @@
 -- KPI: monthly_cost = Σ EffectiveCost of the resource in the month for the usage the check
 -- looks at; estimated_monthly_savings by the check's formula (FINOPS_REFERENCE.md, AWS Cloud
 -- Intelligence Dashboards). Every row's `assumptions` names the formula and the values used.
--- Parameters (bound, in this order; see finops_pipeline/waste/settings.py):
---   1 billing month (DATE, NULL = every month), 2 gp3 price ratio, 3 gp3 throughput price
---   ratio, 4 gp3 IOPS price ratio, 5 previous-generation savings share, 6 snapshot age in
---   months, 7 NAT gateway idle threshold in GB per month, 8 Graviton savings share from
---   Intel, 9 AMD savings share (from Intel, and Graviton from AMD), 10 S3 idle months,
---   11 S3 idle savings share, 12 commitment coverage savings share, 13 unattached disk
---   savings share, 14 public IP idle threshold in GB per month, 15 idle public IP savings
---   share.
+-- Parameters (named): $period (DATE, NULL = every month; bound by the build runner) and one
+--   per field of finops_pipeline/waste/settings.py (WasteSettings), same name: $gp3_price_ratio,
+--   $gp3_throughput_price_ratio, $gp3_iops_price_ratio, $previous_generation_savings,
+--   $snapshot_age_months, $nat_idle_gb_per_month, $graviton_savings, $amd_savings,
+--   $s3_idle_months, $s3_idle_savings, $commitment_coverage_savings,
+--   $unattached_disk_savings, $public_ip_idle_gb_per_month, $idle_public_ip_savings.
 -- Reads ref_waste_previous_generation (finops_pipeline/waste/previous_generation.csv) and
 -- ref_waste_previous_generation_series (previous_generation_series.csv: Azure, GCP).
 with
 
 params as (
     select
-        cast(? as date) as period,
-        cast(? as decimal(18, 6)) as gp3_price_ratio,
-        cast(? as decimal(18, 6)) as gp3_throughput_price_ratio,
-        cast(? as decimal(18, 6)) as gp3_iops_price_ratio,
-        cast(? as decimal(18, 6)) as previous_generation_savings,
-        cast(? as integer) as snapshot_age_months,
-        cast(? as decimal(18, 6)) as nat_idle_gb_per_month,
-        cast(? as decimal(18, 6)) as graviton_savings,
-        cast(? as decimal(18, 6)) as amd_savings,
-        cast(? as integer) as s3_idle_months,
-        cast(? as decimal(18, 6)) as s3_idle_savings,
-        cast(? as decimal(18, 6)) as commitment_coverage_savings,
-        cast(? as decimal(18, 6)) as unattached_disk_savings,
-        cast(? as decimal(18, 6)) as public_ip_idle_gb_per_month,
-        cast(? as decimal(18, 6)) as idle_public_ip_savings
+        cast($period as date) as period,
+        cast($gp3_price_ratio as decimal(18, 6)) as gp3_price_ratio,
+        cast($gp3_throughput_price_ratio as decimal(18, 6)) as gp3_throughput_price_ratio,
+        cast($gp3_iops_price_ratio as decimal(18, 6)) as gp3_iops_price_ratio,
+        cast($previous_generation_savings as decimal(18, 6)) as previous_generation_savings,
+        cast($snapshot_age_months as integer) as snapshot_age_months,
+        cast($nat_idle_gb_per_month as decimal(18, 6)) as nat_idle_gb_per_month,
+        cast($graviton_savings as decimal(18, 6)) as graviton_savings,
+        cast($amd_savings as decimal(18, 6)) as amd_savings,
+        cast($s3_idle_months as integer) as s3_idle_months,
+        cast($s3_idle_savings as decimal(18, 6)) as s3_idle_savings,
+        cast($commitment_coverage_savings as decimal(18, 6)) as commitment_coverage_savings,
+        cast($unattached_disk_savings as decimal(18, 6)) as unattached_disk_savings,
+        cast($public_ip_idle_gb_per_month as decimal(18, 6)) as public_ip_idle_gb_per_month,
+        cast($idle_public_ip_savings as decimal(18, 6)) as idle_public_ip_savings
 ),
 
 costs as (
