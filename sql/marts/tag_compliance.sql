@@ -9,7 +9,8 @@
 -- violation of a key required for it: every required key present, allowed, spelled without
 -- aliases. Exempt charges are compliant. Reads focus_costs, tag_violations (built first, in
 -- the same transaction) and the existing tag_compliance rows of the previous month.
--- Parameters: ?, ?, ?, ? = billing month (DATE, first of month), or NULL for every month.
+-- Parameters (named): $period = billing month (DATE, first of month), or NULL for every
+-- month (bound by the build runner).
 with
 
 charges as (
@@ -33,7 +34,7 @@ charges as (
         f.EffectiveCost as effective_cost,
         f.BillingCurrency as billing_currency
     from focus_costs as f
-    where cast(? as date) is null or f.BillingPeriodStart = cast(? as date)
+    where cast($period as date) is null or f.BillingPeriodStart = cast($period as date)
 ),
 
 failing_resources as (
@@ -41,7 +42,7 @@ failing_resources as (
         billing_month,
         resource_key
     from tag_violations
-    where is_required and (cast(? as date) is null or billing_month = cast(? as date))
+    where is_required and (cast($period as date) is null or billing_month = cast($period as date))
 ),
 
 classified as (

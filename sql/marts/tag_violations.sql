@@ -11,7 +11,8 @@
 -- Reads focus_costs (with x_Tags, x_TagSource, x_TagExempt), the policy tables ref_tag_*
 -- (finops_pipeline/tagging/normalise.py:load_policy_tables) and tmp_tag_scope (rows where a
 -- key is required by a `required:` match, built in the same transaction).
--- Parameters: ?, ? = billing month (DATE, first of month), or NULL for every month.
+-- Parameters (named): $period = billing month (DATE, first of month), or NULL for every
+-- month (bound by the build runner).
 with
 
 settings as (
@@ -62,7 +63,7 @@ charges as (
     from focus_costs as f
     where
         not coalesce(f.x_TagExempt, false)
-        and (cast(? as date) is null or f.BillingPeriodStart = cast(? as date))
+        and (cast($period as date) is null or f.BillingPeriodStart = cast($period as date))
 ),
 
 -- Tags are judged once per distinct tag set (every charge line of a resource shares its set)
