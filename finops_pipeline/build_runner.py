@@ -134,9 +134,9 @@ def build_partitions(
 ) -> dict[str, int]:
     """Replace the partition of each target, in order, in one transaction; rows per table.
 
-    `prepare` runs first (reference tables the models read), then the schema check: a table
-    whose columns differ from its model is dropped and, with `on_change="rebuild"`, every
-    target is rebuilt whole (`"drop"`: the partition stays). `before_fill` and `finish` run
+    `prepare` runs first (reference tables the models read), then the schema check: when a
+    table's columns differ from its model, with `on_change="rebuild"` every target is dropped
+    and rebuilt whole; with `"drop"` that table alone is dropped and the partition stays. `before_fill` and `finish` run
     before the first target and before the commit, with the partition finally built.
     `frames` (name -> rows) are registered for the models to read during the build.
     """
@@ -144,10 +144,15 @@ def build_partitions(
     with transaction(con), _registered(con, frames or {}):
         if prepare is not None:
             prepare(con)
-        stale = [t.table for t in _distinct(targets) if _drop_if_stale(con, t, partition)]
-        if stale and on_change == "rebuild" and not partition.whole:
+        # Every table is judged before any is dropped: a model may read another target.
+        stale = [t.table for t in _distinct(targets) if _is_stale(con, t, partition)]
+        if stale and on_change == "rebuild":
+            for target in _distinct(targets):  # all rebuilt whole: drop every table
+                con.execute(f"drop table if exists {target.table}")
             partition = WHOLE
             targets = [replace(t, partition=None) for t in _distinct(targets)]
+        for table in stale if on_change == "drop" else []:
+            con.execute(f"drop table {table}")
         if before_fill is not None:
             before_fill(con, partition)
         written: dict[str, int] = {}
@@ -217,8 +222,8 @@ def _params(target: Target, partition: Partition) -> dict[str, Any]:
     return {"period": partition.period, **target.params, **partition.params}
 
 
-def _drop_if_stale(con: duckdb.DuckDBPyConnection, target: Target, partition: Partition) -> bool:
-    """Drop the table when its columns are not the model's (or its DDL's); True if dropped."""
+def _is_stale(con: duckdb.DuckDBPyConnection, target: Target, partition: Partition) -> bool:
+    """The table exists and its columns are not the model's (or its DDL's)."""
     if not table_exists(con, target.table):
         return False
     ddl = _ddl(target)
@@ -238,10 +243,7 @@ def _drop_if_stale(con: duckdb.DuckDBPyConnection, target: Target, partition: Pa
         wanted = [(d[0], str(d[1])) for d in description]
         current_description = con.execute(f"select * from {target.table} limit 0").description
         current = [(d[0], str(d[1])) for d in current_description or []]
-    if [tuple(row) for row in current] == [tuple(row) for row in wanted]:
-        return False
-    con.execute(f"drop table {target.table}")
-    return True
+    return [tuple(row) for row in current] != [tuple(row) for row in wanted]
 
 
 def _replace(con: duckdb.DuckDBPyConnection, target: Target, partition: Partition) -> int:
