@@ -7,8 +7,9 @@ delete the partition's rows (one billing month, several, or all of them), insert
 rows for that partition, and commit; any failure rolls back and leaves the previous good
 data. An engine other than DuckDB (issue 15) plugs in at this one place.
 
-A model is a SQL file under `sql/` (`"marts/waste_findings.sql"`), the name of a table or
-view already on the connection (rows a Python step stored), or a function returning rows
+A model is a SQL file under `sql/` (`"marts/waste_findings.sql"`), SQL text composed in
+Python (`Query`), the name of a table or view already on the connection (rows a Python step
+stored), or a function returning rows
 (Arrow, pandas or polars) that runs inside the transaction. Parameters are named (`$name`):
 each statement is bound exactly the names DuckDB's parser finds in it, so a model never has
 to stay in step with a list in Python. Models that build one month read `$period` (DATE,
@@ -30,7 +31,15 @@ import duckdb
 
 from finops_pipeline.warehouse import read_sql, table_exists, transaction
 
-Model = str | Callable[[duckdb.DuckDBPyConnection], Any]
+
+@dataclass(frozen=True)
+class Query:
+    """A model composed in Python (a SQL file plus generated columns), as SQL text."""
+
+    sql: str
+
+
+Model = str | Query | Callable[[duckdb.DuckDBPyConnection], Any]
 OnChange = Literal["rebuild", "drop"]
 
 
@@ -203,6 +212,8 @@ def execute(
 
 def _model_sql(con: duckdb.DuckDBPyConnection, target: Target) -> str:
     model = target.model
+    if isinstance(model, Query):
+        return model.sql
     if callable(model):
         name = f"tmp_model_{target.table}"
         con.register(name, model(con))
