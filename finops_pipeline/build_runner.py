@@ -12,7 +12,9 @@ Python (`Query`), the name of a table or view already on the connection (rows a 
 stored), or a function returning rows
 (Arrow, pandas or polars) that runs inside the transaction. Parameters are named (`$name`):
 each statement is bound exactly the names DuckDB's parser finds in it, so a model never has
-to stay in step with a list in Python. Models that build one month read `$period` (DATE,
+to stay in step with a list in Python. A model that names an intermediate model
+(`sql/int/int_<name>.sql`) gets it inlined as a CTE (`with_ephemeral`). The shared macros
+of `sql/macros.sql` are created on any connection that lacks them (`ensure_macros`). Models that build one month read `$period` (DATE,
 NULL = every month), which the runner binds to the partition being built.
 
 Add a table: write its model, then call `build_partition(con, table=..., model=...,
@@ -21,6 +23,7 @@ params=..., period=...)` from the domain's build function.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -29,7 +32,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from finops_pipeline.warehouse import read_sql, table_exists, transaction
+from finops_pipeline.warehouse import SQL_DIR, read_sql, run_sql_file, table_exists, transaction
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ def build_partitions(
     `frames` (name -> rows) are registered for the models to read during the build.
     """
     partition = month_partition(period, column)
+    ensure_macros(con)
     with transaction(con), _registered(con, frames or {}):
         if prepare is not None:
             prepare(con)
@@ -173,24 +177,41 @@ def build_partitions(
     return written
 
 
+_MACRO = re.compile(r"^create or replace macro (\w+)", re.MULTILINE)
+
+
+def ensure_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the shared macros of sql/macros.sql on a connection that lacks one (a connection
+    not opened by `warehouse.connect`, which creates them); models may use any of them."""
+    names = _MACRO.findall(read_sql("macros.sql"))
+    row = con.execute(
+        "select count(distinct function_name) from duckdb_functions() "
+        "where function_name in (select unnest(cast($names as varchar[])))",
+        {"names": names},
+    ).fetchone()
+    if not row or row[0] < len(set(names)):
+        run_sql_file(con, "macros.sql")
+
+
 def named(sql: str, positional: Sequence[Any], prefix: str = "p") -> tuple[str, dict[str, Any]]:
     """SQL composed with positional `?` (the tag-policy builder) as `$prefix_N` parameters,
     found by DuckDB's own tokenizer (never a `?` inside a string or a comment)."""
+    text = sql.encode()  # the tokenizer's positions are UTF-8 byte offsets
     marks = [
         pos
         for pos, kind in duckdb.tokenize(sql)
-        if kind == duckdb.token_type.operator and sql[pos] == "?"
+        if kind == duckdb.token_type.operator and text[pos : pos + 1] == b"?"
     ]
     if len(marks) != len(positional):
         raise ValueError(f"{len(marks)} placeholders in the SQL, {len(positional)} values")
     pieces, params, last = [], {}, 0
     for index, (pos, value) in enumerate(zip(marks, positional, strict=True)):
         name = f"{prefix}_{index}"
-        pieces += [sql[last:pos], f"${name}"]
+        pieces += [text[last:pos], f"${name}".encode()]
         params[name] = value
         last = pos + 1
-    pieces.append(sql[last:])
-    return "".join(pieces), params
+    pieces.append(text[last:])
+    return b"".join(pieces).decode(), params
 
 
 def execute(
@@ -219,8 +240,43 @@ def _model_sql(con: duckdb.DuckDBPyConnection, target: Target) -> str:
         con.register(name, model(con))
         return f"select * from {name}"
     if model.endswith(".sql"):
-        return read_sql(model)
+        return with_ephemeral(read_sql(model))
     return f"select * from {model}"
+
+
+def with_ephemeral(sql: str) -> str:
+    """`sql` with the intermediate models it names (`sql/int/<name>.sql`, e.g. one waste
+    check each) inlined as CTEs, theirs first: one statement, as if written in one file."""
+    order: list[str] = []
+
+    def visit(text: str, path: tuple[str, ...]) -> None:
+        for name in _int_models_named(text):
+            if name in path:
+                raise ValueError(f"intermediate models read each other: {' -> '.join(path)}")
+            if name not in order:
+                visit(read_sql(f"int/{name}.sql"), (*path, name))
+                order.append(name)
+
+    visit(sql, ())
+    if not order:
+        return sql
+    ctes = ",\n".join(f"{name} as (\n{read_sql(f'int/{name}.sql')}\n)" for name in order)
+    return f"with\n{ctes}\nselect * from (\n{sql}\n)"
+
+
+def _int_models_named(sql: str) -> list[str]:
+    """The identifiers of `sql` that are intermediate models (never strings or comments)."""
+    stems = {path.stem for path in (SQL_DIR / "int").glob("int_*.sql")}
+    text = sql.encode()  # the tokenizer's positions are UTF-8 byte offsets
+    names = []
+    for start, kind in duckdb.tokenize(sql):
+        if kind != duckdb.token_type.identifier:
+            continue
+        word = re.match(rb"[A-Za-z_][A-Za-z0-9_]*", text[start : start + 200])
+        name = word.group(0).decode() if word else ""
+        if name in stems and name not in names:
+            names.append(name)
+    return names
 
 
 def _ddl(target: Target) -> str | None:
