@@ -20,15 +20,8 @@ charges as (
         f.SubAccountId as sub_account_id,
         f.SubAccountName as sub_account_name,
         coalesce(f.x_Team, 'unallocated') as team,
-        coalesce(
-            f.ResourceId,
-            'no-resource:' || concat_ws(
-                '|',
-                coalesce(f.ProviderName, ''),
-                coalesce(f.SubAccountId, ''),
-                coalesce(f.ServiceName, ''),
-                coalesce(f.SkuId, '')
-            )
+        finops_resource_key(
+            f.ResourceId, f.ProviderName, f.SubAccountId, f.ServiceName, f.SkuId
         ) as resource_key,
         coalesce(f.x_TagExempt, false) as is_exempt,
         f.EffectiveCost as effective_cost,

@@ -44,15 +44,8 @@ charges as (
         f.SubAccountName as sub_account_name,
         f.ResourceId as resource_id,
         f.ServiceName as service_name,
-        coalesce(
-            f.ResourceId,
-            'no-resource:' || concat_ws(
-                '|',
-                coalesce(f.ProviderName, ''),
-                coalesce(f.SubAccountId, ''),
-                coalesce(f.ServiceName, ''),
-                coalesce(f.SkuId, '')
-            )
+        finops_resource_key(
+            f.ResourceId, f.ProviderName, f.SubAccountId, f.ServiceName, f.SkuId
         ) as resource_key,
         f.Tags as tags,
         f.x_Tags as effective_tags,
