@@ -6,8 +6,9 @@ focus_costs itself (each row's EffectiveCost x its month's rate), team from the 
 allocation (unit_costs/daily.py), so a team's figures are its showback, not only its tagged
 charges. When a rate is missing for any (month, billing currency), nothing is converted: every
 series is per billing currency, in it (the same model, sql/int/int_forecast_daily.sql, with
-$by_billing_currency), and the missing pairs are returned so the forecast can leave its reporting-currency columns NULL and
-the `reporting_currency_missing` check can name them; the run does not fail.
+$by_billing_currency), and the missing pairs are returned so the forecast can leave its
+reporting-currency columns NULL and the `reporting_currency_missing` check can name them; the
+run does not fail.
 A row's day is the day its charge is posted (ChargePeriodStart), its month is its billing
 period. Amounts stay Decimal here so the actuals are exact; the model gets floats.
 """
