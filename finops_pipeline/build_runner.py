@@ -148,8 +148,9 @@ def build_partitions(
 
     `prepare` runs first (reference tables the models read), then the schema check: when a
     table's columns differ from its model, with `on_change="rebuild"` every target is dropped
-    and rebuilt whole; with `"drop"` that table alone is dropped and the partition stays. `before_fill` and `finish` run
-    before the first target and before the commit, with the partition finally built.
+    and rebuilt whole; with `"drop"` that table alone is dropped and the partition stays.
+    `before_fill` and `finish` run before the first target and before the commit, with the
+    partition finally built.
     `frames` (name -> rows) are registered for the models to read during the build.
     """
     partition = month_partition(period, column)
