@@ -1,4 +1,7 @@
--- Shared parsing macros used by the landing step (finops_pipeline/ingest/landing.py).
+-- Shared macros: parsing for the landing step (finops_pipeline/ingest/landing.py) and
+-- expressions several models share. Created by warehouse.connect on every writing connection
+-- (persisted, so read-only connections see them) and by the build runner on any other
+-- connection that lacks one (build_runner.ensure_macros).
 -- Each strict macro raises on a value it cannot read, so a bad file fails its load instead
 -- of landing NULLs; the *_try twin returns NULL and is used to find the offending row.
 
@@ -62,3 +65,17 @@ create or replace macro finops_json_text(x) as
 -- First day of the month of a timestamp, as a DATE: the key of a billing period.
 create or replace macro finops_month(ts) as
     cast(date_trunc('month', ts) as date);
+
+-- The key of a charge's resource: its ResourceId, or for a charge without one
+-- 'no-resource:' || provider|sub-account|service|sku (tag_violations, tag_compliance).
+create or replace macro finops_resource_key(resource_id, provider, sub_account_id, service, sku) as
+    coalesce(
+        resource_id,
+        'no-resource:' || concat_ws(
+            '|',
+            coalesce(provider, ''),
+            coalesce(sub_account_id, ''),
+            coalesce(service, ''),
+            coalesce(sku, '')
+        )
+    );

@@ -5,7 +5,7 @@ focus_costs; `detect.py` judges each series; `cost_anomaly_items.sql` gives each
 slice per resource, usage type, region and SKU, from which `detect.contributors` ranks what
 moved; `offsets.py` names the counter-moves that kept a parent flat; `incidents.py` folds
 the same change seen at several levels into one row. The result
-replaces the events that start on or before the last complete day, keeping the first
+replaces (through the build runner) the events that start on or before the last complete day, keeping the first
 detection time of any event already reported under the row's id or one of its levels' ids.
 """
 
@@ -23,9 +23,11 @@ from finops_pipeline.anomalies.detect import Event, SeriesResult, contributors, 
 from finops_pipeline.anomalies.incidents import LEVEL_ORDER, Incident, group_incidents
 from finops_pipeline.anomalies.offsets import counter_moves
 from finops_pipeline.anomalies.settings import AnomalySettings
-from finops_pipeline.warehouse import read_sql, run_sql_file, table_exists, transaction
+from finops_pipeline.build_runner import Partition, Target, build_partitions
+from finops_pipeline.warehouse import read_sql
 
 TABLE = "cost_anomalies"
+COVERAGE_TABLE = "cost_anomaly_coverage"
 
 _ROWS = pa.schema(
     [
@@ -171,32 +173,29 @@ def build_cost_anomalies(
         event.counter_moves = counter_moves(event, results, settings.top_contributors)
     incidents = group_incidents(events, settings)
     now = datetime.now(UTC).replace(tzinfo=None)
-    with transaction(con):
-        _ensure_table(con)
+
+    def new_rows(con: duckdb.DuckDBPyConnection) -> pa.Table:
+        # Inside the build's transaction: the first detections of the rows it replaces.
         first_seen = _first_detections(con)
         rows = [_row(i, last_complete, now, first_seen) for i in incidents]
-        con.register("tmp_new_anomalies", pa.Table.from_pylist(rows, schema=_ROWS))
-        try:
-            run_sql_file(con, "marts/cost_anomalies_replace.sql", {"last_complete": last_complete})
-        finally:
-            con.unregister("tmp_new_anomalies")
-        _write_coverage(con, results, skipped, last_complete)
-    return len(rows)
+        return pa.Table.from_pylist(rows, schema=_ROWS)
 
-
-def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the table; one left by an older schema (other columns) is rebuilt whole."""
-    ddl = read_sql(f"marts/{TABLE}.sql")
-    if table_exists(con, TABLE):
-        probe = duckdb.connect()
-        try:
-            probe.execute(ddl)
-            wanted = probe.execute(f"describe {TABLE}").fetchall()
-        finally:
-            probe.close()
-        if con.execute(f"describe {TABLE}").fetchall() != wanted:
-            con.execute(f"drop table {TABLE}")
-    con.execute(ddl)
+    # Every event starts on or before the last complete day, so the run owns exactly the
+    # rows with first_date <= last_complete; newer rows (a later as-of date) stay.
+    window = Partition(
+        "first_date <= $partition_last_complete", {"partition_last_complete": last_complete}
+    )
+    written = build_partitions(
+        con,
+        [
+            Target(TABLE, new_rows, partition=window, ddl=f"marts/{TABLE}.sql"),
+            Target(COVERAGE_TABLE, f"marts/{COVERAGE_TABLE}.sql"),
+        ],
+        None,  # the coverage: the whole table
+        on_change="drop",  # an older layout is dropped, then filled by this run's rows
+        frames={"tmp_anomaly_coverage": _coverage(results, skipped, last_complete)},
+    )
+    return written[TABLE]
 
 
 def _first_detections(con: duckdb.DuckDBPyConnection) -> dict[str, datetime]:
@@ -265,12 +264,7 @@ def _member(event: Event) -> dict:
     }
 
 
-def _write_coverage(
-    con: duckdb.DuckDBPyConnection,
-    results: list[SeriesResult],
-    skipped: list[str],
-    last_complete: date,
-) -> None:
+def _coverage(results: list[SeriesResult], skipped: list[str], last_complete: date) -> pa.Table:
     rows = [
         {
             "level": r.series.level,
@@ -296,8 +290,4 @@ def _write_coverage(
         }
         for s in skipped
     ]
-    con.register("tmp_anomaly_coverage", pa.Table.from_pylist(rows, schema=_COVERAGE))
-    try:
-        run_sql_file(con, "marts/cost_anomaly_coverage.sql")
-    finally:
-        con.unregister("tmp_anomaly_coverage")
+    return pa.Table.from_pylist(rows, schema=_COVERAGE)

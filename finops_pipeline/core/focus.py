@@ -14,13 +14,14 @@ from pathlib import Path
 
 import duckdb
 
+from finops_pipeline.build_runner import Partition, Query, Target, build_partitions, named
 from finops_pipeline.core.pending import clear_pending, ensure_pending_table, pending_pairs
 from finops_pipeline.core.reference import load_reference_tables
 from finops_pipeline.ingest.pause import pause_point
 from finops_pipeline.ingest.raw_tables import ensure_raw_tables
 from finops_pipeline.tagging.normalise import with_tag_columns
 from finops_pipeline.tagging.policy import TagPolicy
-from finops_pipeline.warehouse import SQL_DIR, read_sql, table_exists, transaction
+from finops_pipeline.warehouse import SQL_DIR, read_sql, table_exists
 
 FOCUS_TABLE = "focus_costs"
 
@@ -60,14 +61,6 @@ def _focus_select(policy: TagPolicy | None = None, dimension: str = "team") -> t
     return sql, list(params)
 
 
-def _table_matches_model(con: duckdb.DuckDBPyConnection, select: str, params: list) -> bool:
-    if not table_exists(con, FOCUS_TABLE):
-        return False
-    current = con.execute(f"select * from {FOCUS_TABLE} limit 0").description or []
-    model = con.execute(f"select * from ({select}) limit 0", params).description or []
-    return [(d[0], str(d[1])) for d in current] == [(d[0], str(d[1])) for d in model]
-
-
 def build_focus_costs(
     con: duckdb.DuckDBPyConnection,
     scope: Iterable[tuple[str, date]] | None = None,
@@ -76,40 +69,48 @@ def build_focus_costs(
 ) -> int:
     """Rebuild focus_costs: all of it, or only the given (source, billing period) pairs.
 
-    Returns the number of rows written. A changed model (new column) forces a full rebuild.
-    A changed tag policy needs a full rebuild too (`finops run` does one per month).
-    The pairs rebuilt leave `pending_rebuild` in the same transaction (see core/pending.py).
+    Returns the number of rows written. A changed model (new column) forces a full rebuild
+    (the build runner), as does a missing table. A changed tag policy needs a full rebuild
+    too (`finops run` does one per month). The pairs rebuilt leave `pending_rebuild` in the
+    same transaction (see core/pending.py).
     """
     create_staging_views(con)
     ensure_pending_table(con)
     select, tag_params = _focus_select(policy, dimension)
-    full = scope is None or not _table_matches_model(con, select, tag_params)
-    with transaction(con):
-        if full:
-            con.execute(f"create or replace table {FOCUS_TABLE} as {select}", tag_params)
-            clear_pending(con, None)
-            pause_point("rebuild:before_commit")
-            row = con.execute(f"select count(*) from {FOCUS_TABLE}").fetchone()
-            return int(row[0]) if row else 0
-        pairs = set(scope or [])
-        periods_by_source: dict[str, list[date]] = {}
-        for source, period in sorted(pairs):
-            periods_by_source.setdefault(source, []).append(period)
-        written = 0
-        for source, periods in periods_by_source.items():
-            # One statement per source; the IN list of bound values lets DuckDB push the
-            # filter down to the raw tables instead of rebuilding every source.
-            marks = ", ".join("?" for _ in periods)
-            where = f"where x_SourceName = ? and BillingPeriodStart in ({marks})"
-            params = [source, *periods]
-            con.execute(f"delete from {FOCUS_TABLE} {where}", params)
-            row = con.execute(
-                f"insert into {FOCUS_TABLE} select * from ({select}) {where}", tag_params + params
-            ).fetchone()
-            written += int(row[0]) if row else 0
-        clear_pending(con, pairs)
+    sql, params = named(select, tag_params, prefix="tag")
+    model = Query(sql)
+    pairs = set(scope or [])
+    periods_by_source: dict[str, list[date]] = {}
+    for source, period in sorted(pairs):
+        periods_by_source.setdefault(source, []).append(period)
+    # One statement per source; the IN list of bound values lets DuckDB push the filter down
+    # to the raw tables instead of rebuilding every source.
+    parts = [_source_periods(i, s, p) for i, (s, p) in enumerate(periods_by_source.items())]
+    targets = [Target(FOCUS_TABLE, model, params, part) for part in parts]
+    # What the build covers, as one predicate (the hooks' view; no pairs: nothing).
+    covered = Partition(
+        " or ".join(f"({part.where})" for part in parts) or "false",
+        {name: value for part in parts for name, value in part.params.items()},
+    )
+    whole = scope is None or not table_exists(con, FOCUS_TABLE)
+
+    def finish(con: duckdb.DuckDBPyConnection, partition: Partition) -> None:
+        clear_pending(con, None if partition.whole else pairs)
         pause_point("rebuild:before_commit")
-        return written
+
+    if whole or not targets:  # no pairs: only the schema check (an outdated table: all)
+        targets = [Target(FOCUS_TABLE, model, params)]
+    written = build_partitions(con, targets, None if whole else covered, finish=finish)
+    return written[FOCUS_TABLE]
+
+
+def _source_periods(index: int, source: str, periods: list[date]) -> Partition:
+    names = [f"partition_{index}_period_{i}" for i in range(len(periods))]
+    marks = ", ".join(f"${name}" for name in names)
+    return Partition(
+        f"x_SourceName = $partition_{index}_source and BillingPeriodStart in ({marks})",
+        {f"partition_{index}_source": source, **dict(zip(names, periods, strict=True))},
+    )
 
 
 def rebuild_changed(

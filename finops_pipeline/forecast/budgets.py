@@ -15,9 +15,10 @@ from pathlib import Path
 
 import duckdb
 
+from finops_pipeline.build_runner import build_partition
 from finops_pipeline.errors import ConfigError
 from finops_pipeline.forecast.settings import BudgetEntry, ForecastSettings
-from finops_pipeline.warehouse import read_sql, table_exists, transaction
+from finops_pipeline.warehouse import table_exists
 
 TABLE = "budget_variance"
 
@@ -106,25 +107,16 @@ def build_budget_variance(
         "over_budget_at": settings.over_budget_at,
         "currency": currency,
     }
-    model = read_sql(f"marts/{TABLE}.sql")
-    if table_exists(con, TABLE):
-        have = [r[0] for r in con.execute(f"describe {TABLE}").fetchall()]
-        want = [r[0] for r in con.execute(f"describe select * from ({model})", params).fetchall()]
-        if have != want:  # an older layout: rebuilt for the months asked, others come back
-            con.execute(f"drop table {TABLE}")  # with their next build (finops run: all)
-    with transaction(con):
-        con.execute(
-            f"create table if not exists {TABLE} as select * from ({model}) limit 0", params
-        )
-        con.execute(
-            f"delete from {TABLE} where billing_month in (select unnest(?::date[]))", [months]
-        )
-        con.execute(f"insert into {TABLE} by name select * from ({model})", params)
-        count = con.execute(
-            f"select count(*) from {TABLE} where billing_month in (select unnest(?::date[]))",
-            [months],
-        ).fetchone()
-    return int(count[0]) if count else 0
+    # An older layout is dropped and rebuilt for the months asked; the others come back with
+    # their next build (finops run: all).
+    return build_partition(
+        con,
+        table=TABLE,
+        model=f"marts/{TABLE}.sql",
+        params=params,
+        period=months,
+        on_change="drop",
+    )
 
 
 def status(

@@ -17,13 +17,15 @@ from datetime import date, timedelta
 
 import duckdb
 
+from finops_pipeline.build_runner import build_partition
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.forecast.monthly import forecast_month
 from finops_pipeline.forecast.series import load_series
 from finops_pipeline.forecast.settings import ForecastSettings
-from finops_pipeline.warehouse import table_exists, transaction
+from finops_pipeline.warehouse import table_exists
 
 TABLE = "cost_forecast"
+_ROWS = "tmp_cost_forecast_rows"
 
 _DDL = f"""
 create table if not exists {TABLE} (
@@ -120,16 +122,25 @@ def build_cost_forecast(
                     *(None if rate is None else amount * rate for amount in amounts),
                 ]
             )
-    con.execute(_DDL)
-    with transaction(con):
-        if period is None:
-            con.execute(f"delete from {TABLE}")
-        else:
-            con.execute(f"delete from {TABLE} where billing_month = ?", [months[0]])
-        if rows:
-            marks = ", ".join("?" for _ in rows[0])
-            con.executemany(f"insert into {TABLE} values ({marks})", rows)
-    return len(rows)
+    # The rows go through a scratch table of the same layout, so their decimals are cast
+    # exactly as an insert into cost_forecast casts them.
+    con.execute(
+        _DDL.replace(f"create table if not exists {TABLE}", f"create or replace temp table {_ROWS}")
+    )
+    if rows:
+        marks = ", ".join("?" for _ in rows[0])
+        con.executemany(f"insert into {_ROWS} values ({marks})", rows)
+    try:
+        return build_partition(
+            con,
+            table=TABLE,
+            model=_ROWS,
+            period=months[0] if period else None,
+            ddl=_DDL,
+            on_change="drop",  # the rows are computed for `period` alone
+        )
+    finally:
+        con.execute(f"drop table if exists {_ROWS}")
 
 
 def _schema_is_current(con: duckdb.DuckDBPyConnection) -> bool:

@@ -5,9 +5,10 @@ the table showback builds), each series is in the reporting currency: total and 
 focus_costs itself (each row's EffectiveCost x its month's rate), team from the per-day
 allocation (unit_costs/daily.py), so a team's figures are its showback, not only its tagged
 charges. When a rate is missing for any (month, billing currency), nothing is converted: every
-series is per billing currency, in it (sql/int/int_forecast_daily_billing.sql), and the
-missing pairs are returned so the forecast can leave its reporting-currency columns NULL and
-the `reporting_currency_missing` check can name them; the run does not fail.
+series is per billing currency, in it (the same model, sql/int/int_forecast_daily.sql, with
+$by_billing_currency), and the missing pairs are returned so the forecast can leave its
+reporting-currency columns NULL and the `reporting_currency_missing` check can name them; the
+run does not fail.
 A row's day is the day its charge is posted (ChargePeriodStart), its month is its billing
 period. Amounts stay Decimal here so the actuals are exact; the model gets floats.
 """
@@ -95,11 +96,8 @@ def load_series(
             ).fetchall()
         ]
     build_daily_allocation(con, settings, months)  # the teams' days, per billing currency too
-    if not missing:
-        sql, params = "int/int_forecast_daily.sql", {"currency": currency, "one_offs": one_offs}
-    else:
-        sql, params = "int/int_forecast_daily_billing.sql", {"one_offs": one_offs}
-    rows = con.execute(read_sql(sql), params).fetchall()
+    params = {"currency": currency, "one_offs": one_offs, "by_billing_currency": bool(missing)}
+    rows = con.execute(read_sql("int/int_forecast_daily.sql"), params).fetchall()
     frame = pd.DataFrame(rows, columns=COLUMNS)
     if not frame.empty:
         frame["day"] = pd.to_datetime(frame["day"]).dt.date

@@ -12,7 +12,8 @@ SQL classifies and sums the rows (sql/marts/allocation_ledger.sql). The pools ar
 in Python, per month x currency, because an exact largest-remainder split needs exact
 fractions: DuckDB divides decimals as doubles. There are only pools x months x currencies x
 teams of those, so it costs nothing. Everything is computed and checked (rates, metrics) into
-temp tables before the one transaction that replaces the months, so a failure writes nothing.
+temp tables before the one transaction (the build runner) that replaces the months, so a
+failure writes nothing.
 A billing currency without a rate to the reporting currency is no failure: its lines are
 built and conserved in the billing currency, with NULL reporting amounts (`missing_rates`).
 """
@@ -25,13 +26,14 @@ from decimal import Decimal
 
 import duckdb
 
+from finops_pipeline.build_runner import Partition, Target, build_partitions
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.showback.currency import load_exchange_rates, missing_rates
 from finops_pipeline.showback.pools import ShareLine, load_business_metrics, split_pools
 from finops_pipeline.showback.rate_resolve import resolve_rates
 from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.tagging.conditions import compile_match
-from finops_pipeline.warehouse import quote_identifier, read_sql, table_exists, transaction
+from finops_pipeline.warehouse import quote_identifier, read_sql, table_exists
 
 FOCUS_TABLE = "focus_costs"
 LEDGER_TABLE = "allocation_ledger"
@@ -118,19 +120,23 @@ def build_showback(
     current = _schema_is_current(con, ledger_sql, params)
     if period is not None and not current:
         return build_showback(con, section, None)  # a changed model rebuilds every month
-    with transaction(con):
+
+    def store_inputs(con: duckdb.DuckDBPyConnection) -> None:
         _store_rates(con)
         if has_metrics:
             con.execute("create or replace table business_metrics as from tmp_business_metrics")
-        if not current or not table_exists(con, LEDGER_TABLE):
-            _create_tables(con, ledger_sql, params)
-        scope = "where billing_month in (select billing_month from tmp_showback_months)"
-        for table in (SHOWBACK_TABLE, LEDGER_TABLE):
-            con.execute(f"delete from {table} {scope if period is not None else ''}")
-        con.execute(f"insert into {LEDGER_TABLE} by name select * from ({ledger_sql})", params)
-        showback_sql = read_sql(f"marts/{SHOWBACK_TABLE}.sql")
-        con.execute(f"insert into {SHOWBACK_TABLE} by name select * from ({showback_sql})")
-        counts = [_count(con, table, scope) for table in (LEDGER_TABLE, SHOWBACK_TABLE)]
+
+    scope = Partition("billing_month in (select billing_month from tmp_showback_months)")
+    written = build_partitions(
+        con,
+        [  # the ledger first: showback sums it
+            Target(LEDGER_TABLE, f"marts/{LEDGER_TABLE}.sql", params),
+            Target(SHOWBACK_TABLE, f"marts/{SHOWBACK_TABLE}.sql"),
+        ],
+        scope if period is not None else None,
+        prepare=store_inputs,
+    )
+    counts = [written[LEDGER_TABLE], written[SHOWBACK_TABLE]]
     return ShowbackBuild(months, *counts, missing_rates=missing)
 
 
@@ -349,17 +355,3 @@ def _schema_is_current(con: duckdb.DuckDBPyConnection, ledger_sql: str, params: 
         if [(d[0], str(d[1])) for d in current] != [(d[0], str(d[1])) for d in model]:
             return False
     return True
-
-
-def _create_tables(con: duckdb.DuckDBPyConnection, ledger_sql: str, params: dict) -> None:
-    """(Re)create both tables empty from their models; the ledger first, showback reads it."""
-    for table in (SHOWBACK_TABLE, LEDGER_TABLE):
-        con.execute(f"drop table if exists {table}")
-    con.execute(f"create table {LEDGER_TABLE} as select * from ({ledger_sql}) limit 0", params)
-    showback_sql = read_sql(f"marts/{SHOWBACK_TABLE}.sql")
-    con.execute(f"create table {SHOWBACK_TABLE} as select * from ({showback_sql}) limit 0")
-
-
-def _count(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> int:
-    row = con.execute(f"select count(*) from {table} {scope}").fetchone()
-    return int(row[0]) if row else 0

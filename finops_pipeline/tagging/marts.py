@@ -10,9 +10,10 @@ from datetime import date
 
 import duckdb
 
+from finops_pipeline.build_runner import Partition, Target, build_partitions
 from finops_pipeline.tagging.conditions import Match, compile_match
 from finops_pipeline.tagging.policy import TagPolicy
-from finops_pipeline.warehouse import read_sql, table_exists, transaction
+from finops_pipeline.warehouse import table_exists
 
 _POLICY_TABLES = {
     "ref_tag_settings": "fold_case boolean, aws_user_prefix boolean, dimension varchar",
@@ -74,52 +75,38 @@ def build_tag_marts(
     parameters, into tmp_tag_scope. A missing or outdated table makes it a full rebuild, so a
     table never holds one month alone. Returns the rows written per table.
     """
-    with transaction(con):
+    if not all(table_exists(con, table) for table in MART_TABLES):
+        period = None
+
+    def load_policy(con: duckdb.DuckDBPyConnection) -> None:
         if policy is not None:
             load_policy_tables(con, policy, dimension)
         elif not table_exists(con, "ref_tag_keys"):
             load_policy_tables(con, None, dimension)
         con.execute(_SCOPE_DDL)
-        models = {table: read_sql(f"marts/{table}.sql") for table in MART_TABLES}
-        # A missing table, or one whose columns differ from its model, is rebuilt whole.
-        if any(_stale(con, table, model) for table, model in models.items()):
-            period = None
-        _scope_rows(con, period, policy)
-        con.execute(_COMPLIANCE_DDL)
-        written = {}
-        for table, model in models.items():
-            params = _month_params(model, period)
-            con.execute(f"create table if not exists {table} as {model} limit 0", params)
-            where = "" if period is None else "where billing_month = ?"
-            con.execute(f"delete from {table} {where}", [] if period is None else [period])
-            row = con.execute(f"insert into {table} {model}", params).fetchone()
-            written[table] = int(row[0]) if row else 0
-        if period is not None:
+
+    def scope(con: duckdb.DuckDBPyConnection, partition: Partition) -> None:
+        _scope_rows(con, partition.period, policy)
+
+    def next_month_trend(con: duckdb.DuckDBPyConnection, partition: Partition) -> None:
+        if partition.period is not None:
             for statement in _NEXT_MONTH_TREND:
-                con.execute(statement, [period])
+                con.execute(statement, {"period": partition.period})
         con.execute("drop table if exists tmp_tag_scope")
-    return written
 
-
-def _month_params(model: str, period: date | None) -> list[date | None]:
-    """Every `?` of a tag mart model is the billing month (those in comments aside)."""
-    code = "\n".join(line.split("--", 1)[0] for line in model.splitlines())
-    return [period] * code.count("?")
-
-
-def _stale(con: duckdb.DuckDBPyConnection, table: str, model: str) -> bool:
-    if not table_exists(con, table):
-        return True
-    if table == "tag_compliance":  # reads itself: compare with its DDL in a scratch table
-        con.execute(_COMPLIANCE_DDL.replace("tag_compliance", "tmp_tag_compliance_model", 1))
-        model = "select * from tmp_tag_compliance_model"
-    current = con.execute(f"select * from {table} limit 0").description or []
-    wanted = con.execute(f"select * from ({model}) limit 0", _month_params(model, None)).description
-    con.execute("drop table if exists tmp_tag_compliance_model")
-    if [(d[0], str(d[1])) for d in current] == [(d[0], str(d[1])) for d in wanted or []]:
-        return False
-    con.execute(f"drop table {table}")
-    return True
+    targets = [
+        Target("tag_violations", "marts/tag_violations.sql"),
+        # The compliance model reads its own previous month: the table is declared first.
+        Target("tag_compliance", "marts/tag_compliance.sql", ddl=_COMPLIANCE_DDL),
+    ]
+    return build_partitions(
+        con,
+        targets,
+        period,
+        prepare=load_policy,
+        before_fill=scope,
+        finish=next_month_trend,
+    )
 
 
 def _scope_rows(
@@ -165,13 +152,13 @@ _NEXT_MONTH_TREND = (
     """
 update tag_compliance
 set share_cost_compliant_prev_month = null, change_pts = null
-where billing_month = cast(cast(? as date) + interval 1 month as date)
+where billing_month = cast(cast($period as date) + interval 1 month as date)
 """,
     """
 update tag_compliance as t
 set share_cost_compliant_prev_month = p.share_cost_compliant,
     change_pts = round((t.share_cost_compliant - p.share_cost_compliant) * 100, 4)
-from (select * from tag_compliance where billing_month = ?) as p
+from (select * from tag_compliance where billing_month = $period) as p
 where t.billing_month = cast(p.billing_month + interval 1 month as date)
     and t.provider is not distinct from p.provider
     and t.sub_account_id is not distinct from p.sub_account_id

@@ -3,7 +3,7 @@
 The SQL model (sql/marts/unit_costs.sql) holds the ratios and NULL reasons; this module loads
 the business metrics (the same file and loader as `split: metric` pools), builds the per-day
 allocation (daily.py) for the months and the month before them (for the change versus the
-previous period), and replaces the months in one transaction.
+previous period), and replaces the months through the build runner.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from datetime import date
 
 import duckdb
 
+from finops_pipeline.build_runner import build_partition
 from finops_pipeline.showback.allocate import showback_section
 from finops_pipeline.showback.pools import load_business_metrics
 from finops_pipeline.unit_costs.daily import build_daily_allocation
-from finops_pipeline.warehouse import read_sql, table_exists, transaction
 
 TABLE = "unit_costs"
 
@@ -54,25 +54,18 @@ def build_unit_costs(
         "currency": section.reporting.currency,
         "last_day": last[0] if last else None,
     }
-    model = read_sql(f"marts/{TABLE}.sql")
-    with transaction(con):
-        if table_exists(con, TABLE) and _stale(con, model, params):
-            con.execute(f"drop table {TABLE}")
-        con.execute(
-            f"create table if not exists {TABLE} as select * from ({model}) limit 0", params
-        )
-        if period is None:
-            con.execute(f"delete from {TABLE}")
-        else:
-            con.execute(f"delete from {TABLE} where billing_month = ?", [period.replace(day=1)])
-        if has_metrics:
-            con.execute(f"insert into {TABLE} by name select * from ({model})", params)
-        row = con.execute(
-            f"select count(*) from {TABLE} where billing_month in "
-            "(select billing_month from tmp_unit_months)"
-        ).fetchone()
+    # An outdated table is dropped and this build's months written (on_change="drop").
+    rows = build_partition(
+        con,
+        table=TABLE,
+        model=f"marts/{TABLE}.sql",
+        params=params,
+        period=period,
+        fill=has_metrics,
+        on_change="drop",
+    )
     note = "" if has_metrics else "no business metrics configured: add `metrics: {path: FILE}`"
-    return UnitCostBuild(int(row[0]) if row else 0, scope, note)
+    return UnitCostBuild(rows, scope, note)
 
 
 def _scope(con: duckdb.DuckDBPyConnection, period: date | None) -> list[date]:
@@ -94,9 +87,3 @@ def _months_table(con: duckdb.DuckDBPyConnection, name: str, months: list[date])
     con.execute(f"create or replace temp table {name} (billing_month date)")
     if months:
         con.executemany(f"insert into {name} values (?)", [[m] for m in months])
-
-
-def _stale(con: duckdb.DuckDBPyConnection, model: str, params: dict) -> bool:
-    current = con.execute(f"select * from {TABLE} limit 0").description or []
-    wanted = con.execute(f"select * from ({model}) limit 0", params).description or []
-    return [(d[0], str(d[1])) for d in current] != [(d[0], str(d[1])) for d in wanted]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from finops_pipeline.warehouse import read_sql, table_exists, transaction
+from finops_pipeline.build_runner import build_partition
 from finops_pipeline.waste.settings import WasteSettings
 
 TABLE = "waste_findings"
@@ -73,28 +73,20 @@ def build_waste_findings(
     """Replace the findings of billing month `period` (None: every month); rows written.
 
     Old-snapshot age looks back over every loaded month, whatever `period` is. A table whose
-    columns differ from the model is rebuilt whole, so it never holds one month alone.
+    columns differ from the model is rebuilt whole (the runner), so it never holds one month
+    alone. The settings' fields are the model's named parameters.
     """
     settings = settings or WasteSettings()
-    period = period.replace(day=1) if period is not None else None
-    model = read_sql(f"marts/{TABLE}.sql")
-    with transaction(con):
+
+    def load_reference(con: duckdb.DuckDBPyConnection) -> None:
         load_previous_generation(con)
         load_previous_series(con)
-        if table_exists(con, TABLE) and _stale(con, model, settings):
-            con.execute(f"drop table {TABLE}")
-            period = None
-        params = settings.sql_params(period)
-        con.execute(f"create table if not exists {TABLE} as {model} limit 0", params)
-        if period is None:
-            con.execute(f"delete from {TABLE}")
-        else:
-            con.execute(f"delete from {TABLE} where billing_month = ?", [period])
-        row = con.execute(f"insert into {TABLE} {model}", params).fetchone()
-    return int(row[0]) if row else 0
 
-
-def _stale(con: duckdb.DuckDBPyConnection, model: str, settings: WasteSettings) -> bool:
-    current = con.execute(f"select * from {TABLE} limit 0").description or []
-    wanted = con.execute(f"select * from ({model}) limit 0", settings.sql_params(None)).description
-    return [(d[0], str(d[1])) for d in current] != [(d[0], str(d[1])) for d in wanted or []]
+    return build_partition(
+        con,
+        table=TABLE,
+        model=f"marts/{TABLE}.sql",
+        params=settings.model_dump(),
+        period=period,
+        prepare=load_reference,
+    )

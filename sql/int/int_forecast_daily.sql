@@ -1,34 +1,48 @@
--- int_forecast_daily: daily effective cost per forecast scope x key, in the reporting currency,
--- split into recurring and one-off charges (finops_pipeline/forecast/series.py).
--- Grain: one row per scope ('total' | 'provider' | 'team') x key x billing month x charge day
--- x is_one_off. Parameters: $currency (reporting currency), $one_offs (ChargeCategory values
--- forecast separately). Reads focus_costs, exchange_rates, tmp_daily_allocation. Used when every
--- billing currency has its rates (else int_forecast_daily_billing.sql, per billing currency).
+-- int_forecast_daily: daily effective cost per forecast scope x key x currency, split into
+-- recurring and one-off charges (finops_pipeline/forecast/series.py).
+-- Currency: with every billing currency's rate present, in the reporting currency ($currency;
+-- one currency per scope x key); with a rate missing ($by_billing_currency true), nothing is
+-- converted: one series per billing currency, in it.
+-- Grain: one row per scope ('total' | 'provider' | 'team') x key x currency x billing month x
+-- charge day x is_one_off.
+-- Parameters: $currency (reporting currency), $one_offs (ChargeCategory values forecast
+-- separately), $by_billing_currency (BOOLEAN). Reads focus_costs, exchange_rates (reporting
+-- currency only) and, for teams, tmp_daily_allocation (the per-day allocation of
+-- finops_pipeline/unit_costs/daily.py, whose billing-currency amounts sum to showback_monthly
+-- exactly, so a closed month's actual equals showback).
 with
 
 charges as (
     select
         ProviderName as provider,
+        case
+            when $by_billing_currency then coalesce(BillingCurrency, '') else $currency
+        end as currency,
         cast(date_trunc('month', BillingPeriodStart) as date) as billing_month,
         cast(coalesce(ChargePeriodStart, BillingPeriodStart) as date) as day,
         coalesce(ChargeCategory in (select unnest($one_offs::varchar[])), false) as is_one_off,
         coalesce(EffectiveCost, 0)
-        * case when BillingCurrency = $currency then 1 else rates.rate end as cost
+        * case
+            when $by_billing_currency or BillingCurrency = $currency then 1 else rates.rate
+        end as cost
     from focus_costs
     left join exchange_rates as rates
-        on rates.month = cast(date_trunc('month', BillingPeriodStart) as date)
+        on not $by_billing_currency
+        and rates.month = cast(date_trunc('month', BillingPeriodStart) as date)
         and rates.from_currency = BillingCurrency
         and rates.to_currency = $currency
 ),
 
-providers as (
-    select 'provider' as scope, provider as key, billing_month, day, is_one_off, sum(cost) as cost
+total as (
+    select 'total' as scope, 'total' as key, currency, billing_month, day, is_one_off,
+        sum(cost) as cost
     from charges
     group by all
 ),
 
-total as (
-    select 'total' as scope, 'total' as key, billing_month, day, is_one_off, sum(cost) as cost
+providers as (
+    select 'provider' as scope, provider as key, currency, billing_month, day, is_one_off,
+        sum(cost) as cost
     from charges
     group by all
 ),
@@ -37,10 +51,15 @@ teams as (
     select
         'team' as scope,
         team as key,
+        case
+            when $by_billing_currency then coalesce(billing_currency, '') else $currency
+        end as currency,
         billing_month,
         day,
         coalesce(charge_category in (select unnest($one_offs::varchar[])), false) as is_one_off,
-        sum(effective_cost) as cost
+        sum(
+            case when $by_billing_currency then billing_effective_cost else effective_cost end
+        ) as cost
     from tmp_daily_allocation
     group by all
 ),
@@ -49,7 +68,7 @@ final as (
     select
         cast(scope as varchar) as scope,
         cast(key as varchar) as key,
-        cast($currency as varchar) as currency,
+        cast(currency as varchar) as currency,
         billing_month,
         day,
         is_one_off,
@@ -64,4 +83,4 @@ final as (
 )
 
 select * from final
-order by scope, key, day
+order by scope, key, currency, day

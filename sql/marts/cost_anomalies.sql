@@ -5,7 +5,7 @@
 -- key that explains most of it and lists the others in `also_seen_at`
 -- (finops_pipeline/anomalies/incidents.py). Money: the billing currency, DECIMAL(38, 4).
 -- Rows are written by finops_pipeline/anomalies/build.py (statistics in detect.py) through
--- cost_anomalies_replace.sql; this file only declares the table.
+-- the build runner (finops_pipeline/build_runner.py); this file only declares the table.
 create table if not exists cost_anomalies (
     anomaly_id varchar primary key,
     level varchar not null,

@@ -1,8 +1,8 @@
 -- cost_anomaly_coverage: which series the last anomaly run judged, and why not the others,
 -- so a quiet key is distinguishable from an unjudged one.
 -- Grain: one row per level x key x provider x currency (skipped levels: one row, key NULL).
--- Reads tmp_anomaly_coverage (registered by finops_pipeline/anomalies/build.py).
-create or replace table cost_anomaly_coverage as
+-- Reads tmp_anomaly_coverage (registered by finops_pipeline/anomalies/build.py, which
+-- replaces the whole table with this model's rows through the build runner).
 with
 
 final as (
@@ -19,4 +19,4 @@ final as (
     from tmp_anomaly_coverage
 )
 
-select * from final;
+select * from final

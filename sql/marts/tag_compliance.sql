@@ -9,7 +9,8 @@
 -- violation of a key required for it: every required key present, allowed, spelled without
 -- aliases. Exempt charges are compliant. Reads focus_costs, tag_violations (built first, in
 -- the same transaction) and the existing tag_compliance rows of the previous month.
--- Parameters: ?, ?, ?, ? = billing month (DATE, first of month), or NULL for every month.
+-- Parameters (named): $period = billing month (DATE, first of month), or NULL for every
+-- month (bound by the build runner).
 with
 
 charges as (
@@ -19,21 +20,14 @@ charges as (
         f.SubAccountId as sub_account_id,
         f.SubAccountName as sub_account_name,
         coalesce(f.x_Team, 'unallocated') as team,
-        coalesce(
-            f.ResourceId,
-            'no-resource:' || concat_ws(
-                '|',
-                coalesce(f.ProviderName, ''),
-                coalesce(f.SubAccountId, ''),
-                coalesce(f.ServiceName, ''),
-                coalesce(f.SkuId, '')
-            )
+        finops_resource_key(
+            f.ResourceId, f.ProviderName, f.SubAccountId, f.ServiceName, f.SkuId
         ) as resource_key,
         coalesce(f.x_TagExempt, false) as is_exempt,
         f.EffectiveCost as effective_cost,
         f.BillingCurrency as billing_currency
     from focus_costs as f
-    where cast(? as date) is null or f.BillingPeriodStart = cast(? as date)
+    where cast($period as date) is null or f.BillingPeriodStart = cast($period as date)
 ),
 
 failing_resources as (
@@ -41,7 +35,7 @@ failing_resources as (
         billing_month,
         resource_key
     from tag_violations
-    where is_required and (cast(? as date) is null or billing_month = cast(? as date))
+    where is_required and (cast($period as date) is null or billing_month = cast($period as date))
 ),
 
 classified as (

@@ -11,7 +11,8 @@
 -- Reads focus_costs (with x_Tags, x_TagSource, x_TagExempt), the policy tables ref_tag_*
 -- (finops_pipeline/tagging/normalise.py:load_policy_tables) and tmp_tag_scope (rows where a
 -- key is required by a `required:` match, built in the same transaction).
--- Parameters: ?, ? = billing month (DATE, first of month), or NULL for every month.
+-- Parameters (named): $period = billing month (DATE, first of month), or NULL for every
+-- month (bound by the build runner).
 with
 
 settings as (
@@ -43,15 +44,8 @@ charges as (
         f.SubAccountName as sub_account_name,
         f.ResourceId as resource_id,
         f.ServiceName as service_name,
-        coalesce(
-            f.ResourceId,
-            'no-resource:' || concat_ws(
-                '|',
-                coalesce(f.ProviderName, ''),
-                coalesce(f.SubAccountId, ''),
-                coalesce(f.ServiceName, ''),
-                coalesce(f.SkuId, '')
-            )
+        finops_resource_key(
+            f.ResourceId, f.ProviderName, f.SubAccountId, f.ServiceName, f.SkuId
         ) as resource_key,
         f.Tags as tags,
         f.x_Tags as effective_tags,
@@ -62,7 +56,7 @@ charges as (
     from focus_costs as f
     where
         not coalesce(f.x_TagExempt, false)
-        and (cast(? as date) is null or f.BillingPeriodStart = cast(? as date))
+        and (cast($period as date) is null or f.BillingPeriodStart = cast($period as date))
 ),
 
 -- Tags are judged once per distinct tag set (every charge line of a resource shares its set)

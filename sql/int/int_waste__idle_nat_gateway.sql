@@ -1,0 +1,65 @@
+-- int_waste__idle_nat_gateway: AWS NAT gateways billed by the hour while processing (almost)
+-- no data in the month.
+-- Grain: one row per billing month x NAT gateway x billing currency.
+-- Formula: idle when hours > 0 and GB processed <= nat_idle_gb_per_month; savings = the
+--   gateway's whole cost.
+-- Parameters (named): $period, $nat_idle_gb_per_month.
+-- Output: the finding columns of waste_findings (billing_month, provider, check_name,
+-- resource_id, sub_account_id, service_name, billing_currency, x_team, monthly_cost,
+-- estimated_monthly_savings, assumptions, recommendation); the mart keeps monthly_cost > 0.
+with
+
+params as (
+    select
+        cast($nat_idle_gb_per_month as decimal(18, 6)) as nat_idle_gb_per_month
+),
+
+month_costs as (
+    select * from int_waste_month_costs
+),
+
+-- Idle NAT gateways: hourly charges while processing (almost) no data in the month.
+nat_usage as (
+    select
+        billing_month,
+        ProviderName as provider,
+        ResourceId as resource_id,
+        BillingCurrency as billing_currency,
+        any_value(SubAccountId) as sub_account_id,
+        any_value(ServiceName) as service_name,
+        any_value(x_Team) as x_team,
+        sum(EffectiveCost) as monthly_cost,
+        sum(case when x_UsageType like '%NatGateway-Hours' then ConsumedQuantity end) as tmp_hours,
+        coalesce(
+            sum(case when x_UsageType like '%NatGateway-Bytes' then ConsumedQuantity end), 0
+        ) as tmp_gb
+    from month_costs
+    where ProviderName = 'AWS'
+        and ChargeCategory = 'Usage'
+        and ResourceId is not null
+        and x_UsageType like '%NatGateway-%'
+    group by all
+),
+
+idle_nat_gateway as (
+    select
+        billing_month,
+        provider,
+        'idle_nat_gateway' as check_name,
+        resource_id,
+        sub_account_id,
+        service_name,
+        billing_currency,
+        x_team,
+        monthly_cost,
+        monthly_cost as estimated_monthly_savings,
+        'idle NAT gateway: <= ' || cast(nat_idle_gb_per_month as double) || ' GB processed in the month ('
+        || round(tmp_gb, 3) || ' GB over ' || cast(round(tmp_hours) as integer)
+        || ' h); savings = full cost' as assumptions,
+        'Delete the NAT gateway (and release its Elastic IP) if nothing routes through it.'
+            as recommendation
+    from nat_usage, params
+    where tmp_hours > 0 and tmp_gb <= nat_idle_gb_per_month
+)
+
+select * from idle_nat_gateway
