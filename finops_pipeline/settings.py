@@ -48,8 +48,12 @@ DEMO_SOURCES: dict[str, str] = {
 
 
 class Settings(ShowbackSection, BaseModel):
-    """All of finops.yaml: sources, tag policy, and (from ShowbackSection) reporting,
-    metrics and allocation."""
+    """All of finops.yaml, composed of each domain's section: sources, tag policy, waste,
+    anomalies, forecast, report, schedules, alerts, and (from ShowbackSection, so the keys
+    sit at the top level of the file) reporting, metrics and allocation.
+
+    Domains never import this module: callers hand each one its own section
+    (`settings.showback`, `settings.forecast`, ...)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -68,6 +72,14 @@ class Settings(ShowbackSection, BaseModel):
     # Set by load_settings: the file these settings came from (None: built-in defaults).
     _config_file: Path | None = PrivateAttr(default=None)
     _config_origin: str = PrivateAttr(default="none")
+
+    @property
+    def showback(self) -> ShowbackSection:
+        """The reporting, metrics and allocation keys as their own section, for showback,
+        unit costs, forecasts and the report (the same objects, not copies)."""
+        return ShowbackSection.model_construct(
+            reporting=self.reporting, metrics=self.metrics, allocation=self.allocation
+        )
 
     @property
     def config_file(self) -> Path | None:
