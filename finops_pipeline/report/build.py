@@ -51,7 +51,7 @@ def parse_formats(text: str | Iterable[str]) -> list[str]:
 
 def write_report(
     con: duckdb.DuckDBPyConnection,
-    showback: ShowbackSection,
+    section: ShowbackSection,
     month: date,
     out_dir: Path,
     formats: Iterable[str] = DEFAULT_FORMATS,
@@ -67,7 +67,7 @@ def write_report(
 
     started = time.perf_counter()
     wanted = parse_formats(formats)
-    report = gather_report(con, showback, month, top=top, warehouse=warehouse, today=today)
+    report = gather_report(con, section, month, top=top, warehouse=warehouse, today=today)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f"finance_report_{report.month_label}"
     paths: dict[str, list[Path]] = {}

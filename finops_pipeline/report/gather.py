@@ -30,7 +30,7 @@ REQUIRED = ("focus_costs", "allocation_ledger", "showback_monthly", "exchange_ra
 
 def gather_report(
     con: duckdb.DuckDBPyConnection,
-    showback: ShowbackSection,
+    section: ShowbackSection,
     month: date,
     *,
     top: int = 10,
@@ -74,7 +74,7 @@ def gather_report(
         "label": f"{month:%Y-%m}",
         "reporting_currency": report.reporting_currency,
         "top": top,
-        "dimension": showback.allocation.dimension,
+        "dimension": section.allocation.dimension,
     }
     headline = sections_money.headline(con, params)
     showback, teams = sections_money.showback(con, params, report.is_open_month)
@@ -82,12 +82,12 @@ def gather_report(
         sections_summary.summary(con, params, report.is_open_month),
         headline,
         showback,
-        sections_pools.shared_pools(con, params, showback.allocation),
-        sections_money.unallocated(con, params, showback, teams),
+        sections_pools.shared_pools(con, params, section.allocation),
+        sections_money.unallocated(con, params, section, teams),
         sections_context.tag_compliance(con, params),
         sections_context.insights(con, params),
         sections_context.completeness(con, params, last_report_at(con)),
-        sections_method.method(con, params, showback.allocation),
+        sections_method.method(con, params, section.allocation),
     ]
     report.ledger = ledger_table(con, month)
     return report

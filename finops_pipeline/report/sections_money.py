@@ -263,7 +263,7 @@ def _optional(
 def unallocated(
     con: duckdb.DuckDBPyConnection,
     params: dict[str, Any],
-    showback: ShowbackSection,
+    showback_settings: ShowbackSection,
     teams: list[dict],
 ) -> Section:
     cur = params["reporting_currency"]
@@ -325,7 +325,7 @@ def unallocated(
     )
     classify_charges(
         con,
-        showback,
+        showback_settings,
         params["month"],
         table="tmp_report_charges",
         extra_columns=("ResourceId",),
@@ -348,7 +348,7 @@ def unallocated(
             key="unallocated_resources",
         )
     )
-    if showback.allocation.unallocated.redistribute:
+    if showback_settings.allocation.unallocated.redistribute:
         section.notes.append(
             "allocation.unallocated.redistribute is on: unowned cost is spread over the teams "
             "(pool 'unallocated' in section 4); the lists show where it came from"
