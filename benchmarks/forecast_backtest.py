@@ -35,7 +35,7 @@ from finops_pipeline.forecast.series import load_daily_series
 from finops_pipeline.forecast.settings import ForecastSettings
 from finops_pipeline.ingest.service import ingest_path
 from finops_pipeline.sample_data import generate
-from finops_pipeline.settings import demo_settings
+from finops_pipeline.settings import Settings, demo_settings
 from finops_pipeline.showback.allocate import build_showback
 from finops_pipeline.warehouse import connect
 
@@ -56,10 +56,10 @@ def demo_warehouse(root: Path) -> tuple[Path, object]:
     return root / "demo.duckdb", settings
 
 
-def demo_backtest(warehouse: Path, settings: object, months: int, scope: str) -> None:
+def demo_backtest(warehouse: Path, settings: Settings, months: int, scope: str) -> None:
     fs = ForecastSettings()
     con = connect(warehouse)
-    daily, currency = load_daily_series(con, settings, fs)
+    daily, currency = load_daily_series(con, settings.showback, fs)
     last = last_complete_day(con, fs.incomplete_days)
     con.close()
     chosen = closed_months(daily, last)[-months:]

@@ -25,18 +25,18 @@ IMPORT_SECONDS = time.perf_counter() - started
 sys.path.insert(0, str(Path(__file__).parent))
 from forecast_backtest import demo_warehouse  # noqa: E402
 
-from finops_pipeline.settings import demo_settings  # noqa: E402
+from finops_pipeline.settings import Settings, demo_settings  # noqa: E402
 from finops_pipeline.warehouse import connect  # noqa: E402
 
 
-def measure(warehouse: Path, settings: object) -> None:
+def measure(warehouse: Path, settings: Settings) -> None:
     con = connect(warehouse)
     last = last_complete_day(con, 1)
     t = time.perf_counter()
-    rows = build_cost_forecast(con, settings)
+    rows = build_cost_forecast(con, settings.showback, settings.forecast)
     every = time.perf_counter() - t
     t = time.perf_counter()
-    build_cost_forecast(con, settings, last.replace(day=1))
+    build_cost_forecast(con, settings.showback, settings.forecast, last.replace(day=1))
     open_month = time.perf_counter() - t
     con.close()
     print(f"import finops_pipeline.forecast.build: {IMPORT_SECONDS:.2f} s")

@@ -106,7 +106,7 @@ def _forecast_as_of(
     day: date, scope: str, format: str, warehouse: Path | None, config: Path | None
 ) -> None:
     from finops_pipeline.forecast.as_of import as_of_records, forecast_as_of
-    from finops_pipeline.forecast.build import forecast_settings, last_complete_day
+    from finops_pipeline.forecast.build import last_complete_day
     from finops_pipeline.forecast.series import load_series
     from finops_pipeline.settings import load_settings
 
@@ -115,7 +115,7 @@ def _forecast_as_of(
         path = settings.warehouse
         if not path.exists():
             raise FinopsError(f"no warehouse at {path}; run `finops demo` first")
-        fs = forecast_settings(settings)
+        fs = settings.forecast
         with closing(connect(path)) as con:
             if not table_exists(con, "focus_costs"):
                 raise FinopsError(f"{path}: focus_costs not built yet; run `finops ingest` first")
@@ -125,7 +125,7 @@ def _forecast_as_of(
                     f"--as-of {day} is after the last complete day loaded ({last}); give a "
                     "day up to it"
                 )
-            series = load_series(con, settings, fs)
+            series = load_series(con, settings.showback, fs)
         scopes = SCOPES[:-1] if scope == "all" else (scope,)
         records = as_of_records(forecast_as_of(series.frame, day, fs, scopes), day.replace(day=1))
     except FinopsError as error:

@@ -18,6 +18,7 @@ import typer
 from finops_pipeline import console as out
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.settings import load_settings
+from finops_pipeline.showback.rules import ReportingSettings
 from finops_pipeline.warehouse import connect, table_exists, warehouse_path
 
 rates_app = typer.Typer(
@@ -59,7 +60,7 @@ def import_(
         target = warehouse_path(warehouse or settings.warehouse)
         with closing(connect(target)) as con:
             done = import_rates(con, file)
-            missing = _still_missing(con, settings)
+            missing = _still_missing(con, settings.reporting)
     except (FinopsError, ValueError) as error:
         out.err_console.print(f"[bold red]error:[/] {error}")
         raise typer.Exit(code=2) from error
@@ -91,7 +92,7 @@ def show(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
             raise FinopsError(f"no warehouse at {target}; run `finops ingest PATH` first")
         with closing(connect(target)) as con:
             rows = _coverage(con)
-            missing = _still_missing(con, settings)
+            missing = _still_missing(con, settings.reporting)
     except (FinopsError, ValueError) as error:
         out.err_console.print(f"[bold red]error:[/] {error}")
         raise typer.Exit(code=2) from error
@@ -121,16 +122,15 @@ def _coverage(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return con.execute(" union all ".join(parts) + " order by 1, 2").fetchall()
 
 
-def _still_missing(con: duckdb.DuckDBPyConnection, settings: object) -> str | None:
+def _still_missing(con: duckdb.DuckDBPyConnection, reporting: ReportingSettings) -> str | None:
     """The loaded pairs no rate covers yet, as the warning names them; None without data."""
-    from finops_pipeline.showback.allocate import showback_section
     from finops_pipeline.showback.currency import describe_missing
     from finops_pipeline.showback.rate_resolve import pairs_without_rate
 
-    missing = pairs_without_rate(con, settings)
+    missing = pairs_without_rate(con, reporting)
     if missing is None:
         return None
-    return describe_missing(missing, showback_section(settings).reporting.currency)
+    return describe_missing(missing, reporting.currency)
 
 
 def register(app: typer.Typer) -> None:

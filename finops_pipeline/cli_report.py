@@ -15,7 +15,7 @@ from finops_pipeline import console as out
 from finops_pipeline.cli_allocation import ConfigOpt, WarehouseOpt, _month
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.package_files import data_dir
-from finops_pipeline.settings import load_settings, resolve_warehouse
+from finops_pipeline.settings import Settings, load_settings, resolve_warehouse
 from finops_pipeline.warehouse import connect, table_exists, warehouse_path
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def report(
                 )
             result = write_report(
                 con,
-                settings,
+                settings.showback,
                 chosen,
                 out_dir or settings.report.directory(path),
                 formats,
@@ -143,7 +143,7 @@ def register(app: typer.Typer) -> None:
     app.command()(notebooks)
 
 
-def demo_report(con: duckdb.DuckDBPyConnection, settings: object, warehouse: Path | None) -> bool:
+def demo_report(con: duckdb.DuckDBPyConnection, settings: Settings, warehouse: Path | None) -> bool:
     """`finops demo`'s last step: the report of the last closed month; prints its path."""
     from finops_pipeline.report.build import write_report
 
@@ -152,11 +152,11 @@ def demo_report(con: duckdb.DuckDBPyConnection, settings: object, warehouse: Pat
     if month is None:
         out.console.print("report: no closed month to report on yet")
         return True
-    report_settings = settings.report  # type: ignore[attr-defined]
+    report_settings = settings.report
     try:
         result = write_report(
             con,
-            settings,
+            settings.showback,
             month,
             report_settings.directory(path),
             report_settings.formats,

@@ -37,16 +37,20 @@ def build_definitions(
     staging_keys = [key for a in staging for key in a.keys]
     focus_costs, reconciliation = build_focus_assets(staging_keys, partitions, settings.tag_policy)
     focus_key = [dg.AssetKey("focus_costs")]
-    tag_marts = build_tag_assets(settings, partitions, focus_key)
-    showback, conservation = build_showback_assets(settings, partitions, focus_key)
-    waste = build_waste_asset(settings, partitions, focus_key)
-    anomalies = build_anomaly_asset(settings, partitions, focus_key)
+    tag_marts = build_tag_assets(
+        settings.tag_policy, settings.allocation.dimension, partitions, focus_key
+    )
+    showback, conservation = build_showback_assets(settings.showback, partitions, focus_key)
+    waste = build_waste_asset(settings.waste, partitions, focus_key)
+    anomalies = build_anomaly_asset(settings.anomalies, partitions, focus_key)
     showback_keys = [dg.AssetKey("showback_monthly")]
-    unit_costs, unit_checks = build_unit_cost_asset(settings, partitions, showback_keys)
-    forecasts, forecast_checks = build_forecast_assets(settings, partitions, showback_keys)
+    unit_costs, unit_checks = build_unit_cost_asset(settings.showback, partitions, showback_keys)
+    forecasts, forecast_checks = build_forecast_assets(
+        settings.showback, settings.forecast, partitions, showback_keys
+    )
     insights: list[dg.AssetsDefinition] = [unit_costs, *forecasts]
     report_inputs = [k for a in (tag_marts, showback, waste, anomalies, *insights) for k in a.keys]
-    report = build_report_asset(settings, partitions, report_inputs)
+    report = build_report_asset(settings.showback, settings.report, partitions, report_inputs)
     assets = [
         *raw_assets,
         *staging,
@@ -65,8 +69,8 @@ def build_definitions(
             reconciliation,
             conservation,
             build_reporting_currency_check(partitions),
-            build_waste_check(settings, partitions),
-            build_anomaly_check(settings, partitions),
+            build_waste_check(settings.waste, partitions),
+            build_anomaly_check(settings.anomalies, partitions),
             *unit_checks,
             *forecast_checks,
             *build_contract_checks(assets),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from finops_pipeline.settings import DEMO_SOURCES
+from finops_pipeline.settings import DEMO_SOURCES, Settings
 
 RESTATEMENTS_DIR = "_restatements"
 
@@ -147,16 +147,16 @@ def build_derived(
     return rows
 
 
-def build_forecast_tables(con: duckdb.DuckDBPyConnection, settings: object) -> dict[str, int]:
+def build_forecast_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     """unit_costs, cost_forecast and budget_variance for every month (needs showback)."""
     from finops_pipeline.forecast.budgets import build_budget_variance
-    from finops_pipeline.forecast.build import build_cost_forecast, forecast_settings
+    from finops_pipeline.forecast.build import build_cost_forecast
     from finops_pipeline.unit_costs import build_unit_costs
 
     return {
-        "unit_costs": build_unit_costs(con, settings).rows,
-        "cost_forecast": build_cost_forecast(con, settings),
-        "budget_variance": build_budget_variance(con, forecast_settings(settings)),
+        "unit_costs": build_unit_costs(con, settings.showback).rows,
+        "cost_forecast": build_cost_forecast(con, settings.showback, settings.forecast),
+        "budget_variance": build_budget_variance(con, settings.forecast),
     }
 
 

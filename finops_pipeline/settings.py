@@ -9,26 +9,17 @@ the demo's data: `finops demo` writes it as a finops.yaml beside its warehouse.
 from __future__ import annotations
 
 import os
-import re
 from importlib import resources
 from pathlib import Path
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from finops_pipeline.alerts.settings import AlertSettings
 from finops_pipeline.anomalies.settings import AnomalySettings
 from finops_pipeline.config_lines import describe_errors
-from finops_pipeline.connectors.locations import check_endpoint_url, parse_location
+from finops_pipeline.connectors.settings import FORMATS as FORMATS
+from finops_pipeline.connectors.settings import SourceSettings
 from finops_pipeline.errors import ConfigError
 from finops_pipeline.forecast.settings import ForecastSettings
 from finops_pipeline.orchestration.settings import ScheduleSettings
@@ -43,7 +34,6 @@ DEFAULT_SAMPLE_DIR = "finops_sample_data"
 DEMO_METRICS_FILE = "business_metrics.csv"
 DEMO_RATES = "showback/demo_rates.csv"
 DEMO_BUDGETS = "forecast/demo_budgets.csv"
-FORMATS = ("auto", "aws-cur", "aws-cur2", "aws-focus", "gcp-billing", "azure-cost", "focus")
 
 # The demo's sources: folder under the sample-data directory -> format.
 DEMO_SOURCES: dict[str, str] = {
@@ -57,78 +47,13 @@ DEMO_SOURCES: dict[str, str] = {
 }
 
 
-class SourceSettings(BaseModel):
-    """One place a provider delivers billing exports to."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-    path: Path | None = None
-    format: str = "auto"
-    # Cloud sources (README "Cloud sources"): a location URI instead of a path. Credentials
-    # come from each provider's standard chain, never from here.
-    location: str | None = None
-    endpoint_url: str | None = None  # S3-compatible stores, emulators, private endpoints
-    profile: str | None = None  # AWS shared-config profile
-    region: str | None = None  # AWS region
-    project: str | None = None  # GCP project that runs (and pays for) the BigQuery jobs
-    since: str | None = None  # BigQuery: earliest invoice month YYYY-MM [12 months back]
-    export: str | None = None  # azure-exports: only this export of the scope
-    blob_endpoint_url: str | None = None  # azure-exports: Blob endpoint override
-    trigger_export: bool = False  # azure-exports: run the export for this month first
-    staging_dir: Path | None = None  # local mirror [<warehouse folder>/finops_staging]
-
-    @field_validator("name")
-    @classmethod
-    def _name_is_slug(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value):
-            raise ValueError("use letters, digits, '-', '_' or '.' (it names assets and rows)")
-        return value
-
-    @field_validator("location")
-    @classmethod
-    def _valid_location(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_location(value)
-        return value
-
-    @field_validator("endpoint_url", "blob_endpoint_url")
-    @classmethod
-    def _plain_endpoint(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return value if value is None else check_endpoint_url(value, str(info.field_name))
-
-    @field_validator("since")
-    @classmethod
-    def _month(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-            raise ValueError("expected a month YYYY-MM")
-        return value
-
-    @model_validator(mode="after")
-    def _path_or_location(self) -> SourceSettings:
-        if (self.path is None) == (self.location is None):
-            raise ValueError(
-                "give exactly one of path (a local folder) or location (s3://, gs://, bigquery://, "
-                "azure://, azure-exports:)"
-            )
-        return self
-
-    @property
-    def where(self) -> str:
-        """The path or location, for messages and asset metadata."""
-        return self.location or str(self.path)
-
-    @field_validator("format")
-    @classmethod
-    def _known_format(cls, value: str) -> str:
-        if value not in FORMATS:
-            raise ValueError(f"unknown format {value!r}; one of {', '.join(FORMATS)}")
-        return value
-
-
 class Settings(ShowbackSection, BaseModel):
-    """All of finops.yaml: sources, tag policy, and (from ShowbackSection) reporting,
-    metrics and allocation."""
+    """All of finops.yaml, composed of each domain's section: sources, tag policy, waste,
+    anomalies, forecast, report, schedules, alerts, and (from ShowbackSection, so the keys
+    sit at the top level of the file) reporting, metrics and allocation.
+
+    Domains never import this module: callers hand each one its own section
+    (`settings.showback`, `settings.forecast`, ...)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -147,6 +72,14 @@ class Settings(ShowbackSection, BaseModel):
     # Set by load_settings: the file these settings came from (None: built-in defaults).
     _config_file: Path | None = PrivateAttr(default=None)
     _config_origin: str = PrivateAttr(default="none")
+
+    @property
+    def showback(self) -> ShowbackSection:
+        """The reporting, metrics and allocation keys as their own section, for showback,
+        unit costs, forecasts and the report (the same objects, not copies)."""
+        return ShowbackSection.model_construct(
+            reporting=self.reporting, metrics=self.metrics, allocation=self.allocation
+        )
 
     @property
     def config_file(self) -> Path | None:

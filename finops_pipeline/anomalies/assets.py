@@ -7,8 +7,8 @@ import dagster as dg
 
 from finops_pipeline.anomalies.build import build_cost_anomalies
 from finops_pipeline.anomalies.quality import CHECK, check_params
+from finops_pipeline.anomalies.settings import AnomalySettings
 from finops_pipeline.resources import WarehouseResource
-from finops_pipeline.settings import Settings
 from finops_pipeline.sql_checks import sql_check
 
 GROUP = "insights"
@@ -16,7 +16,7 @@ warnings.filterwarnings("ignore", message="Specifying a partitions_def on an Ass
 
 
 def build_anomaly_asset(
-    settings: Settings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
+    settings: AnomalySettings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
 ) -> dg.AssetsDefinition:
     @dg.asset(
         name="cost_anomalies",
@@ -40,7 +40,7 @@ def build_anomaly_asset(
     ) -> Iterator[dg.MaterializeResult]:
         con = warehouse.connect()
         try:
-            rows = build_cost_anomalies(con, settings.anomalies)
+            rows = build_cost_anomalies(con, settings)
         finally:
             con.close()
         yield dg.MaterializeResult(metadata={"anomalies": rows})
@@ -49,7 +49,7 @@ def build_anomaly_asset(
 
 
 def build_anomaly_check(
-    settings: Settings, partitions: dg.PartitionsDefinition
+    settings: AnomalySettings, partitions: dg.PartitionsDefinition
 ) -> dg.AssetChecksDefinition:
     return sql_check(
         "cost_anomalies",
@@ -59,7 +59,7 @@ def build_anomaly_check(
         "expected, actual and impact that add up in its direction, passes both floors of "
         "its level, has contributors, is on no incomplete day (the configured lag), and "
         "no event is reported twice (sql/checks/cost_anomalies__anomalies_are_sound.sql).",
-        extra_params=lambda: check_params(settings.anomalies),
+        extra_params=lambda: check_params(settings),
         blocking=True,
         month_scoped=False,
     )

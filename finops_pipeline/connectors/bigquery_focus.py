@@ -41,11 +41,11 @@ from finops_pipeline.connectors.bigquery import BigQueryFetcher, api_retry
 from finops_pipeline.connectors.bigquery_errors import bigquery_errors
 from finops_pipeline.connectors.bigquery_sql import bigquery_sql
 from finops_pipeline.connectors.locations import Location
+from finops_pipeline.connectors.settings import SourceSettings
 from finops_pipeline.connectors.staging import Progress, part_file
 from finops_pipeline.connectors.state import ObjectState
 from finops_pipeline.connectors.sync import Candidate, Fetched
 from finops_pipeline.errors import IngestError
-from finops_pipeline.settings import SourceSettings
 
 # BilledCost and ChargePeriodStart are FOCUS's required columns; BillingPeriodStart is what the
 # month bound needs. A billing export table has none of them (cost, usage_start_time, invoice).

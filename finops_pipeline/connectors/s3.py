@@ -20,13 +20,13 @@ from botocore.config import Config
 
 from finops_pipeline.connectors.locations import Location
 from finops_pipeline.connectors.s3_errors import s3_errors
+from finops_pipeline.connectors.settings import SourceSettings
 from finops_pipeline.connectors.staging import Progress, complete, part_file
 from finops_pipeline.connectors.state import ObjectState
 from finops_pipeline.connectors.sync import Candidate, Fetched
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.discover import folder_period
 from finops_pipeline.ingest.reader import file_kind
-from finops_pipeline.settings import SourceSettings
 
 _LEGACY_PERIOD = re.compile(r"^\d{8}-\d{8}$")
 _DATA_EXPORT_PERIOD = re.compile(r"^BILLING_PERIOD=\d{4}-\d{2}$", re.IGNORECASE)

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import duckdb
 
+from finops_pipeline.connectors.settings import SourceSettings
 from finops_pipeline.connectors.staging import (
     Progress,
     incoming_folder,
@@ -27,7 +28,6 @@ from finops_pipeline.connectors.state import ObjectState, ensure_state_table, is
 from finops_pipeline.core.focus import rebuild_changed
 from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.service import IngestReport, ingest_path
-from finops_pipeline.settings import SourceSettings
 from finops_pipeline.tagging.policy import TagPolicy
 
 

@@ -6,15 +6,19 @@ import dagster as dg
 
 from finops_pipeline.forecast.budgets import build_budget_variance
 from finops_pipeline.forecast.build import build_cost_forecast
+from finops_pipeline.forecast.settings import ForecastSettings
 from finops_pipeline.resources import WarehouseResource, partition_month
-from finops_pipeline.settings import Settings
+from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.sql_checks import sql_check
 
 GROUP = "insights"
 
 
 def build_forecast_assets(
-    settings: Settings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
+    showback: ShowbackSection,
+    forecast: ForecastSettings,
+    partitions: dg.PartitionsDefinition,
+    upstream: list[dg.AssetKey],
 ) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
     @dg.asset(
         name="cost_forecast",
@@ -37,7 +41,9 @@ def build_forecast_assets(
     ) -> Iterator[dg.MaterializeResult]:
         con = warehouse.connect()
         try:
-            rows = build_cost_forecast(con, settings, partition_month(context.partition_key))
+            rows = build_cost_forecast(
+                con, showback, forecast, partition_month(context.partition_key)
+            )
         finally:
             con.close()
         yield dg.MaterializeResult(metadata={"rows": rows})
@@ -60,14 +66,12 @@ def build_forecast_assets(
     ) -> Iterator[dg.MaterializeResult]:
         con = warehouse.connect()
         try:
-            rows = build_budget_variance(
-                con, settings.forecast, partition_month(context.partition_key)
-            )
+            rows = build_budget_variance(con, forecast, partition_month(context.partition_key))
         finally:
             con.close()
         yield dg.MaterializeResult(metadata={"rows": rows})
 
-    thresholds = settings.forecast
+    thresholds = forecast
     checks = [
         sql_check(
             "cost_forecast",

@@ -22,6 +22,7 @@ from finops_pipeline.errors import FinopsError
 from finops_pipeline.forecast.monthly import forecast_month
 from finops_pipeline.forecast.series import load_series
 from finops_pipeline.forecast.settings import ForecastSettings
+from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.warehouse import table_exists
 
 TABLE = "cost_forecast"
@@ -59,10 +60,6 @@ create table if not exists {TABLE} (
 """
 
 
-def forecast_settings(settings: object) -> ForecastSettings:
-    return getattr(settings, "forecast", None) or ForecastSettings()
-
-
 def last_complete_day(con: duckdb.DuckDBPyConnection, incomplete_days: int) -> date:
     row = con.execute("select max(cast(ChargePeriodStart as date)) from focus_costs").fetchone()
     if not row or row[0] is None:
@@ -72,14 +69,14 @@ def last_complete_day(con: duckdb.DuckDBPyConnection, incomplete_days: int) -> d
 
 def build_cost_forecast(
     con: duckdb.DuckDBPyConnection,
-    settings: object,
+    showback: ShowbackSection,
+    forecast: ForecastSettings,
     period: date | None = None,
     as_of: date | None = None,
 ) -> int:
     """Replace the forecasts of billing month `period` (None: every loaded month); rows written."""
-    fs = forecast_settings(settings)
-    as_of = as_of or last_complete_day(con, fs.incomplete_days)
-    series = load_series(con, settings, fs, through=period)
+    as_of = as_of or last_complete_day(con, forecast.incomplete_days)
+    series = load_series(con, showback, forecast, through=period)
     daily = series.frame
     if table_exists(con, TABLE) and not _schema_is_current(con):
         con.execute(f"drop table {TABLE}")  # an older layout: rebuild every month
@@ -90,7 +87,7 @@ def build_cost_forecast(
         months = sorted(set(daily["billing_month"])) if not daily.empty else []
     rows = []
     for month in months:
-        for f in forecast_month(daily, month, as_of, fs):
+        for f in forecast_month(daily, month, as_of, forecast):
             r = f.remaining
             amounts = [
                 f.actual_to_date,
@@ -115,8 +112,8 @@ def build_cost_forecast(
                     round(f.one_off_remaining, 4),
                     f.horizon_days,
                     f.history_days,
-                    fs.inner_interval,
-                    fs.outer_interval,
+                    forecast.inner_interval,
+                    forecast.outer_interval,
                     series.basis,
                     series.reporting_currency,
                     *(None if rate is None else amount * rate for amount in amounts),

@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from finops_pipeline.forecast.settings import ForecastSettings
-from finops_pipeline.showback.allocate import showback_section
+from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.unit_costs.daily import build_daily_allocation
 from finops_pipeline.warehouse import read_sql, table_exists
 
@@ -68,14 +68,14 @@ class DailySeries:
 
 def load_series(
     con: duckdb.DuckDBPyConnection,
-    settings: object,
+    showback: ShowbackSection,
     forecast: ForecastSettings,
     through: date | None = None,
 ) -> DailySeries:
     """Every loaded month's daily series, converted when every rate is there. The team scope
     comes from the per-day allocation of the months up to `through` (None: every month), so
     building one month never depends on a later month's showback being current."""
-    currency = showback_section(settings).reporting.currency
+    currency = showback.reporting.currency
     con.execute(RATES_DDL)
     missing = [(m, c) for m, c in con.execute(MISSING_SQL, {"currency": currency}).fetchall()]
     rates = {
@@ -95,7 +95,7 @@ def load_series(
                 [through.replace(day=1)],
             ).fetchall()
         ]
-    build_daily_allocation(con, settings, months)  # the teams' days, per billing currency too
+    build_daily_allocation(con, showback, months)  # the teams' days, per billing currency too
     params = {"currency": currency, "one_offs": one_offs, "by_billing_currency": bool(missing)}
     rows = con.execute(read_sql("int/int_forecast_daily.sql"), params).fetchall()
     frame = pd.DataFrame(rows, columns=COLUMNS)
@@ -106,9 +106,9 @@ def load_series(
 
 
 def load_daily_series(
-    con: duckdb.DuckDBPyConnection, settings: object, forecast: ForecastSettings
+    con: duckdb.DuckDBPyConnection, showback: ShowbackSection, forecast: ForecastSettings
 ) -> tuple[pd.DataFrame, str]:
     """(frame with COLUMNS, reporting currency): `load_series` for callers that only need
     the frame (benchmarks)."""
-    series = load_series(con, settings, forecast)
+    series = load_series(con, showback, forecast)
     return series.frame, series.reporting_currency

@@ -6,9 +6,9 @@ from datetime import date
 import dagster as dg
 import duckdb
 
+from finops_pipeline.connectors.settings import SourceSettings
 from finops_pipeline.ingest.service import IngestReport, ingest_path
 from finops_pipeline.resources import WarehouseResource, partition_month
-from finops_pipeline.settings import SourceSettings
 
 GROUP = "ingest"
 

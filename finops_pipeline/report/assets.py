@@ -10,14 +10,18 @@ from pathlib import Path
 import dagster as dg
 
 from finops_pipeline.report.build import write_report
+from finops_pipeline.report.settings import ReportSettings
 from finops_pipeline.resources import WarehouseResource, partition_month
-from finops_pipeline.settings import Settings
+from finops_pipeline.showback.rules import ShowbackSection
 
 GROUP = "reports"
 
 
 def build_report_asset(
-    settings: Settings, partitions: dg.PartitionsDefinition, upstream: Sequence[dg.AssetKey]
+    showback: ShowbackSection,
+    report: ReportSettings,
+    partitions: dg.PartitionsDefinition,
+    upstream: Sequence[dg.AssetKey],
 ) -> dg.AssetsDefinition:
     @dg.asset(
         name="finance_report",
@@ -38,16 +42,16 @@ def build_report_asset(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         month = partition_month(context.partition_key)
-        out_dir = settings.report.directory(Path(warehouse.path))
+        out_dir = report.directory(Path(warehouse.path))
         con = warehouse.connect()
         try:
             result = write_report(
                 con,
-                settings,
+                showback,
                 month,
                 out_dir,
-                settings.report.formats,
-                top=settings.report.top,
+                report.formats,
+                top=report.top,
                 warehouse=warehouse.path,
             )
         finally:

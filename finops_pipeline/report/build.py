@@ -18,6 +18,7 @@ from finops_pipeline.report.gather import gather_report
 from finops_pipeline.report.log import record_report
 from finops_pipeline.report.model import Report
 from finops_pipeline.report.settings import REPORT_FORMATS
+from finops_pipeline.showback.rules import ShowbackSection
 
 FORMATS = REPORT_FORMATS
 DEFAULT_FORMATS = ("html", "xlsx", "csv")
@@ -50,7 +51,7 @@ def parse_formats(text: str | Iterable[str]) -> list[str]:
 
 def write_report(
     con: duckdb.DuckDBPyConnection,
-    settings: object,
+    section: ShowbackSection,
     month: date,
     out_dir: Path,
     formats: Iterable[str] = DEFAULT_FORMATS,
@@ -66,7 +67,7 @@ def write_report(
 
     started = time.perf_counter()
     wanted = parse_formats(formats)
-    report = gather_report(con, settings, month, top=top, warehouse=warehouse, today=today)
+    report = gather_report(con, section, month, top=top, warehouse=warehouse, today=today)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f"finance_report_{report.month_label}"
     paths: dict[str, list[Path]] = {}

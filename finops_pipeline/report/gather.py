@@ -23,13 +23,14 @@ from finops_pipeline.report.ledger import ledger_table
 from finops_pipeline.report.log import last_report_at
 from finops_pipeline.report.model import Report
 from finops_pipeline.report.queries import missing_tables
+from finops_pipeline.showback.rules import ShowbackSection
 
 REQUIRED = ("focus_costs", "allocation_ledger", "showback_monthly", "exchange_rates")
 
 
 def gather_report(
     con: duckdb.DuckDBPyConnection,
-    settings: object,
+    section: ShowbackSection,
     month: date,
     *,
     top: int = 10,
@@ -73,7 +74,7 @@ def gather_report(
         "label": f"{month:%Y-%m}",
         "reporting_currency": report.reporting_currency,
         "top": top,
-        "dimension": sections_money.showback_section(settings).allocation.dimension,
+        "dimension": section.allocation.dimension,
     }
     headline = sections_money.headline(con, params)
     showback, teams = sections_money.showback(con, params, report.is_open_month)
@@ -81,12 +82,12 @@ def gather_report(
         sections_summary.summary(con, params, report.is_open_month),
         headline,
         showback,
-        sections_pools.shared_pools(con, params, settings),
-        sections_money.unallocated(con, params, settings, teams),
+        sections_pools.shared_pools(con, params, section.allocation),
+        sections_money.unallocated(con, params, section, teams),
         sections_context.tag_compliance(con, params),
         sections_context.insights(con, params),
         sections_context.completeness(con, params, last_report_at(con)),
-        sections_method.method(con, params, settings),
+        sections_method.method(con, params, section.allocation),
     ]
     report.ledger = ledger_table(con, month)
     return report

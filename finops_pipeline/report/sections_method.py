@@ -10,7 +10,7 @@ import duckdb
 from finops_pipeline.report.model import Column, Section, Table
 from finops_pipeline.report.queries import rows
 from finops_pipeline.report.sections_pools import condition_value, describe_pool
-from finops_pipeline.showback.allocate import showback_section
+from finops_pipeline.showback.rules import AllocationSettings
 
 DEFINITIONS = [
     (
@@ -37,14 +37,15 @@ DEFINITIONS = [
 ]
 
 
-def method(con: duckdb.DuckDBPyConnection, params: dict[str, Any], settings: object) -> Section:
+def method(
+    con: duckdb.DuckDBPyConnection, params: dict[str, Any], allocation: AllocationSettings
+) -> Section:
     section = Section(
         "method",
         "9. Method",
         "How the numbers are made: the allocation rules in the order they apply, the "
         "exchange rates, and the definitions.",
     )
-    allocation = showback_section(settings).allocation
     rules: list[list[Any]] = [
         [f"{i + 1}. pool {p.name}", p.rule, describe_pool(p)]
         for i, p in enumerate(allocation.pools)

@@ -17,7 +17,8 @@ from finops_pipeline.report import charts
 from finops_pipeline.report.model import Column, Section, Table, not_available, totals_row
 from finops_pipeline.report.queries import is_empty, missing_tables, rows
 from finops_pipeline.report.sections_summary import budget_status
-from finops_pipeline.showback.allocate import classify_charges, showback_section
+from finops_pipeline.showback.allocate import classify_charges
+from finops_pipeline.showback.rules import ShowbackSection
 
 ZERO = Decimal(0)
 
@@ -262,7 +263,7 @@ def _optional(
 def unallocated(
     con: duckdb.DuckDBPyConnection,
     params: dict[str, Any],
-    settings: object,
+    showback_settings: ShowbackSection,
     teams: list[dict],
 ) -> Section:
     cur = params["reporting_currency"]
@@ -322,10 +323,9 @@ def unallocated(
             key="unallocated_accounts",
         )
     )
-    section_settings = showback_section(settings)
     classify_charges(
         con,
-        section_settings,
+        showback_settings,
         params["month"],
         table="tmp_report_charges",
         extra_columns=("ResourceId",),
@@ -348,7 +348,7 @@ def unallocated(
             key="unallocated_resources",
         )
     )
-    if section_settings.allocation.unallocated.redistribute:
+    if showback_settings.allocation.unallocated.redistribute:
         section.notes.append(
             "allocation.unallocated.redistribute is on: unowned cost is spread over the teams "
             "(pool 'unallocated' in section 4); the lists show where it came from"

@@ -10,7 +10,7 @@ import duckdb
 
 from finops_pipeline.report.model import Column, Section, Table, not_available
 from finops_pipeline.report.queries import rows
-from finops_pipeline.showback.allocate import showback_section
+from finops_pipeline.showback.rules import AllocationSettings
 
 ZERO = Decimal(0)
 
@@ -20,7 +20,7 @@ def _sum(values: list[Any]) -> Decimal:
 
 
 def shared_pools(
-    con: duckdb.DuckDBPyConnection, params: dict[str, Any], settings: object
+    con: duckdb.DuckDBPyConnection, params: dict[str, Any], allocation: AllocationSettings
 ) -> Section:
     cur = params["reporting_currency"]
     section = Section(
@@ -29,7 +29,7 @@ def shared_pools(
         "Each shared pool, the rule that splits it and the basis of every team's share. Pool "
         "rows are nobody's direct cost: they are split between the recipients, to the cent.",
     )
-    pools = {p.name: p for p in showback_section(settings).allocation.pools}
+    pools = {p.name: p for p in allocation.pools}
     lines = rows(con, "shared_pools", params)
     by_pool: dict[str, list[dict]] = defaultdict(list)
     for line in lines:

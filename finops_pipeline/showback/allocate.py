@@ -78,24 +78,11 @@ class ConservationRow:
         )
 
 
-def showback_section(settings: object) -> ShowbackSection:
-    """The showback keys of `settings` (a Settings inherits them; defaults if it does not)."""
-    if isinstance(settings, ShowbackSection):
-        return settings
-    defaults = ShowbackSection()
-    return ShowbackSection(
-        reporting=getattr(settings, "reporting", defaults.reporting),
-        metrics=getattr(settings, "metrics", None),
-        allocation=getattr(settings, "allocation", defaults.allocation),
-    )
-
-
 def build_showback(
-    con: duckdb.DuckDBPyConnection, settings: object, period: date | None = None
+    con: duckdb.DuckDBPyConnection, section: ShowbackSection, period: date | None = None
 ) -> ShowbackBuild:
     """Rebuild the ledger and showback for one billing month (`period`, a first of month) or
     for every month in focus_costs, in one transaction; creates the tables if absent."""
-    section = showback_section(settings)
     if not table_exists(con, FOCUS_TABLE):
         raise FinopsError("focus_costs does not exist yet: ingest billing exports first")
     months = _months(con, period)

@@ -7,9 +7,9 @@ import dagster as dg
 
 from finops_pipeline.orchestration.materializations import table_metadata
 from finops_pipeline.resources import WarehouseResource, partition_month
-from finops_pipeline.settings import Settings
 from finops_pipeline.showback.allocate import build_showback, conservation
 from finops_pipeline.showback.currency import RATES_HINT, describe_missing
+from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.sql_checks import failing_rows
 
 GROUP = "showback"
@@ -17,7 +17,7 @@ warnings.filterwarnings("ignore", message="Specifying a partitions_def on an Ass
 
 
 def build_showback_assets(
-    settings: Settings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
+    settings: ShowbackSection, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
 ) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
     @dg.multi_asset(
         specs=[

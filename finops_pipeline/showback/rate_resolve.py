@@ -23,6 +23,7 @@ import duckdb
 
 from finops_pipeline.showback.currency import RATES_TABLE
 from finops_pipeline.showback.rate_store import DAILY_TABLE, MONTHLY_TABLE
+from finops_pipeline.showback.rules import ReportingSettings
 from finops_pipeline.warehouse import table_exists
 
 EUR = "EUR"
@@ -71,17 +72,15 @@ def resolve_rates(
 
 
 def pairs_without_rate(
-    con: duckdb.DuckDBPyConnection, settings: object
+    con: duckdb.DuckDBPyConnection, reporting: ReportingSettings
 ) -> list[tuple[date, str | None]] | None:
     """The (billing month, billing currency) pairs of focus_costs that no configured or
     imported rate converts to the reporting currency (None: no billing data loaded yet).
     For `finops rates import/show` and `finops init`; showback computes the same."""
-    from finops_pipeline.showback.allocate import showback_section
     from finops_pipeline.showback.currency import load_exchange_rates, missing_rates
 
     if not table_exists(con, "focus_costs"):
         return None
-    reporting = showback_section(settings).reporting
     needed = con.execute(
         "select distinct cast(date_trunc('month', BillingPeriodStart) as date), BillingCurrency "
         "from focus_costs"

@@ -5,14 +5,17 @@ from collections.abc import Iterator
 import dagster as dg
 
 from finops_pipeline.resources import WarehouseResource, partition_month
-from finops_pipeline.settings import Settings
 from finops_pipeline.tagging.marts import build_tag_marts
+from finops_pipeline.tagging.policy import TagPolicy
 
 GROUP = "tagging"
 
 
 def build_tag_assets(
-    settings: Settings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
+    policy: TagPolicy | None,
+    dimension: str,
+    partitions: dg.PartitionsDefinition,
+    upstream: list[dg.AssetKey],
 ) -> dg.AssetsDefinition:
     @dg.multi_asset(
         specs=[
@@ -46,9 +49,7 @@ def build_tag_assets(
         period = partition_month(context.partition_key)
         con = warehouse.connect()
         try:
-            rows = build_tag_marts(
-                con, period, policy=settings.tag_policy, dimension=settings.allocation.dimension
-            )
+            rows = build_tag_marts(con, period, policy=policy, dimension=dimension)
         finally:
             con.close()
         for table in ("tag_violations", "tag_compliance"):

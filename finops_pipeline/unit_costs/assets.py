@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from finops_pipeline.resources import WarehouseResource, partition_month
-from finops_pipeline.settings import Settings
+from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.sql_checks import sql_check
 from finops_pipeline.unit_costs.build import build_unit_costs
 
@@ -13,7 +13,7 @@ GROUP = "insights"
 
 
 def build_unit_cost_asset(
-    settings: Settings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
+    settings: ShowbackSection, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
 ) -> tuple[dg.AssetsDefinition, list[dg.AssetChecksDefinition]]:
     @dg.asset(
         name="unit_costs",

@@ -14,8 +14,8 @@ from datetime import date
 import duckdb
 
 from finops_pipeline.build_runner import build_partition
-from finops_pipeline.showback.allocate import showback_section
 from finops_pipeline.showback.pools import load_business_metrics
+from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.unit_costs.daily import build_daily_allocation
 
 TABLE = "unit_costs"
@@ -29,14 +29,13 @@ class UnitCostBuild:
 
 
 def build_unit_costs(
-    con: duckdb.DuckDBPyConnection, settings: object, period: date | None = None
+    con: duckdb.DuckDBPyConnection, section: ShowbackSection, period: date | None = None
 ) -> UnitCostBuild:
     """Replace the unit costs of billing month `period` (None: every showback month).
 
     Without a metrics file the table is (re)created empty and `note` says what to configure,
     so a finance report reading it finds the table, and the CLI tells the user why.
     """
-    section = showback_section(settings)
     metrics = section.metrics
     if metrics is not None and not metrics.path.is_file():
         # A configured file that is missing degrades unit_costs (warning check
@@ -45,7 +44,7 @@ def build_unit_costs(
     has_metrics = load_business_metrics(con, metrics)
     scope = _scope(con, period)
     months = sorted(set(scope) | {_previous(m) for m in scope})
-    build_daily_allocation(con, settings, months)
+    build_daily_allocation(con, section, months)
     _months_table(con, "tmp_unit_months", scope)
     _months_table(con, "tmp_unit_scope", months)
     last = con.execute("select max(cast(ChargePeriodStart as date)) from focus_costs").fetchone()

@@ -26,8 +26,9 @@ from decimal import Decimal
 import duckdb
 
 from finops_pipeline.errors import FinopsError
-from finops_pipeline.showback.allocate import classify_charges, showback_section
+from finops_pipeline.showback.allocate import classify_charges
 from finops_pipeline.showback.currency import minor_digits
+from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.warehouse import run_sql_file, table_exists
 
 TABLE = "tmp_daily_allocation"
@@ -45,7 +46,7 @@ class DailyAllocation:
 
 
 def build_daily_allocation(
-    con: duckdb.DuckDBPyConnection, settings: object, months: list[date] | None = None
+    con: duckdb.DuckDBPyConnection, section: ShowbackSection, months: list[date] | None = None
 ) -> DailyAllocation:
     """Fill `tmp_daily_allocation` (billing_month, day, team, charge_category, currency,
     effective_cost [reporting currency, NULL without a rate], billing_currency,
@@ -65,7 +66,7 @@ def build_daily_allocation(
     months = built if months is None else [m for m in months if m in built]
     con.execute("create or replace temp table tmp_daily_months (billing_month date)")
     con.executemany("insert into tmp_daily_months values (?)", [[m] for m in months])
-    _classify_days(con, settings)
+    _classify_days(con, section)
     run_sql_file(con, "int/int_daily_allocation.sql")
     residuals = con.execute(
         "select billing_month, team, billing_currency, billing_residual from tmp_daily_residuals"
@@ -87,11 +88,10 @@ def _minor_unit(currency: str | None) -> Decimal:
     return Decimal(1).scaleb(-minor_digits(currency))
 
 
-def _classify_days(con: duckdb.DuckDBPyConnection, settings: object) -> None:
+def _classify_days(con: duckdb.DuckDBPyConnection, section: ShowbackSection) -> None:
     """tmp_daily_classified: focus_costs of the months, owner or pool decided per day by the
     allocator's own classification (showback.allocate.classify_charges), so the two cannot
     disagree about which charge belongs to whom."""
-    section = showback_section(settings)
     allocation = section.allocation
     classify_charges(
         con,

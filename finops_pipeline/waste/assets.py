@@ -7,17 +7,17 @@ from collections.abc import Iterator
 import dagster as dg
 
 from finops_pipeline.resources import WarehouseResource, partition_month
-from finops_pipeline.settings import Settings
 from finops_pipeline.sql_checks import sql_check
 from finops_pipeline.waste.build import build_waste_findings
 from finops_pipeline.waste.quality import CHECK
+from finops_pipeline.waste.settings import WasteSettings
 
 GROUP = "insights"
 warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
 
 
 def build_waste_asset(
-    settings: Settings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
+    settings: WasteSettings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
 ) -> dg.AssetsDefinition:
     @dg.asset(
         name="waste_findings",
@@ -37,7 +37,7 @@ def build_waste_asset(
     ) -> Iterator[dg.MaterializeResult]:
         con = warehouse.connect()
         try:
-            rows = build_waste_findings(con, partition_month(context.partition_key), settings.waste)
+            rows = build_waste_findings(con, partition_month(context.partition_key), settings)
         finally:
             con.close()
         yield dg.MaterializeResult(metadata={"rows": rows})
@@ -46,7 +46,7 @@ def build_waste_asset(
 
 
 def build_waste_check(
-    settings: Settings, partitions: dg.PartitionsDefinition
+    settings: WasteSettings, partitions: dg.PartitionsDefinition
 ) -> dg.AssetChecksDefinition:
     return sql_check(
         "waste_findings",

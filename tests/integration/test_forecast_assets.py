@@ -56,7 +56,9 @@ def test_materialise_insight_assets_with_passing_checks(tmp_path: Path) -> None:
     showback, conservation = build_showback_assets(settings, partitions, focus)
     shown = [dg.AssetKey("showback_monthly")]
     unit_costs, unit_checks = build_unit_cost_asset(settings, partitions, shown)
-    forecasts, forecast_checks = build_forecast_assets(settings, partitions, shown)
+    forecasts, forecast_checks = build_forecast_assets(
+        settings.showback, settings.forecast, partitions, shown
+    )
     assets = [showback, unit_costs, *forecasts, conservation, *unit_checks, *forecast_checks]
     resources = {"warehouse": WarehouseResource(path=str(warehouse))}
     with dg.instance_for_test() as instance:

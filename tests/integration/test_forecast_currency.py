@@ -58,7 +58,7 @@ def test_missing_rate_forecasts_per_billing_currency_with_a_warning(
     build_showback(warehouse, settings(tmp_path, complete))
     warehouse.execute("delete from exchange_rates where month = ?", [JUNE])
     chosen = settings(tmp_path, complete)
-    assert build_cost_forecast(warehouse, chosen, None, as_of=LAST) > 0
+    assert build_cost_forecast(warehouse, chosen.showback, chosen.forecast, None, as_of=LAST) > 0
 
     got = {
         (m, scope, key, cur): (basis, actual, forecast, reporting)
@@ -108,7 +108,7 @@ def test_all_rates_present_is_one_series_per_key_in_the_reporting_currency(
     rates = "2026-04,EUR,USD,1.10\n2026-05,EUR,USD,1.12\n2026-06,EUR,USD,1.15\n"
     chosen = settings(tmp_path, rates)
     build_showback(warehouse, chosen)
-    build_cost_forecast(warehouse, chosen, None, as_of=LAST)
+    build_cost_forecast(warehouse, chosen.showback, chosen.forecast, None, as_of=LAST)
     keys = warehouse.execute(
         "select distinct currency, currency_basis from cost_forecast"
     ).fetchall()
