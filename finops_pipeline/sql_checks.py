@@ -49,11 +49,8 @@ def sql_check(
         if month_scoped:
             params["billing_month"] = partition_month(context.partition_key)
         params.update(extra_params() if extra_params else {})
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             rows = failing_rows(con, asset, check, params)
-        finally:
-            con.close()
         metadata: dict[str, Any] = {
             "failing_rows": len(rows),
             "sample": dg.MetadataValue.json(

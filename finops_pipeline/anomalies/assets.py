@@ -38,11 +38,8 @@ def build_anomaly_asset(
     def cost_anomalies(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult]:
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             rows = build_cost_anomalies(con, settings.anomalies)
-        finally:
-            con.close()
         yield dg.MaterializeResult(metadata={"anomalies": rows})
 
     return cost_anomalies

@@ -132,10 +132,7 @@ def _contract_check(
             if contract.partition_column and context.has_partition_key
             else None
         )
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             return check_result(run_contract(con, contract, contracts, month))
-        finally:
-            con.close()
 
     return _check

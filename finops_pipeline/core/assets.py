@@ -32,11 +32,8 @@ def build_staging_assets(
             description=f"View sql/staging/{model}.sql: one provider's raw rows as FOCUS columns.",
         )
         def _stg(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
-            con = warehouse.connect()
-            try:
+            with warehouse.connection() as con:
                 create_staging_views(con)
-            finally:
-                con.close()
 
         return _stg
 
@@ -63,15 +60,12 @@ def build_focus_assets(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         period = partition_month(context.partition_key)
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             build_focus_month(con, period, policy)
             # rows, BilledCost / EffectiveCost per currency and the reconciliation status,
             # as `finops ingest` records them (one home for the UI's figures)
             metadata = table_metadata(con, "focus_costs", period)
             metadata["reconciliation"] = reconciliation_status(con, period)
-        finally:
-            con.close()
         return dg.MaterializeResult(metadata=metadata)
 
     @dg.asset_check(
@@ -88,11 +82,8 @@ def build_focus_assets(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
         period = partition_month(context.partition_key)
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             rows = reconcile(con, period)
-        finally:
-            con.close()
         failing = [r for r in rows if not r.ok]
         table = {
             f"{r.source} {r.currency} ({r.cost_basis})": f"raw {r.raw_total:.2f} / focus {r.focus_total:.2f}"

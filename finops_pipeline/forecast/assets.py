@@ -35,11 +35,8 @@ def build_forecast_assets(
     def cost_forecast(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult]:
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             rows = build_cost_forecast(con, settings, partition_month(context.partition_key))
-        finally:
-            con.close()
         yield dg.MaterializeResult(metadata={"rows": rows})
 
     @dg.asset(
@@ -58,13 +55,10 @@ def build_forecast_assets(
     def budget_variance(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult]:
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             rows = build_budget_variance(
                 con, settings.forecast, partition_month(context.partition_key)
             )
-        finally:
-            con.close()
         yield dg.MaterializeResult(metadata={"rows": rows})
 
     thresholds = settings.forecast

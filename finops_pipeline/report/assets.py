@@ -39,8 +39,7 @@ def build_report_asset(
     ) -> dg.MaterializeResult:
         month = partition_month(context.partition_key)
         out_dir = settings.report.directory(Path(warehouse.path))
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             result = write_report(
                 con,
                 settings,
@@ -50,8 +49,6 @@ def build_report_asset(
                 top=settings.report.top,
                 warehouse=warehouse.path,
             )
-        finally:
-            con.close()
         files = {fmt: [str(p) for p in paths] for fmt, paths in result.paths.items()}
         metadata: dict = {
             "report_id": result.report_id,

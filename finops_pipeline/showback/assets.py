@@ -50,13 +50,10 @@ def build_showback_assets(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult]:
         period = partition_month(context.partition_key)
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             built = build_showback(con, settings, period)
             ledger = table_metadata(con, "allocation_ledger", period)
             showback = table_metadata(con, "showback_monthly", period)
-        finally:
-            con.close()
         if built.missing_rates:
             context.log.warning(
                 "no exchange rate for "
@@ -84,11 +81,8 @@ def build_showback_assets(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
         period = partition_month(context.partition_key)
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             rows = conservation(con, period)
-        finally:
-            con.close()
         failing = [r for r in rows if not r.ok]
         return dg.AssetCheckResult(
             passed=not failing,
@@ -132,13 +126,10 @@ def build_reporting_currency_check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
         period = partition_month(context.partition_key)
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             rows = failing_rows(
                 con, "showback_monthly", "reporting_currency_missing", {"billing_month": period}
             )
-        finally:
-            con.close()
         pairs = [str(r["pair"]) for r in rows]
         return dg.AssetCheckResult(
             passed=not rows,

@@ -44,13 +44,10 @@ def build_tag_assets(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult]:
         period = partition_month(context.partition_key)
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             rows = build_tag_marts(
                 con, period, policy=settings.tag_policy, dimension=settings.allocation.dimension
             )
-        finally:
-            con.close()
         for table in ("tag_violations", "tag_compliance"):
             yield dg.MaterializeResult(asset_key=table, metadata={"rows": rows.get(table, 0)})
 

@@ -31,11 +31,8 @@ def build_unit_cost_asset(
     def unit_costs(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult]:
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             built = build_unit_costs(con, settings, partition_month(context.partition_key))
-        finally:
-            con.close()
         if built.note:
             context.log.warning(f"unit_costs is empty: {built.note}")
         yield dg.MaterializeResult(metadata={"rows": built.rows, "note": built.note or "-"})

@@ -35,11 +35,8 @@ def build_waste_asset(
     def waste_findings(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult]:
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             rows = build_waste_findings(con, partition_month(context.partition_key), settings.waste)
-        finally:
-            con.close()
         yield dg.MaterializeResult(metadata={"rows": rows})
 
     return waste_findings
