@@ -9,7 +9,10 @@ from datetime import date, datetime
 import dagster as dg
 import duckdb
 
+from finops_pipeline.orchestration.preview import allow_partitioned_checks
 from finops_pipeline.warehouse import connect, warehouse_path
+
+allow_partitioned_checks()
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -1,6 +1,5 @@
 """Dagster asset for `cost_anomalies` and its check."""
 
-import warnings
 from collections.abc import Iterator
 
 import dagster as dg
@@ -12,7 +11,6 @@ from finops_pipeline.settings import Settings
 from finops_pipeline.sql_checks import sql_check
 
 GROUP = "insights"
-warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
 
 
 def build_anomaly_asset(

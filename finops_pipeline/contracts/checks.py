@@ -10,7 +10,6 @@ which Dagster shows but does not block on.
 """
 
 import time
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +24,6 @@ from finops_pipeline.contracts.suite import RuleResult, validate
 from finops_pipeline.resources import WarehouseResource, partition_month
 
 CHECK_NAME = "data_contract"
-warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
 
 
 @dataclass

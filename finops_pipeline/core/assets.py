@@ -1,6 +1,5 @@
 """Dagster assets for the staging views and `focus_costs`, and the reconciliation check."""
 
-import warnings
 from collections.abc import Sequence
 
 import dagster as dg
@@ -12,9 +11,6 @@ from finops_pipeline.resources import WarehouseResource, partition_month
 from finops_pipeline.tagging.policy import TagPolicy
 
 GROUP = "core"
-
-# Partitioned asset checks are a Dagster preview feature; we rely on it knowingly.
-warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
 
 
 def build_staging_assets(

@@ -1,6 +1,5 @@
 """Dagster assets for the allocation ledger and showback, and the conservation check."""
 
-import warnings
 from collections.abc import Iterator
 
 import dagster as dg
@@ -13,7 +12,6 @@ from finops_pipeline.showback.currency import RATES_HINT, describe_missing
 from finops_pipeline.sql_checks import failing_rows
 
 GROUP = "showback"
-warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
 
 
 def build_showback_assets(

@@ -1,7 +1,6 @@
 """Dagster asset for `waste_findings` (savings a team can act on, per billing month) and its
 check."""
 
-import warnings
 from collections.abc import Iterator
 
 import dagster as dg
@@ -13,7 +12,6 @@ from finops_pipeline.waste.build import build_waste_findings
 from finops_pipeline.waste.quality import CHECK
 
 GROUP = "insights"
-warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
 
 
 def build_waste_asset(
