@@ -1,12 +1,10 @@
 """Dagster asset for `cost_anomalies` and its check."""
 
-from collections.abc import Iterator
-
 import dagster as dg
 
 from finops_pipeline.anomalies.build import build_cost_anomalies
 from finops_pipeline.anomalies.quality import CHECK, check_params
-from finops_pipeline.resources import WarehouseResource
+from finops_pipeline.orchestration.month_assets import partitioned_table_asset
 from finops_pipeline.settings import Settings
 from finops_pipeline.sql_checks import sql_check
 
@@ -16,10 +14,12 @@ GROUP = "insights"
 def build_anomaly_asset(
     settings: Settings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
 ) -> dg.AssetsDefinition:
-    @dg.asset(
-        name="cost_anomalies",
-        group_name=GROUP,
-        partitions_def=partitions,
+    cost_anomalies = partitioned_table_asset(
+        "cost_anomalies",
+        # the whole history as of today, whatever the partition's month (see the description)
+        build=lambda run: {"anomalies": build_cost_anomalies(run.con, settings.anomalies)},
+        partitions=partitions,
+        group=GROUP,
         deps=upstream,
         kinds={"duckdb", "python"},
         description=(
@@ -33,13 +33,6 @@ def build_anomaly_asset(
             "partition triggers it, so reruns of old months never rewrite newer events."
         ),
     )
-    def cost_anomalies(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
-        with warehouse.connection() as con:
-            rows = build_cost_anomalies(con, settings.anomalies)
-        yield dg.MaterializeResult(metadata={"anomalies": rows})
-
     return cost_anomalies
 
 

@@ -6,7 +6,8 @@ import dagster as dg
 
 from finops_pipeline.core.focus import build_focus_month, create_staging_views, staging_models
 from finops_pipeline.core.reconcile import reconcile
-from finops_pipeline.orchestration.materializations import reconciliation_status, table_metadata
+from finops_pipeline.orchestration.materializations import materialization_metadata
+from finops_pipeline.orchestration.month_assets import MonthBuild, partitioned_table_asset
 from finops_pipeline.resources import WarehouseResource, partition_month
 from finops_pipeline.tagging.policy import TagPolicy
 
@@ -41,28 +42,24 @@ def build_focus_assets(
     partitions: dg.PartitionsDefinition,
     policy: TagPolicy | None = None,
 ) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
-    @dg.asset(
-        name="focus_costs",
-        group_name=GROUP,
-        partitions_def=partitions,
-        deps=list(staging_keys),
+    def build(run: MonthBuild) -> dict:
+        build_focus_month(run.con, run.month, policy)
+        # rows, BilledCost / EffectiveCost per currency and the reconciliation status, as
+        # `finops ingest` records them (one home for the UI's figures)
+        return materialization_metadata(run.con, "focus_costs", run.month)
+
+    focus_costs = partitioned_table_asset(
+        "focus_costs",
+        build=build,
+        partitions=partitions,
+        group=GROUP,
+        deps=staging_keys,
         kinds={"duckdb", "sql"},
         description=(
             "The unified FOCUS 1.2 cost table. Grain: one row per provider charge line "
             "(GCP credits as their own Credit rows), every source, one billing month per partition."
         ),
     )
-    def focus_costs(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> dg.MaterializeResult:
-        period = partition_month(context.partition_key)
-        with warehouse.connection() as con:
-            build_focus_month(con, period, policy)
-            # rows, BilledCost / EffectiveCost per currency and the reconciliation status,
-            # as `finops ingest` records them (one home for the UI's figures)
-            metadata = table_metadata(con, "focus_costs", period)
-            metadata["reconciliation"] = reconciliation_status(con, period)
-        return dg.MaterializeResult(metadata=metadata)
 
     @dg.asset_check(
         asset=focus_costs,

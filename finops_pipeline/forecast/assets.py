@@ -1,12 +1,10 @@
 """Dagster assets for `cost_forecast` and `budget_variance`, and their checks."""
 
-from collections.abc import Iterator
-
 import dagster as dg
 
 from finops_pipeline.forecast.budgets import build_budget_variance
 from finops_pipeline.forecast.build import build_cost_forecast
-from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.orchestration.month_assets import partitioned_table_asset
 from finops_pipeline.settings import Settings
 from finops_pipeline.sql_checks import sql_check
 
@@ -16,10 +14,11 @@ GROUP = "insights"
 def build_forecast_assets(
     settings: Settings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
 ) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
-    @dg.asset(
-        name="cost_forecast",
-        group_name=GROUP,
-        partitions_def=partitions,
+    cost_forecast = partitioned_table_asset(
+        "cost_forecast",
+        build=lambda run: build_cost_forecast(run.con, settings, run.month),
+        partitions=partitions,
+        group=GROUP,
         deps=upstream,
         kinds={"duckdb", "python"},
         description=(
@@ -32,17 +31,11 @@ def build_forecast_assets(
             "Grain: billing month x scope x key x currency."
         ),
     )
-    def cost_forecast(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
-        with warehouse.connection() as con:
-            rows = build_cost_forecast(con, settings, partition_month(context.partition_key))
-        yield dg.MaterializeResult(metadata={"rows": rows})
-
-    @dg.asset(
-        name="budget_variance",
-        group_name=GROUP,
-        partitions_def=partitions,
+    budget_variance = partitioned_table_asset(
+        "budget_variance",
+        build=lambda run: build_budget_variance(run.con, settings.forecast, run.month),
+        partitions=partitions,
+        group=GROUP,
         deps=["cost_forecast"],
         kinds={"duckdb", "sql"},
         description=(
@@ -52,14 +45,6 @@ def build_forecast_assets(
             "thresholds in finops.yaml forecast.*). Grain: billing month x budgeted team."
         ),
     )
-    def budget_variance(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
-        with warehouse.connection() as con:
-            rows = build_budget_variance(
-                con, settings.forecast, partition_month(context.partition_key)
-            )
-        yield dg.MaterializeResult(metadata={"rows": rows})
 
     thresholds = settings.forecast
     checks = [

@@ -1,10 +1,9 @@
 """Dagster assets for the allocation ledger and showback, and the conservation check."""
 
-from collections.abc import Iterator
-
 import dagster as dg
 
-from finops_pipeline.orchestration.materializations import table_metadata
+from finops_pipeline.orchestration.materializations import materialization_metadata
+from finops_pipeline.orchestration.month_assets import MonthBuild, partitioned_tables_asset
 from finops_pipeline.resources import WarehouseResource, partition_month
 from finops_pipeline.settings import Settings
 from finops_pipeline.showback.allocate import build_showback, conservation
@@ -17,8 +16,23 @@ GROUP = "showback"
 def build_showback_assets(
     settings: Settings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
 ) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
-    @dg.multi_asset(
-        specs=[
+    def build(run: MonthBuild) -> dict[str, dict]:
+        built = build_showback(run.con, settings, run.month)
+        missing = describe_missing(built.missing_rates, settings.reporting.currency)
+        if built.missing_rates:
+            run.log.warning(
+                f"no exchange rate for {missing}: reporting-currency amounts are NULL there; "
+                f"add rates with {RATES_HINT}"
+            )
+        showback = materialization_metadata(run.con, "showback_monthly", run.month)
+        return {
+            "allocation_ledger": materialization_metadata(run.con, "allocation_ledger", run.month),
+            "showback_monthly": {**showback, "no_exchange_rate": missing or "-"},
+        }
+
+    showback = partitioned_tables_asset(
+        "showback",
+        [
             dg.AssetSpec(
                 "allocation_ledger",
                 group_name=GROUP,
@@ -41,28 +55,9 @@ def build_showback_assets(
                 ),
             ),
         ],
-        partitions_def=partitions,
-        can_subset=False,
+        build=build,
+        partitions=partitions,
     )
-    def showback(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
-        period = partition_month(context.partition_key)
-        with warehouse.connection() as con:
-            built = build_showback(con, settings, period)
-            ledger = table_metadata(con, "allocation_ledger", period)
-            showback = table_metadata(con, "showback_monthly", period)
-        if built.missing_rates:
-            context.log.warning(
-                "no exchange rate for "
-                f"{describe_missing(built.missing_rates, settings.reporting.currency)}: "
-                f"reporting-currency amounts are NULL there; add rates with {RATES_HINT}"
-            )
-        missing = describe_missing(built.missing_rates, settings.reporting.currency)
-        yield dg.MaterializeResult(asset_key="allocation_ledger", metadata=ledger)
-        yield dg.MaterializeResult(
-            asset_key="showback_monthly", metadata={**showback, "no_exchange_rate": missing or "-"}
-        )
 
     @dg.asset_check(
         asset="showback_monthly",

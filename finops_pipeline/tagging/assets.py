@@ -1,10 +1,8 @@
 """Dagster assets for the tag marts: violations to fix and compliance to track."""
 
-from collections.abc import Iterator
-
 import dagster as dg
 
-from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.orchestration.month_assets import MonthBuild, partitioned_tables_asset
 from finops_pipeline.settings import Settings
 from finops_pipeline.tagging.marts import build_tag_marts
 
@@ -14,8 +12,15 @@ GROUP = "tagging"
 def build_tag_assets(
     settings: Settings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
 ) -> dg.AssetsDefinition:
-    @dg.multi_asset(
-        specs=[
+    def build(run: MonthBuild) -> dict[str, int]:
+        rows = build_tag_marts(
+            run.con, run.month, policy=settings.tag_policy, dimension=settings.allocation.dimension
+        )
+        return {table: rows.get(table, 0) for table in ("tag_violations", "tag_compliance")}
+
+    return partitioned_tables_asset(
+        "tag_marts",
+        [
             dg.AssetSpec(
                 "tag_violations",
                 group_name=GROUP,
@@ -37,18 +42,6 @@ def build_tag_assets(
                 ),
             ),
         ],
-        partitions_def=partitions,
-        can_subset=False,
+        build=build,
+        partitions=partitions,
     )
-    def tag_marts(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
-        period = partition_month(context.partition_key)
-        with warehouse.connection() as con:
-            rows = build_tag_marts(
-                con, period, policy=settings.tag_policy, dimension=settings.allocation.dimension
-            )
-        for table in ("tag_violations", "tag_compliance"):
-            yield dg.MaterializeResult(asset_key=table, metadata={"rows": rows.get(table, 0)})
-
-    return tag_marts

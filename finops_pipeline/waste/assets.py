@@ -1,11 +1,9 @@
 """Dagster asset for `waste_findings` (savings a team can act on, per billing month) and its
 check."""
 
-from collections.abc import Iterator
-
 import dagster as dg
 
-from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.orchestration.month_assets import partitioned_table_asset
 from finops_pipeline.settings import Settings
 from finops_pipeline.sql_checks import sql_check
 from finops_pipeline.waste.build import build_waste_findings
@@ -17,10 +15,11 @@ GROUP = "insights"
 def build_waste_asset(
     settings: Settings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
 ) -> dg.AssetsDefinition:
-    @dg.asset(
-        name="waste_findings",
-        group_name=GROUP,
-        partitions_def=partitions,
+    waste_findings = partitioned_table_asset(
+        "waste_findings",
+        build=lambda run: build_waste_findings(run.con, run.month, settings.waste),
+        partitions=partitions,
+        group=GROUP,
         deps=upstream,
         kinds={"duckdb", "sql"},
         description=(
@@ -30,13 +29,6 @@ def build_waste_asset(
             "Grain: billing month x provider x check x resource x currency."
         ),
     )
-    def waste_findings(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
-        with warehouse.connection() as con:
-            rows = build_waste_findings(con, partition_month(context.partition_key), settings.waste)
-        yield dg.MaterializeResult(metadata={"rows": rows})
-
     return waste_findings
 
 
