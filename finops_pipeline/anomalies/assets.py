@@ -4,6 +4,8 @@ import dagster as dg
 
 from finops_pipeline.anomalies.build import build_cost_anomalies
 from finops_pipeline.anomalies.quality import CHECK, check_params
+from finops_pipeline.core.assets import FOCUS_COSTS
+from finops_pipeline.orchestration.domains import Domain
 from finops_pipeline.orchestration.month_assets import partitioned_table_asset
 from finops_pipeline.settings import Settings
 from finops_pipeline.sql_checks import sql_check
@@ -50,4 +52,11 @@ def build_anomaly_check(
         extra_params=lambda: check_params(settings.anomalies),
         blocking=True,
         month_scoped=False,
+    )
+
+
+def domain(settings: Settings, partitions: dg.PartitionsDefinition) -> Domain:
+    return Domain(
+        [build_anomaly_asset(settings, partitions, [FOCUS_COSTS])],
+        [build_anomaly_check(settings, partitions)],
     )

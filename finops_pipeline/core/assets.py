@@ -6,12 +6,15 @@ import dagster as dg
 
 from finops_pipeline.core.focus import build_focus_month, create_staging_views, staging_models
 from finops_pipeline.core.reconcile import reconcile
+from finops_pipeline.orchestration.domains import Domain
 from finops_pipeline.orchestration.materializations import materialization_metadata
 from finops_pipeline.orchestration.month_assets import MonthBuild, partitioned_table_asset
 from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.settings import Settings
 from finops_pipeline.tagging.policy import TagPolicy
 
 GROUP = "core"
+FOCUS_COSTS = dg.AssetKey("focus_costs")  # what every mart reads
 
 
 def build_staging_assets(
@@ -93,3 +96,13 @@ def build_focus_assets(
         )
 
     return focus_costs, reconciles_with_raw
+
+
+def domain(
+    settings: Settings, partitions: dg.PartitionsDefinition, upstream: Sequence[dg.AssetKey]
+) -> Domain:
+    """The staging views over every raw landing (`upstream`), and focus_costs over them."""
+    staging = build_staging_assets(upstream, partitions)
+    staging_keys = [key for asset in staging for key in asset.keys]
+    focus_costs, reconciliation = build_focus_assets(staging_keys, partitions, settings.tag_policy)
+    return Domain([*staging, focus_costs], [reconciliation])

@@ -4,8 +4,10 @@ import dagster as dg
 
 from finops_pipeline.forecast.budgets import build_budget_variance
 from finops_pipeline.forecast.build import build_cost_forecast
+from finops_pipeline.orchestration.domains import Domain
 from finops_pipeline.orchestration.month_assets import partitioned_table_asset
 from finops_pipeline.settings import Settings
+from finops_pipeline.showback.assets import SHOWBACK_MONTHLY
 from finops_pipeline.sql_checks import sql_check
 
 GROUP = "insights"
@@ -81,3 +83,8 @@ def build_forecast_assets(
         ),
     ]
     return [cost_forecast, budget_variance], checks
+
+
+def domain(settings: Settings, partitions: dg.PartitionsDefinition) -> Domain:
+    assets, checks = build_forecast_assets(settings, partitions, [SHOWBACK_MONTHLY])
+    return Domain(assets, checks)

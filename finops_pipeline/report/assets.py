@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from finops_pipeline.orchestration.domains import Domain
 from finops_pipeline.report.build import write_report
 from finops_pipeline.resources import WarehouseResource, partition_month
 from finops_pipeline.settings import Settings
@@ -60,3 +61,10 @@ def build_report_asset(
         return dg.MaterializeResult(metadata=metadata)
 
     return finance_report
+
+
+def domain(
+    settings: Settings, partitions: dg.PartitionsDefinition, upstream: Sequence[dg.AssetKey]
+) -> Domain:
+    """The report, written after every table it may read (`upstream`) is rebuilt."""
+    return Domain([build_report_asset(settings, partitions, upstream)])

@@ -2,6 +2,8 @@
 
 import dagster as dg
 
+from finops_pipeline.core.assets import FOCUS_COSTS
+from finops_pipeline.orchestration.domains import Domain
 from finops_pipeline.orchestration.materializations import materialization_metadata
 from finops_pipeline.orchestration.month_assets import MonthBuild, partitioned_tables_asset
 from finops_pipeline.resources import WarehouseResource, partition_month
@@ -11,6 +13,7 @@ from finops_pipeline.showback.currency import RATES_HINT, describe_missing
 from finops_pipeline.sql_checks import failing_rows
 
 GROUP = "showback"
+SHOWBACK_MONTHLY = dg.AssetKey("showback_monthly")  # what the insights read
 
 
 def build_showback_assets(
@@ -147,3 +150,8 @@ def build_reporting_currency_check(
         )
 
     return reporting_currency_missing
+
+
+def domain(settings: Settings, partitions: dg.PartitionsDefinition) -> Domain:
+    showback, conservation = build_showback_assets(settings, partitions, [FOCUS_COSTS])
+    return Domain([showback], [conservation, build_reporting_currency_check(partitions)])

@@ -2,6 +2,8 @@
 
 import dagster as dg
 
+from finops_pipeline.core.assets import FOCUS_COSTS
+from finops_pipeline.orchestration.domains import Domain
 from finops_pipeline.orchestration.month_assets import MonthBuild, partitioned_tables_asset
 from finops_pipeline.settings import Settings
 from finops_pipeline.tagging.marts import build_tag_marts
@@ -45,3 +47,7 @@ def build_tag_assets(
         build=build,
         partitions=partitions,
     )
+
+
+def domain(settings: Settings, partitions: dg.PartitionsDefinition) -> Domain:
+    return Domain([build_tag_assets(settings, partitions, [FOCUS_COSTS])])

@@ -2,8 +2,10 @@
 
 import dagster as dg
 
+from finops_pipeline.orchestration.domains import Domain
 from finops_pipeline.orchestration.month_assets import MonthBuild, partitioned_table_asset
 from finops_pipeline.settings import Settings
+from finops_pipeline.showback.assets import SHOWBACK_MONTHLY
 from finops_pipeline.sql_checks import sql_check
 from finops_pipeline.unit_costs.build import build_unit_costs
 
@@ -58,3 +60,8 @@ def build_unit_cost_asset(
         ),
     ]
     return unit_costs, checks
+
+
+def domain(settings: Settings, partitions: dg.PartitionsDefinition) -> Domain:
+    unit_costs, checks = build_unit_cost_asset(settings, partitions, [SHOWBACK_MONTHLY])
+    return Domain([unit_costs], checks)

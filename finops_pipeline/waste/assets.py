@@ -3,6 +3,8 @@ check."""
 
 import dagster as dg
 
+from finops_pipeline.core.assets import FOCUS_COSTS
+from finops_pipeline.orchestration.domains import Domain
 from finops_pipeline.orchestration.month_assets import partitioned_table_asset
 from finops_pipeline.settings import Settings
 from finops_pipeline.sql_checks import sql_check
@@ -43,4 +45,11 @@ def build_waste_check(
         "monthly cost, the cost is positive, assumptions and recommendation are named, "
         "and no finding is duplicated (sql/checks/waste_findings__savings_within_cost.sql).",
         blocking=True,
+    )
+
+
+def domain(settings: Settings, partitions: dg.PartitionsDefinition) -> Domain:
+    return Domain(
+        [build_waste_asset(settings, partitions, [FOCUS_COSTS])],
+        [build_waste_check(settings, partitions)],
     )
