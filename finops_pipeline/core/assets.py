@@ -1,15 +1,21 @@
 """Dagster assets for the staging views and `focus_costs`, and the reconciliation check."""
 
 from collections.abc import Sequence
+from datetime import date
 
 import dagster as dg
+import duckdb
 
 from finops_pipeline.core.focus import build_focus_month, create_staging_views, staging_models
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.orchestration.domains import Domain
 from finops_pipeline.orchestration.materializations import materialization_metadata
-from finops_pipeline.orchestration.month_assets import MonthBuild, partitioned_table_asset
-from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.orchestration.month_assets import (
+    MonthBuild,
+    partitioned_check,
+    partitioned_table_asset,
+)
+from finops_pipeline.resources import WarehouseResource
 from finops_pipeline.settings import Settings
 from finops_pipeline.tagging.policy import TagPolicy
 
@@ -64,22 +70,8 @@ def build_focus_assets(
         ),
     )
 
-    @dg.asset_check(
-        asset=focus_costs,
-        name="reconciles_with_raw",
-        partitions_def=partitions,
-        blocking=True,
-        description=(
-            "Sum of BilledCost (EffectiveCost for amortized-only exports) per source, billing "
-            "period and currency equals the raw landing total, to the cent."
-        ),
-    )
-    def reconciles_with_raw(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        period = partition_month(context.partition_key)
-        with warehouse.connection() as con:
-            rows = reconcile(con, period)
+    def reconciled(con: duckdb.DuckDBPyConnection, month: date) -> dg.AssetCheckResult:
+        rows = reconcile(con, month)
         failing = [r for r in rows if not r.ok]
         table = {
             f"{r.source} {r.currency} ({r.cost_basis})": f"raw {r.raw_total:.2f} / focus {r.focus_total:.2f}"
@@ -95,6 +87,17 @@ def build_focus_assets(
             },
         )
 
+    reconciles_with_raw = partitioned_check(
+        focus_costs,
+        "reconciles_with_raw",
+        evaluate=reconciled,
+        partitions=partitions,
+        blocking=True,
+        description=(
+            "Sum of BilledCost (EffectiveCost for amortized-only exports) per source, billing "
+            "period and currency equals the raw landing total, to the cent."
+        ),
+    )
     return focus_costs, reconciles_with_raw
 
 

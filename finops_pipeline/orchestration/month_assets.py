@@ -6,7 +6,8 @@ about. What is left for the asset is always the same: open the warehouse, hand t
 partition's month, record what was built as the materialisation's metadata, close the
 warehouse. `partitioned_table_asset` writes that once, in the spirit of
 `sql_checks.sql_check` for checks; `partitioned_tables_asset` does the same for one build
-that writes several tables together (a `multi_asset` that cannot be subset).
+that writes several tables together (a `multi_asset` that cannot be subset), and
+`partitioned_check` for a check that judges one month of a table from the warehouse.
 
 A build gets a `MonthBuild` and returns the metadata to record: a number of rows (recorded
 as `rows`), or a mapping of metadata (for several tables, one mapping per table name).
@@ -94,3 +95,32 @@ def partitioned_tables_asset(
             yield dg.MaterializeResult(asset_key=spec.key, metadata=dict(metadata))
 
     return _tables
+
+
+def partitioned_check(
+    asset: str | dg.AssetKey | dg.AssetsDefinition,
+    name: str,
+    *,
+    evaluate: Callable[[duckdb.DuckDBPyConnection, date], dg.AssetCheckResult],
+    partitions: dg.PartitionsDefinition,
+    description: str,
+    blocking: bool = False,
+) -> dg.AssetChecksDefinition:
+    """The check `name` of `asset`: `evaluate` judges the partition's month on the open
+    warehouse (a check on a partitioned asset needs the same partitions)."""
+
+    @dg.asset_check(
+        asset=asset,
+        name=name,
+        partitions_def=partitions,
+        blocking=blocking,
+        description=description,
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        month = partition_month(context.partition_key)
+        with warehouse.connection() as con:
+            return evaluate(con, month)
+
+    return _check

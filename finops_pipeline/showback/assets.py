@@ -1,12 +1,18 @@
 """Dagster assets for the allocation ledger and showback, and the conservation check."""
 
+from datetime import date
+
 import dagster as dg
+import duckdb
 
 from finops_pipeline.core.assets import FOCUS_COSTS
 from finops_pipeline.orchestration.domains import Domain
 from finops_pipeline.orchestration.materializations import materialization_metadata
-from finops_pipeline.orchestration.month_assets import MonthBuild, partitioned_tables_asset
-from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.orchestration.month_assets import (
+    MonthBuild,
+    partitioned_check,
+    partitioned_tables_asset,
+)
 from finops_pipeline.settings import Settings
 from finops_pipeline.showback.allocate import build_showback, conservation
 from finops_pipeline.showback.currency import RATES_HINT, describe_missing
@@ -62,23 +68,8 @@ def build_showback_assets(
         partitions=partitions,
     )
 
-    @dg.asset_check(
-        asset="showback_monthly",
-        name="conserves_focus_costs",
-        partitions_def=partitions,
-        blocking=True,
-        description=(
-            "Per billing month and currency, the sum of showback_monthly equals the sum of "
-            "focus_costs exactly, for BilledCost and for EffectiveCost: allocation moves cost, "
-            "it never creates or loses any."
-        ),
-    )
-    def conserves_focus_costs(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        period = partition_month(context.partition_key)
-        with warehouse.connection() as con:
-            rows = conservation(con, period)
+    def conserved(con: duckdb.DuckDBPyConnection, month: date) -> dg.AssetCheckResult:
+        rows = conservation(con, month)
         failing = [r for r in rows if not r.ok]
         return dg.AssetCheckResult(
             passed=not failing,
@@ -98,6 +89,18 @@ def build_showback_assets(
             },
         )
 
+    conserves_focus_costs = partitioned_check(
+        "showback_monthly",
+        "conserves_focus_costs",
+        evaluate=conserved,
+        partitions=partitions,
+        blocking=True,
+        description=(
+            "Per billing month and currency, the sum of showback_monthly equals the sum of "
+            "focus_costs exactly, for BilledCost and for EffectiveCost: allocation moves cost, "
+            "it never creates or loses any."
+        ),
+    )
     return showback, conserves_focus_costs
 
 
@@ -106,26 +109,10 @@ def build_reporting_currency_check(
 ) -> dg.AssetChecksDefinition:
     """Warning check on showback_monthly: the month's currency pairs without a rate."""
 
-    @dg.asset_check(
-        asset="showback_monthly",
-        name="reporting_currency_missing",
-        partitions_def=partitions,
-        description=(
-            "Warning: billing currencies of the month without an exchange rate to the "
-            "reporting currency. Their showback is built and conserved in the billing "
-            "currency, the reporting-currency columns are NULL. Fix: `finops rates import "
-            "FILE` (ECB reference rates or a month,from_currency,to_currency,rate CSV), then "
-            "`finops run`."
-        ),
-    )
-    def reporting_currency_missing(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        period = partition_month(context.partition_key)
-        with warehouse.connection() as con:
-            rows = failing_rows(
-                con, "showback_monthly", "reporting_currency_missing", {"billing_month": period}
-            )
+    def rates_present(con: duckdb.DuckDBPyConnection, month: date) -> dg.AssetCheckResult:
+        rows = failing_rows(
+            con, "showback_monthly", "reporting_currency_missing", {"billing_month": month}
+        )
         pairs = [str(r["pair"]) for r in rows]
         return dg.AssetCheckResult(
             passed=not rows,
@@ -149,7 +136,19 @@ def build_reporting_currency_check(
             },
         )
 
-    return reporting_currency_missing
+    return partitioned_check(
+        "showback_monthly",
+        "reporting_currency_missing",
+        evaluate=rates_present,
+        partitions=partitions,
+        description=(
+            "Warning: billing currencies of the month without an exchange rate to the "
+            "reporting currency. Their showback is built and conserved in the billing "
+            "currency, the reporting-currency columns are NULL. Fix: `finops rates import "
+            "FILE` (ECB reference rates or a month,from_currency,to_currency,rate CSV), then "
+            "`finops run`."
+        ),
+    )
 
 
 def domain(settings: Settings, partitions: dg.PartitionsDefinition) -> Domain:
