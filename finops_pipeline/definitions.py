@@ -5,22 +5,24 @@ from __future__ import annotations
 import dagster as dg
 
 from finops_pipeline.alerts.sensors import build_alerting
-from finops_pipeline.anomalies.assets import build_anomaly_asset, build_anomaly_check
+from finops_pipeline.anomalies import assets as anomalies
 from finops_pipeline.contracts.checks import build_contract_checks
-from finops_pipeline.core.assets import build_focus_assets, build_staging_assets
+from finops_pipeline.core import assets as core
 from finops_pipeline.dagster_run import quiet_dagster_warnings
-from finops_pipeline.forecast.assets import build_forecast_assets
+from finops_pipeline.forecast import assets as forecast
 from finops_pipeline.ingest.assets import build_raw_asset
 from finops_pipeline.optional_inputs import build_optional_input_checks
+from finops_pipeline.orchestration.domains import Domain, assets_of, checks_of, keys_of
+from finops_pipeline.orchestration.jobs import build_jobs
 from finops_pipeline.orchestration.partitions import partitions_start
-from finops_pipeline.orchestration.schedules import build_jobs, build_schedules
-from finops_pipeline.report.assets import build_report_asset
+from finops_pipeline.orchestration.schedules import build_schedules
+from finops_pipeline.report import assets as report
 from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
 from finops_pipeline.settings import Settings, load_settings
-from finops_pipeline.showback.assets import build_reporting_currency_check, build_showback_assets
-from finops_pipeline.tagging.assets import build_tag_assets
-from finops_pipeline.unit_costs.assets import build_unit_cost_asset
-from finops_pipeline.waste.assets import build_waste_asset, build_waste_check
+from finops_pipeline.showback import assets as showback
+from finops_pipeline.tagging import assets as tagging
+from finops_pipeline.unit_costs import assets as unit_costs
+from finops_pipeline.waste import assets as waste
 
 
 def build_definitions(
@@ -31,67 +33,32 @@ def build_definitions(
     warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
     start = partitions_start(settings.partitions_start, warehouse_file)
     partitions = billing_months(start)
-    raw_assets = [build_raw_asset(s, partitions) for s in settings.effective_sources()]
-    raw_keys = [key for a in raw_assets for key in a.keys]
-    staging = build_staging_assets(raw_keys, partitions)
-    staging_keys = [key for a in staging for key in a.keys]
-    focus_costs, reconciliation = build_focus_assets(staging_keys, partitions, settings.tag_policy)
-    focus_key = [dg.AssetKey("focus_costs")]
-    tag_marts = build_tag_assets(
-        settings.tag_policy, settings.allocation.dimension, partitions, focus_key
-    )
-    showback, conservation = build_showback_assets(settings.showback, partitions, focus_key)
-    waste = build_waste_asset(settings.waste, partitions, focus_key)
-    anomalies = build_anomaly_asset(settings.anomalies, partitions, focus_key)
-    showback_keys = [dg.AssetKey("showback_monthly")]
-    unit_costs, unit_checks = build_unit_cost_asset(settings.showback, partitions, showback_keys)
-    forecasts, forecast_checks = build_forecast_assets(
-        settings.showback, settings.forecast, partitions, showback_keys
-    )
-    insights: list[dg.AssetsDefinition] = [unit_costs, *forecasts]
-    report_inputs = [k for a in (tag_marts, showback, waste, anomalies, *insights) for k in a.keys]
-    report = build_report_asset(settings.showback, settings.report, partitions, report_inputs)
-    assets = [
-        *raw_assets,
-        *staging,
-        focus_costs,
-        tag_marts,
-        showback,
-        waste,
-        anomalies,
-        *insights,
-        report,
+    ingest = Domain([build_raw_asset(s, partitions) for s in settings.effective_sources()])
+    landed = core.domain(settings.tag_policy, partitions, upstream=ingest.keys)
+    # The domains that build tables from focus_costs and from each other; each names its
+    # inputs and receives only its own settings section.
+    marts = [
+        tagging.domain(settings.tag_policy, settings.allocation.dimension, partitions),
+        showback.domain(settings.showback, partitions),
+        waste.domain(settings.waste, partitions),
+        anomalies.domain(settings.anomalies, partitions),
+        unit_costs.domain(settings.showback, partitions),
+        forecast.domain(settings.showback, settings.forecast, partitions),
     ]
+    reports = report.domain(settings.showback, settings.report, partitions, keys_of(marts))
+    domains = [ingest, landed, *marts, reports]
+    assets = assets_of(domains)
     alert_jobs, sensors = build_alerting(settings.alerts)
     return dg.Definitions(
         assets=assets,
         asset_checks=[
-            reconciliation,
-            conservation,
-            build_reporting_currency_check(partitions),
-            build_waste_check(settings.waste, partitions),
-            build_anomaly_check(settings.anomalies, partitions),
-            *unit_checks,
-            *forecast_checks,
+            *checks_of(domains),
             *build_contract_checks(assets),
             *build_optional_input_checks(settings, partitions),
         ],
         schedules=build_schedules(settings.schedules, start),
         sensors=sensors,
-        jobs=[
-            dg.define_asset_job(
-                "billing_month_refresh",
-                selection=dg.AssetSelection.all(),
-                description="Land every source and rebuild the derived tables for one billing month.",
-            ),
-            dg.define_asset_job(
-                "build_derived",
-                selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest", "reports"),
-                description="Rebuild every derived table of one billing month from what is loaded.",
-            ),
-            *build_jobs(),
-            *alert_jobs,
-        ],
+        jobs=[*build_jobs(), *alert_jobs],
         resources={"warehouse": WarehouseResource(path=warehouse_file)},
         executor=dg.in_process_executor,
     )

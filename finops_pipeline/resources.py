@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 import dagster as dg
 import duckdb
 
+from finops_pipeline.orchestration.preview import allow_partitioned_checks
 from finops_pipeline.warehouse import connect, warehouse_path
+
+allow_partitioned_checks()
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -17,6 +22,17 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         return connect(self.path)
+
+    @contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """`with warehouse.connection() as con:` the file's one write lock is released when
+        the block ends, raised or not, so the next step of the run (or another process) can
+        open it."""
+        con = self.connect()
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def billing_months(start: str = "2020-01-01") -> dg.MonthlyPartitionsDefinition:

@@ -8,11 +8,12 @@ in SQL lets tests and ad-hoc investigation run the very same query.
 
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import dagster as dg
 
-from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.orchestration.month_assets import partitioned_check
 from finops_pipeline.warehouse import read_sql
 
 SAMPLE_ROWS = 5
@@ -35,25 +36,10 @@ def sql_check(
     month_scoped: bool = True,
     severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
 ) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=asset,
-        name=check,
-        partitions_def=partitions,
-        blocking=blocking,
-        description=description,
-    )
-    def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        params: dict[str, Any] = {}
-        if month_scoped:
-            params["billing_month"] = partition_month(context.partition_key)
+    def evaluate(con: Any, month: date) -> dg.AssetCheckResult:
+        params: dict[str, Any] = {"billing_month": month} if month_scoped else {}
         params.update(extra_params() if extra_params else {})
-        con = warehouse.connect()
-        try:
-            rows = failing_rows(con, asset, check, params)
-        finally:
-            con.close()
+        rows = failing_rows(con, asset, check, params)
         metadata: dict[str, Any] = {
             "failing_rows": len(rows),
             "sample": dg.MetadataValue.json(
@@ -64,4 +50,11 @@ def sql_check(
             metadata["by_rule"] = dg.MetadataValue.json(dict(Counter(r["rule"] for r in rows)))
         return dg.AssetCheckResult(passed=not rows, severity=severity, metadata=metadata)
 
-    return _check
+    return partitioned_check(
+        asset,
+        check,
+        evaluate=evaluate,
+        partitions=partitions,
+        blocking=blocking,
+        description=description,
+    )

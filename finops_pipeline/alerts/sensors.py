@@ -33,11 +33,8 @@ def build_alert_job(settings: AlertSettings) -> dg.JobDefinition:
     def send_anomaly_alerts(
         context: dg.OpExecutionContext, config: AlertRunConfig, warehouse: WarehouseResource
     ) -> dg.Output[None]:
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             report = (dispatch_digest if config.digest else dispatch_new)(con, settings)
-        finally:
-            con.close()
         for failure in report.failures:
             context.log.error(failure)
         metadata = {

@@ -1,27 +1,27 @@
 """Dagster asset for `cost_anomalies` and its check."""
 
-import warnings
-from collections.abc import Iterator
-
 import dagster as dg
 
 from finops_pipeline.anomalies.build import build_cost_anomalies
 from finops_pipeline.anomalies.quality import CHECK, check_params
 from finops_pipeline.anomalies.settings import AnomalySettings
-from finops_pipeline.resources import WarehouseResource
+from finops_pipeline.core.assets import FOCUS_COSTS
+from finops_pipeline.orchestration.domains import Domain
+from finops_pipeline.orchestration.month_assets import partitioned_table_asset
 from finops_pipeline.sql_checks import sql_check
 
 GROUP = "insights"
-warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
 
 
 def build_anomaly_asset(
     settings: AnomalySettings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
 ) -> dg.AssetsDefinition:
-    @dg.asset(
-        name="cost_anomalies",
-        group_name=GROUP,
-        partitions_def=partitions,
+    cost_anomalies = partitioned_table_asset(
+        "cost_anomalies",
+        # the whole history as of today, whatever the partition's month (see the description)
+        build=lambda run: {"anomalies": build_cost_anomalies(run.con, settings)},
+        partitions=partitions,
+        group=GROUP,
         deps=upstream,
         kinds={"duckdb", "python"},
         description=(
@@ -35,16 +35,6 @@ def build_anomaly_asset(
             "partition triggers it, so reruns of old months never rewrite newer events."
         ),
     )
-    def cost_anomalies(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
-        con = warehouse.connect()
-        try:
-            rows = build_cost_anomalies(con, settings)
-        finally:
-            con.close()
-        yield dg.MaterializeResult(metadata={"anomalies": rows})
-
     return cost_anomalies
 
 
@@ -62,4 +52,11 @@ def build_anomaly_check(
         extra_params=lambda: check_params(settings),
         blocking=True,
         month_scoped=False,
+    )
+
+
+def domain(settings: AnomalySettings, partitions: dg.PartitionsDefinition) -> Domain:
+    return Domain(
+        [build_anomaly_asset(settings, partitions, [FOCUS_COSTS])],
+        [build_anomaly_check(settings, partitions)],
     )

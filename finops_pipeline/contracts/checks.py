@@ -10,7 +10,6 @@ which Dagster shows but does not block on.
 """
 
 import time
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +24,6 @@ from finops_pipeline.contracts.suite import RuleResult, validate
 from finops_pipeline.resources import WarehouseResource, partition_month
 
 CHECK_NAME = "data_contract"
-warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
 
 
 @dataclass
@@ -132,10 +130,7 @@ def _contract_check(
             if contract.partition_column and context.has_partition_key
             else None
         )
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             return check_result(run_contract(con, contract, contracts, month))
-        finally:
-            con.close()
 
     return _check

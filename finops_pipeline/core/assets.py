@@ -1,20 +1,25 @@
 """Dagster assets for the staging views and `focus_costs`, and the reconciliation check."""
 
-import warnings
 from collections.abc import Sequence
+from datetime import date
 
 import dagster as dg
+import duckdb
 
 from finops_pipeline.core.focus import build_focus_month, create_staging_views, staging_models
 from finops_pipeline.core.reconcile import reconcile
-from finops_pipeline.orchestration.materializations import reconciliation_status, table_metadata
-from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.orchestration.domains import Domain
+from finops_pipeline.orchestration.materializations import materialization_metadata
+from finops_pipeline.orchestration.month_assets import (
+    MonthBuild,
+    partitioned_check,
+    partitioned_table_asset,
+)
+from finops_pipeline.resources import WarehouseResource
 from finops_pipeline.tagging.policy import TagPolicy
 
 GROUP = "core"
-
-# Partitioned asset checks are a Dagster preview feature; we rely on it knowingly.
-warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
+FOCUS_COSTS = dg.AssetKey("focus_costs")  # what every mart reads
 
 
 def build_staging_assets(
@@ -32,11 +37,8 @@ def build_staging_assets(
             description=f"View sql/staging/{model}.sql: one provider's raw rows as FOCUS columns.",
         )
         def _stg(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
-            con = warehouse.connect()
-            try:
+            with warehouse.connection() as con:
                 create_staging_views(con)
-            finally:
-                con.close()
 
         return _stg
 
@@ -48,51 +50,27 @@ def build_focus_assets(
     partitions: dg.PartitionsDefinition,
     policy: TagPolicy | None = None,
 ) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
-    @dg.asset(
-        name="focus_costs",
-        group_name=GROUP,
-        partitions_def=partitions,
-        deps=list(staging_keys),
+    def build(run: MonthBuild) -> dict:
+        build_focus_month(run.con, run.month, policy)
+        # rows, BilledCost / EffectiveCost per currency and the reconciliation status, as
+        # `finops ingest` records them (one home for the UI's figures)
+        return materialization_metadata(run.con, "focus_costs", run.month)
+
+    focus_costs = partitioned_table_asset(
+        "focus_costs",
+        build=build,
+        partitions=partitions,
+        group=GROUP,
+        deps=staging_keys,
         kinds={"duckdb", "sql"},
         description=(
             "The unified FOCUS 1.2 cost table. Grain: one row per provider charge line "
             "(GCP credits as their own Credit rows), every source, one billing month per partition."
         ),
     )
-    def focus_costs(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> dg.MaterializeResult:
-        period = partition_month(context.partition_key)
-        con = warehouse.connect()
-        try:
-            build_focus_month(con, period, policy)
-            # rows, BilledCost / EffectiveCost per currency and the reconciliation status,
-            # as `finops ingest` records them (one home for the UI's figures)
-            metadata = table_metadata(con, "focus_costs", period)
-            metadata["reconciliation"] = reconciliation_status(con, period)
-        finally:
-            con.close()
-        return dg.MaterializeResult(metadata=metadata)
 
-    @dg.asset_check(
-        asset=focus_costs,
-        name="reconciles_with_raw",
-        partitions_def=partitions,
-        blocking=True,
-        description=(
-            "Sum of BilledCost (EffectiveCost for amortized-only exports) per source, billing "
-            "period and currency equals the raw landing total, to the cent."
-        ),
-    )
-    def reconciles_with_raw(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        period = partition_month(context.partition_key)
-        con = warehouse.connect()
-        try:
-            rows = reconcile(con, period)
-        finally:
-            con.close()
+    def reconciled(con: duckdb.DuckDBPyConnection, month: date) -> dg.AssetCheckResult:
+        rows = reconcile(con, month)
         failing = [r for r in rows if not r.ok]
         table = {
             f"{r.source} {r.currency} ({r.cost_basis})": f"raw {r.raw_total:.2f} / focus {r.focus_total:.2f}"
@@ -108,4 +86,25 @@ def build_focus_assets(
             },
         )
 
+    reconciles_with_raw = partitioned_check(
+        focus_costs,
+        "reconciles_with_raw",
+        evaluate=reconciled,
+        partitions=partitions,
+        blocking=True,
+        description=(
+            "Sum of BilledCost (EffectiveCost for amortized-only exports) per source, billing "
+            "period and currency equals the raw landing total, to the cent."
+        ),
+    )
     return focus_costs, reconciles_with_raw
+
+
+def domain(
+    policy: TagPolicy | None, partitions: dg.PartitionsDefinition, upstream: Sequence[dg.AssetKey]
+) -> Domain:
+    """The staging views over every raw landing (`upstream`), and focus_costs over them."""
+    staging = build_staging_assets(upstream, partitions)
+    staging_keys = [key for asset in staging for key in asset.keys]
+    focus_costs, reconciliation = build_focus_assets(staging_keys, partitions, policy)
+    return Domain([*staging, focus_costs], [reconciliation])

@@ -1,13 +1,13 @@
 """Dagster assets for `cost_forecast` and `budget_variance`, and their checks."""
 
-from collections.abc import Iterator
-
 import dagster as dg
 
 from finops_pipeline.forecast.budgets import build_budget_variance
 from finops_pipeline.forecast.build import build_cost_forecast
 from finops_pipeline.forecast.settings import ForecastSettings
-from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.orchestration.domains import Domain
+from finops_pipeline.orchestration.month_assets import partitioned_table_asset
+from finops_pipeline.showback.assets import SHOWBACK_MONTHLY
 from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.sql_checks import sql_check
 
@@ -20,10 +20,11 @@ def build_forecast_assets(
     partitions: dg.PartitionsDefinition,
     upstream: list[dg.AssetKey],
 ) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
-    @dg.asset(
-        name="cost_forecast",
-        group_name=GROUP,
-        partitions_def=partitions,
+    cost_forecast = partitioned_table_asset(
+        "cost_forecast",
+        build=lambda run: build_cost_forecast(run.con, showback, forecast, run.month),
+        partitions=partitions,
+        group=GROUP,
         deps=upstream,
         kinds={"duckdb", "python"},
         description=(
@@ -36,22 +37,11 @@ def build_forecast_assets(
             "Grain: billing month x scope x key x currency."
         ),
     )
-    def cost_forecast(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
-        con = warehouse.connect()
-        try:
-            rows = build_cost_forecast(
-                con, showback, forecast, partition_month(context.partition_key)
-            )
-        finally:
-            con.close()
-        yield dg.MaterializeResult(metadata={"rows": rows})
-
-    @dg.asset(
-        name="budget_variance",
-        group_name=GROUP,
-        partitions_def=partitions,
+    budget_variance = partitioned_table_asset(
+        "budget_variance",
+        build=lambda run: build_budget_variance(run.con, forecast, run.month),
+        partitions=partitions,
+        group=GROUP,
         deps=["cost_forecast"],
         kinds={"duckdb", "sql"},
         description=(
@@ -61,15 +51,6 @@ def build_forecast_assets(
             "thresholds in finops.yaml forecast.*). Grain: billing month x budgeted team."
         ),
     )
-    def budget_variance(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
-        con = warehouse.connect()
-        try:
-            rows = build_budget_variance(con, forecast, partition_month(context.partition_key))
-        finally:
-            con.close()
-        yield dg.MaterializeResult(metadata={"rows": rows})
 
     thresholds = forecast
     checks = [
@@ -106,3 +87,10 @@ def build_forecast_assets(
         ),
     ]
     return [cost_forecast, budget_variance], checks
+
+
+def domain(
+    showback: ShowbackSection, forecast: ForecastSettings, partitions: dg.PartitionsDefinition
+) -> Domain:
+    assets, checks = build_forecast_assets(showback, forecast, partitions, [SHOWBACK_MONTHLY])
+    return Domain(assets, checks)

@@ -63,6 +63,17 @@ def table_metadata(con: duckdb.DuckDBPyConnection, table: str, month: date) -> d
     return metadata
 
 
+def materialization_metadata(con: duckdb.DuckDBPyConnection, table: str, month: date) -> dict:
+    """What a build of `table` for `month` records, whether Dagster or the command line
+    built it: `table_metadata`, and for focus_costs the reconciliation status."""
+    import dagster as dg
+
+    metadata = table_metadata(con, table, month)
+    if table == "focus_costs":
+        metadata["reconciliation"] = dg.MetadataValue.text(reconciliation_status(con, month))
+    return metadata
+
+
 def reconciliation_status(con: duckdb.DuckDBPyConnection, month: date) -> str:
     from finops_pipeline.core.reconcile import reconcile
 
@@ -121,11 +132,7 @@ def record(
         for table in tables:
             if not table_exists(con, table):
                 continue
-            metadata = table_metadata(con, table, month)
-            if table == "focus_costs":
-                metadata["reconciliation"] = dg.MetadataValue.text(
-                    reconciliation_status(con, month)
-                )
+            metadata = materialization_metadata(con, table, month)
             events.append(
                 dg.AssetMaterialization(
                     dg.AssetKey(table),

@@ -9,13 +9,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import (
-    UnresolvedAssetJobDefinition,
-)
 
 from finops_pipeline.orchestration.settings import ScheduleSettings
-
-REPORTS_GROUP = "reports"
 
 
 def month_start(day: date) -> date:
@@ -30,24 +25,6 @@ def refresh_months(now: datetime) -> list[date]:
     """The previous month first (providers restate it for days after it closes), then the
     current one."""
     return [previous_month(now.date()), month_start(now.date())]
-
-
-def build_jobs() -> list[UnresolvedAssetJobDefinition]:
-    return [
-        dg.define_asset_job(
-            "daily_refresh",
-            selection=dg.AssetSelection.all() - dg.AssetSelection.groups(REPORTS_GROUP),
-            description=(
-                "Land every source and rebuild every table except the reports for one billing "
-                "month (the daily schedule runs it for the current and the previous month)."
-            ),
-        ),
-        dg.define_asset_job(
-            "month_close",
-            selection=dg.AssetSelection.all(),
-            description="Land, rebuild and report one closed billing month, finance report included.",
-        ),
-    ]
 
 
 def build_schedules(

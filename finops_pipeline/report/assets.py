@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from finops_pipeline.orchestration.domains import Domain
 from finops_pipeline.report.build import write_report
 from finops_pipeline.report.settings import ReportSettings
 from finops_pipeline.resources import WarehouseResource, partition_month
@@ -43,8 +44,7 @@ def build_report_asset(
     ) -> dg.MaterializeResult:
         month = partition_month(context.partition_key)
         out_dir = report.directory(Path(warehouse.path))
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             result = write_report(
                 con,
                 showback,
@@ -54,8 +54,6 @@ def build_report_asset(
                 top=report.top,
                 warehouse=warehouse.path,
             )
-        finally:
-            con.close()
         files = {fmt: [str(p) for p in paths] for fmt, paths in result.paths.items()}
         metadata: dict = {
             "report_id": result.report_id,
@@ -67,3 +65,13 @@ def build_report_asset(
         return dg.MaterializeResult(metadata=metadata)
 
     return finance_report
+
+
+def domain(
+    showback: ShowbackSection,
+    report: ReportSettings,
+    partitions: dg.PartitionsDefinition,
+    upstream: Sequence[dg.AssetKey],
+) -> Domain:
+    """The report, written after every table it may read (`upstream`) is rebuilt."""
+    return Domain([build_report_asset(showback, report, partitions, upstream)])

@@ -1,26 +1,47 @@
 """Dagster assets for the allocation ledger and showback, and the conservation check."""
 
-import warnings
-from collections.abc import Iterator
+from datetime import date
 
 import dagster as dg
+import duckdb
 
-from finops_pipeline.orchestration.materializations import table_metadata
-from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.core.assets import FOCUS_COSTS
+from finops_pipeline.orchestration.domains import Domain
+from finops_pipeline.orchestration.materializations import materialization_metadata
+from finops_pipeline.orchestration.month_assets import (
+    MonthBuild,
+    partitioned_check,
+    partitioned_tables_asset,
+)
 from finops_pipeline.showback.allocate import build_showback, conservation
 from finops_pipeline.showback.currency import RATES_HINT, describe_missing
 from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.sql_checks import failing_rows
 
 GROUP = "showback"
-warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
+SHOWBACK_MONTHLY = dg.AssetKey("showback_monthly")  # what the insights read
 
 
 def build_showback_assets(
     settings: ShowbackSection, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
 ) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
-    @dg.multi_asset(
-        specs=[
+    def build(run: MonthBuild) -> dict[str, dict]:
+        built = build_showback(run.con, settings, run.month)
+        missing = describe_missing(built.missing_rates, settings.reporting.currency)
+        if built.missing_rates:
+            run.log.warning(
+                f"no exchange rate for {missing}: reporting-currency amounts are NULL there; "
+                f"add rates with {RATES_HINT}"
+            )
+        showback = materialization_metadata(run.con, "showback_monthly", run.month)
+        return {
+            "allocation_ledger": materialization_metadata(run.con, "allocation_ledger", run.month),
+            "showback_monthly": {**showback, "no_exchange_rate": missing or "-"},
+        }
+
+    showback = partitioned_tables_asset(
+        "showback",
+        [
             dg.AssetSpec(
                 "allocation_ledger",
                 group_name=GROUP,
@@ -43,52 +64,12 @@ def build_showback_assets(
                 ),
             ),
         ],
-        partitions_def=partitions,
-        can_subset=False,
+        build=build,
+        partitions=partitions,
     )
-    def showback(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
-        period = partition_month(context.partition_key)
-        con = warehouse.connect()
-        try:
-            built = build_showback(con, settings, period)
-            ledger = table_metadata(con, "allocation_ledger", period)
-            showback = table_metadata(con, "showback_monthly", period)
-        finally:
-            con.close()
-        if built.missing_rates:
-            context.log.warning(
-                "no exchange rate for "
-                f"{describe_missing(built.missing_rates, settings.reporting.currency)}: "
-                f"reporting-currency amounts are NULL there; add rates with {RATES_HINT}"
-            )
-        missing = describe_missing(built.missing_rates, settings.reporting.currency)
-        yield dg.MaterializeResult(asset_key="allocation_ledger", metadata=ledger)
-        yield dg.MaterializeResult(
-            asset_key="showback_monthly", metadata={**showback, "no_exchange_rate": missing or "-"}
-        )
 
-    @dg.asset_check(
-        asset="showback_monthly",
-        name="conserves_focus_costs",
-        partitions_def=partitions,
-        blocking=True,
-        description=(
-            "Per billing month and currency, the sum of showback_monthly equals the sum of "
-            "focus_costs exactly, for BilledCost and for EffectiveCost: allocation moves cost, "
-            "it never creates or loses any."
-        ),
-    )
-    def conserves_focus_costs(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        period = partition_month(context.partition_key)
-        con = warehouse.connect()
-        try:
-            rows = conservation(con, period)
-        finally:
-            con.close()
+    def conserved(con: duckdb.DuckDBPyConnection, month: date) -> dg.AssetCheckResult:
+        rows = conservation(con, month)
         failing = [r for r in rows if not r.ok]
         return dg.AssetCheckResult(
             passed=not failing,
@@ -108,6 +89,18 @@ def build_showback_assets(
             },
         )
 
+    conserves_focus_costs = partitioned_check(
+        "showback_monthly",
+        "conserves_focus_costs",
+        evaluate=conserved,
+        partitions=partitions,
+        blocking=True,
+        description=(
+            "Per billing month and currency, the sum of showback_monthly equals the sum of "
+            "focus_costs exactly, for BilledCost and for EffectiveCost: allocation moves cost, "
+            "it never creates or loses any."
+        ),
+    )
     return showback, conserves_focus_costs
 
 
@@ -116,29 +109,10 @@ def build_reporting_currency_check(
 ) -> dg.AssetChecksDefinition:
     """Warning check on showback_monthly: the month's currency pairs without a rate."""
 
-    @dg.asset_check(
-        asset="showback_monthly",
-        name="reporting_currency_missing",
-        partitions_def=partitions,
-        description=(
-            "Warning: billing currencies of the month without an exchange rate to the "
-            "reporting currency. Their showback is built and conserved in the billing "
-            "currency, the reporting-currency columns are NULL. Fix: `finops rates import "
-            "FILE` (ECB reference rates or a month,from_currency,to_currency,rate CSV), then "
-            "`finops run`."
-        ),
-    )
-    def reporting_currency_missing(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        period = partition_month(context.partition_key)
-        con = warehouse.connect()
-        try:
-            rows = failing_rows(
-                con, "showback_monthly", "reporting_currency_missing", {"billing_month": period}
-            )
-        finally:
-            con.close()
+    def rates_present(con: duckdb.DuckDBPyConnection, month: date) -> dg.AssetCheckResult:
+        rows = failing_rows(
+            con, "showback_monthly", "reporting_currency_missing", {"billing_month": month}
+        )
         pairs = [str(r["pair"]) for r in rows]
         return dg.AssetCheckResult(
             passed=not rows,
@@ -162,4 +136,21 @@ def build_reporting_currency_check(
             },
         )
 
-    return reporting_currency_missing
+    return partitioned_check(
+        "showback_monthly",
+        "reporting_currency_missing",
+        evaluate=rates_present,
+        partitions=partitions,
+        description=(
+            "Warning: billing currencies of the month without an exchange rate to the "
+            "reporting currency. Their showback is built and conserved in the billing "
+            "currency, the reporting-currency columns are NULL. Fix: `finops rates import "
+            "FILE` (ECB reference rates or a month,from_currency,to_currency,rate CSV), then "
+            "`finops run`."
+        ),
+    )
+
+
+def domain(settings: ShowbackSection, partitions: dg.PartitionsDefinition) -> Domain:
+    showback, conservation = build_showback_assets(settings, partitions, [FOCUS_COSTS])
+    return Domain([showback], [conservation, build_reporting_currency_check(partitions)])

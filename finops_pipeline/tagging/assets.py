@@ -1,10 +1,10 @@
 """Dagster assets for the tag marts: violations to fix and compliance to track."""
 
-from collections.abc import Iterator
-
 import dagster as dg
 
-from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.core.assets import FOCUS_COSTS
+from finops_pipeline.orchestration.domains import Domain
+from finops_pipeline.orchestration.month_assets import MonthBuild, partitioned_tables_asset
 from finops_pipeline.tagging.marts import build_tag_marts
 from finops_pipeline.tagging.policy import TagPolicy
 
@@ -17,8 +17,13 @@ def build_tag_assets(
     partitions: dg.PartitionsDefinition,
     upstream: list[dg.AssetKey],
 ) -> dg.AssetsDefinition:
-    @dg.multi_asset(
-        specs=[
+    def build(run: MonthBuild) -> dict[str, int]:
+        rows = build_tag_marts(run.con, run.month, policy=policy, dimension=dimension)
+        return {table: rows.get(table, 0) for table in ("tag_violations", "tag_compliance")}
+
+    return partitioned_tables_asset(
+        "tag_marts",
+        [
             dg.AssetSpec(
                 "tag_violations",
                 group_name=GROUP,
@@ -40,19 +45,10 @@ def build_tag_assets(
                 ),
             ),
         ],
-        partitions_def=partitions,
-        can_subset=False,
+        build=build,
+        partitions=partitions,
     )
-    def tag_marts(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
-        period = partition_month(context.partition_key)
-        con = warehouse.connect()
-        try:
-            rows = build_tag_marts(con, period, policy=policy, dimension=dimension)
-        finally:
-            con.close()
-        for table in ("tag_violations", "tag_compliance"):
-            yield dg.MaterializeResult(asset_key=table, metadata={"rows": rows.get(table, 0)})
 
-    return tag_marts
+
+def domain(policy: TagPolicy | None, dimension: str, partitions: dg.PartitionsDefinition) -> Domain:
+    return Domain([build_tag_assets(policy, dimension, partitions, [FOCUS_COSTS])])

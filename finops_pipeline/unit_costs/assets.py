@@ -1,10 +1,10 @@
 """Dagster asset for `unit_costs`, and its checks."""
 
-from collections.abc import Iterator
-
 import dagster as dg
 
-from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.orchestration.domains import Domain
+from finops_pipeline.orchestration.month_assets import MonthBuild, partitioned_table_asset
+from finops_pipeline.showback.assets import SHOWBACK_MONTHLY
 from finops_pipeline.showback.rules import ShowbackSection
 from finops_pipeline.sql_checks import sql_check
 from finops_pipeline.unit_costs.build import build_unit_costs
@@ -15,10 +15,17 @@ GROUP = "insights"
 def build_unit_cost_asset(
     settings: ShowbackSection, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
 ) -> tuple[dg.AssetsDefinition, list[dg.AssetChecksDefinition]]:
-    @dg.asset(
-        name="unit_costs",
-        group_name=GROUP,
-        partitions_def=partitions,
+    def build(run: MonthBuild) -> dict:
+        built = build_unit_costs(run.con, settings, run.month)
+        if built.note:
+            run.log.warning(f"unit_costs is empty: {built.note}")
+        return {"rows": built.rows, "note": built.note or "-"}
+
+    unit_costs = partitioned_table_asset(
+        "unit_costs",
+        build=build,
+        partitions=partitions,
+        group=GROUP,
         deps=upstream,
         kinds={"duckdb", "sql"},
         description=(
@@ -28,17 +35,6 @@ def build_unit_cost_asset(
             "period. Grain: day or month x team x metric."
         ),
     )
-    def unit_costs(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
-        con = warehouse.connect()
-        try:
-            built = build_unit_costs(con, settings, partition_month(context.partition_key))
-        finally:
-            con.close()
-        if built.note:
-            context.log.warning(f"unit_costs is empty: {built.note}")
-        yield dg.MaterializeResult(metadata={"rows": built.rows, "note": built.note or "-"})
 
     checks = [
         sql_check(
@@ -64,3 +60,8 @@ def build_unit_cost_asset(
         ),
     ]
     return unit_costs, checks
+
+
+def domain(settings: ShowbackSection, partitions: dg.PartitionsDefinition) -> Domain:
+    unit_costs, checks = build_unit_cost_asset(settings, partitions, [SHOWBACK_MONTHLY])
+    return Domain([unit_costs], checks)

@@ -1,28 +1,27 @@
 """Dagster asset for `waste_findings` (savings a team can act on, per billing month) and its
 check."""
 
-import warnings
-from collections.abc import Iterator
-
 import dagster as dg
 
-from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.core.assets import FOCUS_COSTS
+from finops_pipeline.orchestration.domains import Domain
+from finops_pipeline.orchestration.month_assets import partitioned_table_asset
 from finops_pipeline.sql_checks import sql_check
 from finops_pipeline.waste.build import build_waste_findings
 from finops_pipeline.waste.quality import CHECK
 from finops_pipeline.waste.settings import WasteSettings
 
 GROUP = "insights"
-warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
 
 
 def build_waste_asset(
     settings: WasteSettings, partitions: dg.PartitionsDefinition, upstream: list[dg.AssetKey]
 ) -> dg.AssetsDefinition:
-    @dg.asset(
-        name="waste_findings",
-        group_name=GROUP,
-        partitions_def=partitions,
+    waste_findings = partitioned_table_asset(
+        "waste_findings",
+        build=lambda run: build_waste_findings(run.con, run.month, settings),
+        partitions=partitions,
+        group=GROUP,
         deps=upstream,
         kinds={"duckdb", "sql"},
         description=(
@@ -32,16 +31,6 @@ def build_waste_asset(
             "Grain: billing month x provider x check x resource x currency."
         ),
     )
-    def waste_findings(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
-        con = warehouse.connect()
-        try:
-            rows = build_waste_findings(con, partition_month(context.partition_key), settings)
-        finally:
-            con.close()
-        yield dg.MaterializeResult(metadata={"rows": rows})
-
     return waste_findings
 
 
@@ -56,4 +45,11 @@ def build_waste_check(
         "monthly cost, the cost is positive, assumptions and recommendation are named, "
         "and no finding is duplicated (sql/checks/waste_findings__savings_within_cost.sql).",
         blocking=True,
+    )
+
+
+def domain(settings: WasteSettings, partitions: dg.PartitionsDefinition) -> Domain:
+    return Domain(
+        [build_waste_asset(settings, partitions, [FOCUS_COSTS])],
+        [build_waste_check(settings, partitions)],
     )
