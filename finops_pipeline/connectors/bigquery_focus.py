@@ -37,13 +37,13 @@ import sqlglot
 from google.cloud import bigquery
 from sqlglot import exp
 
+from finops_pipeline.connectors.base import Candidate, Fetched
 from finops_pipeline.connectors.bigquery import BigQueryFetcher, api_retry
 from finops_pipeline.connectors.bigquery_errors import bigquery_errors
 from finops_pipeline.connectors.bigquery_sql import bigquery_sql
 from finops_pipeline.connectors.locations import Location
 from finops_pipeline.connectors.staging import Progress, part_file
 from finops_pipeline.connectors.state import ObjectState
-from finops_pipeline.connectors.sync import Candidate, Fetched
 from finops_pipeline.errors import IngestError
 from finops_pipeline.settings import SourceSettings
 

@@ -8,7 +8,7 @@ from finops_pipeline.connectors.locations import parse_location
 from finops_pipeline.errors import ConfigError
 
 if TYPE_CHECKING:
-    from finops_pipeline.connectors.sync import Fetcher
+    from finops_pipeline.connectors.base import Fetcher
     from finops_pipeline.settings import SourceSettings
 
 

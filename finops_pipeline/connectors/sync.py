@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Protocol
 
 import duckdb
 
+from finops_pipeline.connectors.base import Candidate, Fetcher
 from finops_pipeline.connectors.staging import (
     Progress,
     incoming_folder,
@@ -23,39 +23,12 @@ from finops_pipeline.connectors.staging import (
     no_progress,
     staging_root,
 )
-from finops_pipeline.connectors.state import ObjectState, ensure_state_table, is_unchanged, record
+from finops_pipeline.connectors.state import ensure_state_table, is_unchanged, record
 from finops_pipeline.core.focus import rebuild_changed
 from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.service import IngestReport, ingest_path
 from finops_pipeline.settings import SourceSettings
 from finops_pipeline.tagging.policy import TagPolicy
-
-
-@dataclass
-class Candidate:
-    """A delivery the listing shows: one billing period's export, as the provider lays it out."""
-
-    key: str  # stable id of the delivery, e.g. its period folder
-    period: date | None
-    folder: str  # folder, relative to the mirror, that holds the delivery once fetched
-    fingerprint: list[ObjectState]  # listed objects that define it (manifest, or files)
-    listing: dict[str, ObjectState] | None = None  # the whole listing, to re-check data files
-    detail: dict = field(default_factory=dict)  # fetcher-private (chosen run, month, ...)
-
-
-@dataclass
-class Fetched:
-    objects: list[ObjectState]
-    version: str
-    # The format the fetcher knows it wrote (a FOCUS view's months are `focus` even when the
-    # source says `auto`); None lands with the source's own format.
-    format: str | None = None
-
-
-class Fetcher(Protocol):
-    def candidates(self) -> list[Candidate]: ...
-
-    def fetch(self, candidate: Candidate, into: Path, progress: Progress) -> Fetched: ...
 
 
 @dataclass
