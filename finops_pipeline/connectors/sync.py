@@ -1,5 +1,6 @@
 """Sync a cloud source: list its deliveries, fetch the new or changed ones into the staging
 mirror, land each with `ingest_path`, and record what landed in `connector_state`.
+What is built from the landed rows is the asset graph's job (`finops_pipeline.refresh`).
 
 The fetchers only fetch; landing (atomic replacement of a source x billing period, load log,
 duplicate detection) stays in `finops_pipeline.ingest`. State is written after a delivery
@@ -24,11 +25,9 @@ from finops_pipeline.connectors.staging import (
     staging_root,
 )
 from finops_pipeline.connectors.state import ensure_state_table, is_unchanged, record
-from finops_pipeline.core.focus import rebuild_changed
 from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.service import IngestReport, ingest_path
 from finops_pipeline.settings import SourceSettings
-from finops_pipeline.tagging.policy import TagPolicy
 
 
 @dataclass
@@ -44,13 +43,12 @@ def sync_source(
     *,
     fetcher: Fetcher | None = None,
     period: date | None = None,
-    rebuild: bool = True,
-    policy: TagPolicy | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
     progress: Progress = no_progress,
 ) -> SyncReport:
     """Fetch and land what changed at the source's location; `period` limits it to one month
-    (a Dagster partition). Raises IngestError (naming the source, object and permission) when
+    (a Dagster partition). Deliveries landed before a failure stay landed and in the report,
+    which the caller refreshes (`finops_pipeline.refresh.sync_and_refresh`). Raises IngestError (naming the source, object and permission) when
     the provider refuses or the network fails after the client's retries."""
     from finops_pipeline.connectors.registry import make_fetcher
 
@@ -58,17 +56,10 @@ def sync_source(
     fetcher = fetcher or make_fetcher(source)
     mirror = staging_root(con, source.name, source.staging_dir)
     report = SyncReport(IngestReport(source.name))
-    try:
-        for candidate in fetcher.candidates():
-            if period is not None and candidate.period not in (None, period):
-                continue
-            _sync_one(con, source, fetcher, candidate, mirror, report, on_file, progress)
-    finally:
-        # Deliveries landed before a failure are committed: rebuild their months even when a
-        # later one fails, and those an interrupted run left pending (see core/pending.py).
-        if rebuild:
-            written, recovered = rebuild_changed(con, report.ingest.changed_periods, policy)
-            report.ingest.focus_rows_written, report.ingest.recovered = written, recovered
+    for candidate in fetcher.candidates():
+        if period is not None and candidate.period not in (None, period):
+            continue
+        _sync_one(con, source, fetcher, candidate, mirror, report, on_file, progress)
     return report
 
 
@@ -90,7 +81,7 @@ def _sync_one(
         fetched = fetcher.fetch(candidate, incoming, progress)
         folder = install_delivery(incoming, mirror, candidate.folder)
     fmt = fetched.format or source.format
-    landed = ingest_path(con, folder, source.name, fmt, rebuild=False, on_file=on_file)
+    landed = ingest_path(con, folder, source.name, fmt, on_file=on_file)
     _merge(report.ingest, landed)
     report.fetched.append(candidate.key)
     if not landed.rejected:
