@@ -125,14 +125,15 @@ def ingest(
         cloud = dict(endpoint_url=endpoint_url, profile=profile, region=region, project=project,
                      since=since)  # fmt: skip
         return ingest_remote(location, format, source, warehouse, config, cloud)
-    from finops_pipeline.refresh import refresh_focus
-
     path = Path(location)
     name = source or (path.stem.split(".")[0] if path.is_file() else path.resolve().name)
     try:
         settings = load_settings(config, warehouse)
         con = connect(settings.warehouse)
         report = _ingest_with_progress(con, path, name, format)
+        # imported after the lock wait (`connect`): it pulls in Dagster, slow to import
+        from finops_pipeline.refresh import refresh_focus
+
         with out.console.status("rebuilding focus_costs (Dagster)..."):
             refresh_focus(con, report, settings)
     except FinopsError as error:
