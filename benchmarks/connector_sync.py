@@ -3,7 +3,7 @@
     python benchmarks/connector_sync.py [--months 13] [--scale 1]
 
 Writes the demo's legacy CUR for N months, uploads it to moto's S3 server on 127.0.0.1 (a
-real HTTP endpoint; needs the test extra), then times `sync_source` against it: the first
+real HTTP endpoint; needs the test extra), then times `sync_and_refresh` against it: the first
 load (every period downloaded and landed), a second run (listing only, nothing downloaded),
 and a run after one period's manifest was rewritten (that period downloaded again; its
 identical file is then skipped by the load log's checksum).
@@ -21,7 +21,7 @@ from pathlib import Path
 import boto3
 from moto.server import ThreadedMotoServer
 
-from finops_pipeline.connectors.sync import sync_source
+from finops_pipeline.refresh import sync_and_refresh
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import SourceSettings
 from finops_pipeline.warehouse import connect
@@ -56,7 +56,7 @@ def main() -> None:
             con = connect(root / "w.duckdb")
             for label in ("first load", "no-op re-run"):
                 started = time.perf_counter()
-                report = sync_source(con, source)
+                report = sync_and_refresh(con, source)
                 print(f"{label}: {time.perf_counter() - started:.2f} s "
                       f"({len(report.fetched)} fetched, {len(report.unchanged)} unchanged)")  # fmt: skip
             manifest = next(k["Key"] for k in s3.list_objects_v2(Bucket="bench")["Contents"]
@@ -64,7 +64,7 @@ def main() -> None:
             body = s3.get_object(Bucket="bench", Key=manifest)["Body"].read()
             s3.put_object(Bucket="bench", Key=manifest, Body=body + b" ")  # a new manifest ETag
             started = time.perf_counter()
-            report = sync_source(con, source)
+            report = sync_and_refresh(con, source)
             print(f"one manifest rewritten: {time.perf_counter() - started:.2f} s "
                   f"({len(report.fetched)} fetched)")  # fmt: skip
             con.close()

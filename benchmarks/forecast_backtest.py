@@ -29,11 +29,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from forecast_eval import closed_months, evaluate, report
 from forecast_series import END, series_set
 
-from finops_pipeline.demo import ingest_demo, write_business_metrics
+from finops_pipeline.demo import ingest_demo, land_and_rebuild, write_business_metrics
 from finops_pipeline.forecast.build import last_complete_day
 from finops_pipeline.forecast.series import load_daily_series
 from finops_pipeline.forecast.settings import ForecastSettings
-from finops_pipeline.ingest.service import ingest_path
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import Settings, demo_settings
 from finops_pipeline.showback.allocate import build_showback
@@ -48,7 +47,7 @@ def demo_warehouse(root: Path) -> tuple[Path, object]:
     con = connect(root / "demo.duckdb")
     list(
         ingest_demo(
-            con, data, lambda c, p, s, f: ingest_path(c, p, s, f, policy=settings.tag_policy)
+            con, data, lambda c, p, s, f: land_and_rebuild(c, p, s, f, policy=settings.tag_policy)
         )
     )
     build_showback(con, settings)

@@ -94,9 +94,9 @@ def ingest_code(path: Path, warehouse: Path) -> str:
     return (
         "from pathlib import Path\n"
         "from finops_pipeline.warehouse import connect\n"
-        "from finops_pipeline.ingest.service import ingest_path\n"
+        "from finops_pipeline.refresh import ingest_and_refresh\n"
         f"con = connect({str(warehouse)!r})\n"
-        f"r = ingest_path(con, Path({str(path)!r}), 'bench')\n"
+        f"r = ingest_and_refresh(con, Path({str(path)!r}), 'bench')\n"
         "assert not r.rejected, [f.reason for f in r.rejected]\n"
         "n = con.execute('select count(*) from focus_costs').fetchone()[0]\n"
         "assert n > 0\n"

@@ -17,8 +17,12 @@ import time
 from datetime import date
 from pathlib import Path
 
-from finops_pipeline.demo import build_derived, ingest_demo, write_business_metrics
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.demo import (
+    build_derived,
+    ingest_demo,
+    land_and_rebuild,
+    write_business_metrics,
+)
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import demo_settings
 from finops_pipeline.showback.allocate import build_showback, conservation
@@ -48,7 +52,7 @@ def main() -> None:
         policy = settings.tag_policy
 
         def ingest(c, path, source, fmt):
-            return ingest_path(c, path, source, fmt, policy=policy)
+            return land_and_rebuild(c, path, source, fmt, policy=policy)
 
         list(ingest_demo(con, data, ingest))
         rows = con.execute("select count(*) from focus_costs").fetchone()[0]

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
     from finops_pipeline.ingest.outcomes import FileOutcome
     from finops_pipeline.ingest.service import IngestReport
-    from finops_pipeline.tagging.policy import TagPolicy
 
 from finops_pipeline import console as out
 from finops_pipeline.cli_allocation import ConfigOpt, WarehouseOpt
@@ -131,13 +130,18 @@ def ingest(
     try:
         settings = load_settings(config, warehouse)
         con = connect(settings.warehouse)
-        report = _ingest_with_progress(con, path, name, format, settings.tag_policy)
+        report = _ingest_with_progress(con, path, name, format)
+        # imported after the lock wait (`connect`): it pulls in Dagster, slow to import
+        from finops_pipeline.refresh import refresh_focus
+
+        with out.console.status("rebuilding focus_costs (Dagster)..."):
+            refresh_focus(con, report, settings)
     except FinopsError as error:
         raise _fail(error) from error
     out.print_ingest_summary(report)
     out.print_recovered(report)
-    if report.focus_rows_written:  # something changed: tell the UI
-        record_for_cli(con, sources=[name], months=months_of(con, name))
+    if report.focus_rows_written:  # the raw asset too (the Dagster run recorded focus_costs)
+        record_for_cli(con, sources=[name], tables=(), months=months_of(con, name))
     con.close()
     if report.rejected:
         out.err_console.print(
@@ -148,12 +152,9 @@ def ingest(
 
 
 def _ingest_with_progress(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    source: str,
-    format_name: str,
-    policy: TagPolicy | None = None,
+    con: duckdb.DuckDBPyConnection, path: Path, source: str, format_name: str
 ) -> IngestReport:
+    """Land `path` with a progress bar and one line per file (no rebuild: see refresh.py)."""
     from finops_pipeline.ingest.discover import discover
     from finops_pipeline.ingest.service import ingest_path
 
@@ -164,7 +165,7 @@ def _ingest_with_progress(
             progress.advance(progress.task_ids[0])
             out.print_file_outcome(outcome)
 
-        return ingest_path(con, path, source, format_name, policy=policy, on_file=on_file)
+        return ingest_path(con, path, source, format_name, on_file=on_file)
 
 
 @app.command()
@@ -192,6 +193,7 @@ def demo(
         build_derived,
         check_ground_truth,
         ingest_demo,
+        land_and_rebuild,
         write_business_metrics,
         write_demo_config,
     )
@@ -208,7 +210,7 @@ def demo(
     wrote_config = write_demo_config(config, out_dir, target)
     try:
         con = connect(target)
-        ingest = partial(_ingest_with_progress, policy=settings.tag_policy)
+        ingest = partial(land_and_rebuild, land=_ingest_with_progress, policy=settings.tag_policy)
         for line in ingest_demo(con, out_dir, ingest):
             out.console.print(line, soft_wrap=True, markup=False)
         with out.console.status("building tag marts, allocation ledger and showback..."):

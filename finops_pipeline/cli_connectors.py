@@ -54,7 +54,7 @@ def ingest_remote(
 
     from finops_pipeline.config_lines import describe_errors
     from finops_pipeline.connectors.locations import check_endpoint_url, parse_location
-    from finops_pipeline.connectors.sync import sync_source
+    from finops_pipeline.refresh import sync_and_refresh
     from finops_pipeline.settings import SourceSettings, load_settings
     from finops_pipeline.warehouse import connect
 
@@ -78,10 +78,9 @@ def ingest_remote(
             raise ValueError("; ".join(describe_errors("", exc.errors()))) from None
         con = connect(settings.warehouse)
         with byte_progress(f"syncing {spec.name}") as progress:
-            report = sync_source(
-                con, spec, policy=settings.tag_policy, on_file=out.print_file_outcome,
-                progress=progress,
-            )  # fmt: skip
+            report = sync_and_refresh(
+                con, spec, settings=settings, on_file=out.print_file_outcome, progress=progress
+            )
     except (FinopsError, ValueError) as error:
         out.print_error(error)
         raise typer.Exit(code=2) from None
@@ -96,8 +95,8 @@ def ingest_remote(
 
     out.print_recovered(report.ingest)
 
-    if report.ingest.focus_rows_written:  # something changed: tell the UI
-        record_for_cli(con, sources=[spec.name], months=months_of(con, spec.name))
+    if report.ingest.focus_rows_written:  # the raw asset too (the Dagster run recorded focus)
+        record_for_cli(con, sources=[spec.name], tables=(), months=months_of(con, spec.name))
     con.close()
     if report.ingest.rejected:
         raise typer.Exit(code=1)

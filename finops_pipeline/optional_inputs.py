@@ -41,7 +41,11 @@ def build_optional_input_checks(
         (
             "showback_monthly",
             lambda: _state(
-                metrics, False, "business metrics", "metrics.path", "showback_monthly's metric pools"
+                metrics,
+                False,
+                "business metrics",
+                "metrics.path",
+                "showback_monthly's metric pools",
             ),
         ),
         (

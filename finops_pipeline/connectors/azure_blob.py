@@ -20,11 +20,11 @@ from azure.storage.blob import BlobServiceClient, ContainerClient
 
 from finops_pipeline.connectors.azure_credentials import blob_credential
 from finops_pipeline.connectors.azure_errors import azure_errors
+from finops_pipeline.connectors.base import Candidate, Fetched
 from finops_pipeline.connectors.locations import Location
 from finops_pipeline.connectors.settings import SourceSettings
 from finops_pipeline.connectors.staging import Progress, complete, part_file
 from finops_pipeline.connectors.state import ObjectState
-from finops_pipeline.connectors.sync import Candidate, Fetched
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.discover import folder_period
 from finops_pipeline.ingest.reader import file_kind

@@ -19,10 +19,10 @@ from azure.mgmt.costmanagement import CostManagementClient
 from finops_pipeline.connectors.azure_blob import AzureBlobFetcher
 from finops_pipeline.connectors.azure_credentials import management_credential
 from finops_pipeline.connectors.azure_errors import azure_errors
+from finops_pipeline.connectors.base import Candidate, Fetched
 from finops_pipeline.connectors.locations import Location, parse_location
 from finops_pipeline.connectors.settings import SourceSettings
 from finops_pipeline.connectors.staging import Progress
-from finops_pipeline.connectors.sync import Candidate, Fetched
 from finops_pipeline.errors import IngestError
 
 READER_ROLE = "Cost Management Reader"

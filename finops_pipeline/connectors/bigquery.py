@@ -19,13 +19,13 @@ import pyarrow.parquet as pq
 from google.api_core.retry import Retry
 from google.cloud import bigquery
 
+from finops_pipeline.connectors.base import Candidate, Fetched
 from finops_pipeline.connectors.bigquery_errors import bigquery_errors, google_credentials
 from finops_pipeline.connectors.bigquery_sql import bigquery_sql
 from finops_pipeline.connectors.locations import Location
 from finops_pipeline.connectors.settings import SourceSettings
 from finops_pipeline.connectors.staging import Progress, part_file
 from finops_pipeline.connectors.state import ObjectState
-from finops_pipeline.connectors.sync import Candidate, Fetched
 
 LOOKBACK_MONTHS = 12
 # Rows of an invoice month are exported from its first day on; two days' margin for the

@@ -37,6 +37,7 @@ import sqlglot
 from google.cloud import bigquery
 from sqlglot import exp
 
+from finops_pipeline.connectors.base import Candidate, Fetched
 from finops_pipeline.connectors.bigquery import BigQueryFetcher, api_retry
 from finops_pipeline.connectors.bigquery_errors import bigquery_errors
 from finops_pipeline.connectors.bigquery_sql import bigquery_sql
@@ -44,7 +45,6 @@ from finops_pipeline.connectors.locations import Location
 from finops_pipeline.connectors.settings import SourceSettings
 from finops_pipeline.connectors.staging import Progress, part_file
 from finops_pipeline.connectors.state import ObjectState
-from finops_pipeline.connectors.sync import Candidate, Fetched
 from finops_pipeline.errors import IngestError
 
 # BilledCost and ChargePeriodStart are FOCUS's required columns; BillingPeriodStart is what the

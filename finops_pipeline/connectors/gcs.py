@@ -30,13 +30,13 @@ from google.api_core.retry import Retry
 from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 
+from finops_pipeline.connectors.base import Candidate, Fetched
 from finops_pipeline.connectors.bigquery_errors import google_credentials
 from finops_pipeline.connectors.gcs_errors import gcs_errors
 from finops_pipeline.connectors.locations import Location
 from finops_pipeline.connectors.settings import SourceSettings
 from finops_pipeline.connectors.staging import Progress, b64_md5, complete, part_file
 from finops_pipeline.connectors.state import ObjectState
-from finops_pipeline.connectors.sync import Candidate, Fetched
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.discover import folder_period
 from finops_pipeline.ingest.reader import file_kind

@@ -8,8 +8,8 @@ from finops_pipeline.connectors.locations import parse_location
 from finops_pipeline.errors import ConfigError
 
 if TYPE_CHECKING:
+    from finops_pipeline.connectors.base import Fetcher
     from finops_pipeline.connectors.settings import SourceSettings
-    from finops_pipeline.connectors.sync import Fetcher
 
 
 def make_fetcher(source: SourceSettings) -> Fetcher:

@@ -18,12 +18,12 @@ import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
+from finops_pipeline.connectors.base import Candidate, Fetched
 from finops_pipeline.connectors.locations import Location
 from finops_pipeline.connectors.s3_errors import s3_errors
 from finops_pipeline.connectors.settings import SourceSettings
 from finops_pipeline.connectors.staging import Progress, complete, part_file
 from finops_pipeline.connectors.state import ObjectState
-from finops_pipeline.connectors.sync import Candidate, Fetched
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.discover import folder_period
 from finops_pipeline.ingest.reader import file_kind

@@ -1,5 +1,6 @@
 """Sync a cloud source: list its deliveries, fetch the new or changed ones into the staging
 mirror, land each with `ingest_path`, and record what landed in `connector_state`.
+What is built from the landed rows is the asset graph's job (`finops_pipeline.refresh`).
 
 The fetchers only fetch; landing (atomic replacement of a source x billing period, load log,
 duplicate detection) stays in `finops_pipeline.ingest`. State is written after a delivery
@@ -12,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Protocol
 
 import duckdb
 
+from finops_pipeline.connectors.base import Candidate, Fetcher
 from finops_pipeline.connectors.settings import SourceSettings
 from finops_pipeline.connectors.staging import (
     Progress,
@@ -24,38 +25,9 @@ from finops_pipeline.connectors.staging import (
     no_progress,
     staging_root,
 )
-from finops_pipeline.connectors.state import ObjectState, ensure_state_table, is_unchanged, record
-from finops_pipeline.core.focus import rebuild_changed
+from finops_pipeline.connectors.state import ensure_state_table, is_unchanged, record
 from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.service import IngestReport, ingest_path
-from finops_pipeline.tagging.policy import TagPolicy
-
-
-@dataclass
-class Candidate:
-    """A delivery the listing shows: one billing period's export, as the provider lays it out."""
-
-    key: str  # stable id of the delivery, e.g. its period folder
-    period: date | None
-    folder: str  # folder, relative to the mirror, that holds the delivery once fetched
-    fingerprint: list[ObjectState]  # listed objects that define it (manifest, or files)
-    listing: dict[str, ObjectState] | None = None  # the whole listing, to re-check data files
-    detail: dict = field(default_factory=dict)  # fetcher-private (chosen run, month, ...)
-
-
-@dataclass
-class Fetched:
-    objects: list[ObjectState]
-    version: str
-    # The format the fetcher knows it wrote (a FOCUS view's months are `focus` even when the
-    # source says `auto`); None lands with the source's own format.
-    format: str | None = None
-
-
-class Fetcher(Protocol):
-    def candidates(self) -> list[Candidate]: ...
-
-    def fetch(self, candidate: Candidate, into: Path, progress: Progress) -> Fetched: ...
 
 
 @dataclass
@@ -71,13 +43,12 @@ def sync_source(
     *,
     fetcher: Fetcher | None = None,
     period: date | None = None,
-    rebuild: bool = True,
-    policy: TagPolicy | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
     progress: Progress = no_progress,
 ) -> SyncReport:
     """Fetch and land what changed at the source's location; `period` limits it to one month
-    (a Dagster partition). Raises IngestError (naming the source, object and permission) when
+    (a Dagster partition). Deliveries landed before a failure stay landed and in the report,
+    which the caller refreshes (`finops_pipeline.refresh.sync_and_refresh`). Raises IngestError (naming the source, object and permission) when
     the provider refuses or the network fails after the client's retries."""
     from finops_pipeline.connectors.registry import make_fetcher
 
@@ -85,17 +56,10 @@ def sync_source(
     fetcher = fetcher or make_fetcher(source)
     mirror = staging_root(con, source.name, source.staging_dir)
     report = SyncReport(IngestReport(source.name))
-    try:
-        for candidate in fetcher.candidates():
-            if period is not None and candidate.period not in (None, period):
-                continue
-            _sync_one(con, source, fetcher, candidate, mirror, report, on_file, progress)
-    finally:
-        # Deliveries landed before a failure are committed: rebuild their months even when a
-        # later one fails, and those an interrupted run left pending (see core/pending.py).
-        if rebuild:
-            written, recovered = rebuild_changed(con, report.ingest.changed_periods, policy)
-            report.ingest.focus_rows_written, report.ingest.recovered = written, recovered
+    for candidate in fetcher.candidates():
+        if period is not None and candidate.period not in (None, period):
+            continue
+        _sync_one(con, source, fetcher, candidate, mirror, report, on_file, progress)
     return report
 
 
@@ -117,7 +81,7 @@ def _sync_one(
         fetched = fetcher.fetch(candidate, incoming, progress)
         folder = install_delivery(incoming, mirror, candidate.folder)
     fmt = fetched.format or source.format
-    landed = ingest_path(con, folder, source.name, fmt, rebuild=False, on_file=on_file)
+    landed = ingest_path(con, folder, source.name, fmt, on_file=on_file)
     _merge(report.ingest, landed)
     report.fetched.append(candidate.key)
     if not landed.rejected:

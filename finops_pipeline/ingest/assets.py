@@ -46,9 +46,7 @@ def build_raw_asset(
             if not source.path.exists():
                 context.log.warning(f"source path {source.path} does not exist; nothing to land")
                 return dg.MaterializeResult(metadata={"files_loaded": 0, "missing_path": True})
-            report = ingest_path(
-                con, source.path, source.name, source.format, period=period, rebuild=False
-            )
+            report = ingest_path(con, source.path, source.name, source.format, period=period)
         finally:
             con.close()
         return _result(context, source, report)
@@ -65,7 +63,7 @@ def _sync_cloud_source(
     """Fetch the partition's month from the cloud location (only what changed), then land it."""
     from finops_pipeline.connectors.sync import sync_source
 
-    synced = sync_source(con, source, period=period, rebuild=False)
+    synced = sync_source(con, source, period=period)
     context.log.info(
         f"{source.where}: {len(synced.fetched)} delivery(ies) fetched, "
         f"{len(synced.unchanged)} unchanged"

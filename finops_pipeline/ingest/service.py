@@ -1,6 +1,9 @@
-"""Ingest a path for a source: discover deliveries, land each, rebuild what changed.
+"""Ingest a path for a source: discover deliveries and land each.
 
-This is the one entry point the CLI, the Dagster assets and the tests share.
+This is the one landing entry point the CLI, the Dagster assets and the tests share. It only
+lands: what is built from the landed rows (focus_costs first) is the asset graph's job, run by
+`finops_pipeline.refresh` after a command-line load and by `finops run` (so `ingest` needs
+nothing from `core`).
 """
 
 from __future__ import annotations
@@ -12,11 +15,9 @@ from pathlib import Path
 
 import duckdb
 
-from finops_pipeline.core.focus import rebuild_changed
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.discover import Delivery, discover
 from finops_pipeline.ingest.landing import DeliveryOutcome, FileOutcome, Lander
-from finops_pipeline.tagging.policy import TagPolicy
 
 
 @dataclass
@@ -26,8 +27,9 @@ class IngestReport:
     superseded: list[Path] = field(default_factory=list)
     ignored: list[Path] = field(default_factory=list)
     focus_rows_written: int = 0
-    # (source, period) pairs an interrupted earlier run had landed but not rebuilt; this run
-    # finished them.
+    # Set by the refresh after landing (finops_pipeline.refresh): the focus_costs rows of the
+    # refreshed pairs, and the (source, period) pairs an interrupted earlier run had landed but
+    # not rebuilt, which that refresh finished.
     recovered: set[tuple[str, date]] = field(default_factory=set)
 
     @property
@@ -53,13 +55,12 @@ def ingest_path(
     format_name: str = "auto",
     *,
     period: date | None = None,
-    rebuild: bool = True,
-    policy: TagPolicy | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
     on_delivery_start: Callable[[Delivery], None] | None = None,
 ) -> IngestReport:
-    """Land every delivery under `path` for `source`; then rebuild focus_costs where it changed,
-    and where an interrupted run left it behind raw (`pending_rebuild`), whatever the source.
+    """Land every delivery under `path` for `source`. The landing records its (source, period)
+    pairs in `pending_rebuild` until focus_costs is rebuilt for them (core/pending.py):
+    `finops_pipeline.refresh.ingest_and_refresh` lands and refreshes in one call.
 
     `period` restricts the run to deliveries whose folder names that billing month (and to
     deliveries with no period in their folder name): that is a Dagster partition's slice.
@@ -81,7 +82,4 @@ def ingest_path(
         if on_delivery_start:
             on_delivery_start(delivery)
         report.deliveries.append(lander.land(delivery))
-    if rebuild:
-        written, report.recovered = rebuild_changed(con, report.changed_periods, policy)
-        report.focus_rows_written = written
     return report

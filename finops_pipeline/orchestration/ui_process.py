@@ -22,9 +22,7 @@ GRACE_SECONDS = 6.0
 STOP_SECONDS = 10.0
 
 
-def run_foreground(
-    command: Sequence[str], env: Mapping[str, str], cwd: Path | None = None
-) -> int:
+def run_foreground(command: Sequence[str], env: Mapping[str, str], cwd: Path | None = None) -> int:
     """Start `command` in its own process group; its exit code, or 128 + the signal."""
     proc = subprocess.Popen(list(command), env=dict(env), cwd=cwd, start_new_session=True)
     received: list[int] = []

@@ -29,4 +29,3 @@ def write_csvs(con: duckdb.DuckDBPyConnection, month: date, out_dir: Path) -> li
             writer.writerows(safe_row(values) for values in cursor.fetchall())
         paths.append(path)
     return paths
-

@@ -13,7 +13,7 @@ import duckdb
 
 from finops_pipeline.export.writer import ExportRequest, export_focus
 from finops_pipeline.ingest.reader import file_kind
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import DEMO_SOURCES, demo_settings
 
@@ -32,11 +32,11 @@ def load_all(con: duckdb.DuckDBPyConnection, root: Path, shared: Path | None) ->
     policy = demo_settings(data).tag_policy
     sources = []
     for name in DEMO_SOURCES:
-        ingest_path(con, data / name, name, policy=policy)
+        ingest_and_refresh(con, data / name, name, policy=policy)
         sources.append(name)
     for path in shared_files(shared) if shared else []:
         name = f"{path.parent.name}/{path.name.split('.')[0]}"
-        report = ingest_path(con, path, name)
+        report = ingest_and_refresh(con, path, name)
         if all(f.status == "loaded" for f in report.files):
             sources.append(name)
     return sources

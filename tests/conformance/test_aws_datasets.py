@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from finops_pipeline.core.reconcile import reconcile
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from tests.conformance.reference_totals import cents, dec, read_rows, totals_by
 
 pytestmark = pytest.mark.conformance
@@ -31,7 +31,7 @@ def test_aws_sample_loads_and_reconciles(
     warehouse, shared_datasets: Path, relative: str, expected_format: str, expected_rows: int
 ) -> None:
     path = shared_datasets / relative
-    report = ingest_path(warehouse, path, source="sample")
+    report = ingest_and_refresh(warehouse, path, source="sample")
     [outcome] = report.files
     assert outcome.status == "loaded", outcome.reason
     assert outcome.format == expected_format

@@ -22,7 +22,7 @@ from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.reader import read_schema
 from finops_pipeline.ingest.select import detect_format
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from tests.conformance.reference_totals import cents, dec, read_rows, totals_by
 
 pytestmark = pytest.mark.conformance
@@ -100,7 +100,7 @@ def _tags(row: dict[str, str]) -> dict[str, object]:
 
 
 def check_dataset(warehouse, path: Path, case: Case) -> None:
-    report = ingest_path(warehouse, path, source="sample")
+    report = ingest_and_refresh(warehouse, path, source="sample")
     [outcome] = report.files
     assert outcome.status == "loaded", outcome.reason
     assert outcome.format == "azure-cost" and outcome.detected
@@ -164,7 +164,7 @@ def test_azure_sample_content_with_regular_csv_layout(
 def test_ea_amortized_semantics(warehouse, shared_datasets: Path) -> None:
     """Commitment-covered usage keeps its amortized cost in EffectiveCost, 0 in BilledCost."""
     path = shared_datasets / "finops-toolkit/EA_AmortizedCost_Small.csv"
-    ingest_path(warehouse, path, source="sample")
+    ingest_and_refresh(warehouse, path, source="sample")
     rows = read_rows(path)
     covered = [r for r in rows if r["PricingModel"] in ("Reservation", "SavingsPlan")]
     on_demand = sum((_cost_at_scale(r) for r in rows if r not in covered), Decimal(0))
@@ -197,7 +197,9 @@ def test_focus_file_is_not_taken_for_azure(warehouse, shared_datasets: Path) -> 
 
 
 def test_service_categories_for_sample_services(warehouse, shared_datasets: Path) -> None:
-    ingest_path(warehouse, shared_datasets / "finops-toolkit/EA_AmortizedCost_Small.csv", "sample")
+    ingest_and_refresh(
+        warehouse, shared_datasets / "finops-toolkit/EA_AmortizedCost_Small.csv", "sample"
+    )
     categories = dict(
         warehouse.execute(
             "select distinct ServiceName, ServiceCategory from focus_costs"

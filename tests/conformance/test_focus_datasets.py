@@ -15,7 +15,7 @@ from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.reader import file_kind, read_schema
 from finops_pipeline.ingest.select import detect_format
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from tests.conformance.reference_totals import dec, read_rows, totals_by
 
 pytestmark = pytest.mark.conformance
@@ -30,7 +30,7 @@ def _null(value: str | None) -> bool:
 def test_focus_sample_loads_and_reconciles(warehouse, shared_datasets: Path) -> None:
     path = shared_datasets / SAMPLE
     rows = read_rows(path)
-    report = ingest_path(warehouse, path, source="focus-sample")
+    report = ingest_and_refresh(warehouse, path, source="focus-sample")
     [outcome] = report.files
     assert outcome.status == "loaded", outcome.reason
     assert (outcome.format, outcome.detected, outcome.rows) == ("focus", True, 1000)
@@ -59,7 +59,7 @@ def test_focus_sample_tags_are_queryable(warehouse, shared_datasets: Path) -> No
         None if _null(r["Tags"]) else json.loads(r["Tags"]).get("environment")
         for r in read_rows(path)
     )
-    ingest_path(warehouse, path, source="focus-sample")
+    ingest_and_refresh(warehouse, path, source="focus-sample")
     found = warehouse.execute(
         "select Tags->>'environment', count(*) from focus_costs group by 1"
     ).fetchall()
@@ -70,7 +70,7 @@ def test_focus_sample_tags_are_queryable(warehouse, shared_datasets: Path) -> No
 def test_focus_sample_keeps_stated_categories(warehouse, shared_datasets: Path) -> None:
     path = shared_datasets / SAMPLE
     rows = read_rows(path)
-    ingest_path(warehouse, path, source="focus-sample")
+    ingest_and_refresh(warehouse, path, source="focus-sample")
     stated = Counter(r["ServiceCategory"] for r in rows)
     found = dict(
         warehouse.execute("select ServiceCategory, count(*) from focus_costs group by 1").fetchall()
@@ -84,8 +84,8 @@ def test_focus_sample_keeps_stated_categories(warehouse, shared_datasets: Path) 
 
 def test_reloading_the_sample_is_a_no_op(warehouse, shared_datasets: Path) -> None:
     path = shared_datasets / SAMPLE
-    ingest_path(warehouse, path, source="focus-sample")
-    [again] = ingest_path(warehouse, path, source="focus-sample").files
+    ingest_and_refresh(warehouse, path, source="focus-sample")
+    [again] = ingest_and_refresh(warehouse, path, source="focus-sample").files
     assert again.status == "skipped_duplicate"
     assert warehouse.execute("select count(*) from focus_costs").fetchone() == (1000,)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from finops_pipeline.core.reconcile import reconcile
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from tests.conformance.reference_totals import cents, dec, read_rows, totals_by
 
 pytestmark = pytest.mark.conformance
@@ -39,7 +39,7 @@ def test_gcp_sample_loads_and_reconciles(
     warehouse, shared_datasets: Path, relative: str, expected_rows: int
 ) -> None:
     path = shared_datasets / relative
-    report = ingest_path(warehouse, path, source="sample")
+    report = ingest_and_refresh(warehouse, path, source="sample")
     [outcome] = report.files
     assert outcome.status == "loaded", outcome.reason
     assert outcome.format == "gcp-billing" and outcome.detected
@@ -65,7 +65,7 @@ def test_gcp_sample_loads_and_reconciles(
 def test_gcp_sample_dimensions(warehouse, shared_datasets: Path) -> None:
     """Labels, project labels and system labels all reach Tags; services get categories."""
     path = shared_datasets / "koku-gcp/tmp_example.csv"
-    ingest_path(warehouse, path, source="sample")
+    ingest_and_refresh(warehouse, path, source="sample")
     rows = read_rows(path)
     for key, column in [
         ("foo", "project.labels"),

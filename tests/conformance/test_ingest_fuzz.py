@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from finops_pipeline.core.pending import pending_pairs
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.ingest.raw_tables import raw_tables
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.warehouse import connect, quote_identifier
 
 pytestmark = pytest.mark.conformance
@@ -259,7 +259,7 @@ def fuzz_warehouse(tmp_path_factory, seeds: list[Seed]):
     root = tmp_path_factory.mktemp("fuzz")
     con = connect(root / "fuzz.duckdb")
     for i, item in enumerate(seeds):
-        report = ingest_path(con, _write(root / f"seed-{i}", item.data, None), item.source)
+        report = ingest_and_refresh(con, _write(root / f"seed-{i}", item.data, None), item.source)
         assert [f.status for f in report.files] == ["loaded"], report.files[0].reason
     assert all(row.ok for row in reconcile(con))
     yield Warehouse(con, root)
@@ -280,7 +280,7 @@ def _fuzz(
     path = _write(root / f"example-{next(_counter)}", data, final)
     before = _fingerprint(con)
 
-    report = ingest_path(con, path.parent, item.source)  # must not raise, whatever the input
+    report = ingest_and_refresh(con, path.parent, item.source)  # must not raise, whatever the input
 
     [delivery] = report.deliveries
     [outcome] = delivery.files

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from finops_pipeline.connectors.sync import sync_source
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.errors import IngestError
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh, sync_and_refresh
 from finops_pipeline.settings import SourceSettings
 from finops_pipeline.warehouse import connect
 from tests.connectors.azure_helpers import container, upload_tree
@@ -30,7 +29,7 @@ def _source(name: str, location: str, url: str, staging: Path) -> SourceSettings
 def _reference(folder: Path, source: str, tmp_path: Path) -> dict[str, Decimal]:
     con = connect(tmp_path / f"reference-{source}.duckdb")
     try:
-        ingest_path(con, folder, source)
+        ingest_and_refresh(con, folder, source)
         return month_totals(con, source)
     finally:
         con.close()
@@ -46,12 +45,12 @@ def test_first_load_then_no_op(
 ) -> None:
     upload_tree(container(azurite_url, sample), sample_exports / sample)
     source = _source(sample, f"azure://{ACCOUNT}/{sample}/{under}", azurite_url, staging)
-    first = sync_source(warehouse, source)
+    first = sync_and_refresh(warehouse, source)
     assert len(first.fetched) == 2 and not first.ingest.rejected
     expected = _reference(sample_exports / sample, sample, tmp_path)
     assert month_totals(warehouse, sample) == expected and len(expected) == 2
     assert all(row.ok for row in reconcile(warehouse))
-    second = sync_source(warehouse, source)
+    second = sync_and_refresh(warehouse, source)
     assert second.fetched == [] and len(second.unchanged) == 2
 
 
@@ -61,7 +60,7 @@ def test_rerun_of_a_month_newest_run_wins(
     client = container(azurite_url, "reruns")
     upload_tree(client, sample_exports / "azure-focus")
     source = _source("az-rerun", f"azure://{ACCOUNT}/reruns/focus", azurite_url, staging)
-    sync_source(warehouse, source)
+    sync_and_refresh(warehouse, source)
 
     # Re-run of March: a new run folder with its own manifest, holding fewer rows.
     local = tmp_path / "after"
@@ -81,7 +80,7 @@ def test_rerun_of_a_month_newest_run_wins(
         with (new_run / name).open("rb") as data:
             client.upload_blob(f"{rel}/{name}", data, overwrite=True)
 
-    report = sync_source(warehouse, source)
+    report = sync_and_refresh(warehouse, source)
     assert len(report.fetched) == 1 and report.fetched[0].endswith("20260301-20260331")
     shutil.rmtree(old_run)  # the reference: only the newest run of March
     expected = _reference(local, "az-rerun", tmp_path)
@@ -97,7 +96,7 @@ def test_rerun_of_a_month_newest_run_wins(
 def test_missing_container_names_the_source(warehouse, azurite_url, azurite_key, staging) -> None:
     source = _source("az-gone", f"azure://{ACCOUNT}/no-such-container/x", azurite_url, staging)
     with pytest.raises(IngestError) as caught:
-        sync_source(warehouse, source)
+        sync_and_refresh(warehouse, source)
     assert "source 'az-gone'" in str(caught.value) and "ContainerNotFound" in str(caught.value)
 
 
@@ -108,7 +107,7 @@ def test_refused_key_names_the_role_to_assign(
     monkeypatch.setenv("AZURE_STORAGE_KEY", "d3Jvbmcga2V5IGZvciB0aGlzIGFjY291bnQ=")
     source = _source("az-locked", f"azure://{ACCOUNT}/locked/focus", azurite_url, staging)
     with pytest.raises(IngestError) as caught:
-        sync_source(warehouse, source)
+        sync_and_refresh(warehouse, source)
     message = str(caught.value)
     assert "source 'az-locked'" in message and "access denied" in message
     assert f"assign Storage Blob Data Reader on storage account '{ACCOUNT}'" in message
@@ -125,12 +124,12 @@ def test_connection_cut_mid_download_fails_cleanly_then_recovers(
         source = _source("az-flaky", f"azure://{ACCOUNT}/flaky/focus", url, staging)
         proxy.cuts = 1_000
         with pytest.raises(IngestError) as caught:
-            sync_source(warehouse, source)
+            sync_and_refresh(warehouse, source)
         assert "network failure" in str(caught.value) and proxy.cut_count >= 2
         assert warehouse.execute("select count(*) from load_log").fetchone()[0] == 0
         assert [p for p in staging.rglob("*") if ".part" in p.name or "incoming" in p.name] == []
         proxy.cuts, proxy.cut_count = 1, 0
-        report = sync_source(warehouse, source)
+        report = sync_and_refresh(warehouse, source)
         assert proxy.cut_count == 1 and len(report.fetched) == 2
         assert all(row.ok for row in reconcile(warehouse))
     finally:

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from finops_pipeline.connectors.sync import sync_source
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.errors import IngestError
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh, sync_and_refresh
 from finops_pipeline.settings import SourceSettings
 from finops_pipeline.warehouse import connect
 from tests.connectors.azure_helpers import container, upload_tree
@@ -55,7 +54,7 @@ def _source(server, azurite_url, staging, **extra) -> SourceSettings:
 
 def _reference(folder: Path, tmp_path: Path) -> dict:
     con = connect(tmp_path / "reference.duckdb")
-    ingest_path(con, folder, "az-exports")
+    ingest_and_refresh(con, folder, "az-exports")
     totals = month_totals(con, "az-exports")
     con.close()
     return totals
@@ -66,14 +65,14 @@ def test_exports_of_a_scope_load_and_reconcile(
 ) -> None:
     server, _spec = replay
     source = _source(server, azurite_url, staging, trigger_export=True)
-    first = sync_source(warehouse, source)
+    first = sync_and_refresh(warehouse, source)
     assert server.executed == [EXPORT]
     assert len(first.fetched) == 2 and not first.ingest.rejected
     assert month_totals(warehouse, "az-exports") == _reference(
         sample_exports / "azure-focus", tmp_path
     )
     assert all(row.ok for row in reconcile(warehouse))
-    second = sync_source(warehouse, _source(server, azurite_url, staging))
+    second = sync_and_refresh(warehouse, _source(server, azurite_url, staging))
     assert second.fetched == [] and len(second.unchanged) == 2
 
 
@@ -82,7 +81,7 @@ def test_a_rerun_of_the_month_replaces_it(
 ) -> None:
     server, spec = replay
     source = _source(server, azurite_url, staging, export=EXPORT)
-    sync_source(warehouse, source)
+    sync_and_refresh(warehouse, source)
 
     local = tmp_path / "after"
     shutil.copytree(sample_exports / "azure-focus", local)
@@ -102,7 +101,7 @@ def test_a_rerun_of_the_month_replaces_it(
             blobs.upload_blob(f"{rel}/{name}", data, overwrite=True)
     spec.runs.append(run_from_manifest(manifest, f"{rel}/manifest.json", "exports"))
 
-    report = sync_source(warehouse, source)
+    report = sync_and_refresh(warehouse, source)
     assert len(report.fetched) == 1
     shutil.rmtree(old_run)
     assert month_totals(warehouse, "az-exports") == _reference(local, tmp_path)
@@ -116,7 +115,7 @@ def test_missing_role_is_named(warehouse, replay, azurite_url, staging, monkeypa
     server, _spec = replay
     monkeypatch.setenv("AZURE_ACCESS_TOKEN", "token-without-the-role")
     with pytest.raises(IngestError) as caught:
-        sync_source(warehouse, _source(server, azurite_url, staging))
+        sync_and_refresh(warehouse, _source(server, azurite_url, staging))
     message = str(caught.value)
     assert "source 'az-exports'" in message and "AuthorizationFailed" in message
     assert f"assign Cost Management Reader on scope {SCOPE}" in message
@@ -125,4 +124,4 @@ def test_missing_role_is_named(warehouse, replay, azurite_url, staging, monkeypa
 def test_unknown_export_name_is_named(warehouse, replay, azurite_url, staging) -> None:
     server, _spec = replay
     with pytest.raises(IngestError, match="no export named 'nope'"):
-        sync_source(warehouse, _source(server, azurite_url, staging, export="nope"))
+        sync_and_refresh(warehouse, _source(server, azurite_url, staging, export="nope"))

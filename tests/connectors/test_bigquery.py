@@ -20,10 +20,9 @@ from google.api_core import exceptions as gexc
 
 from finops_pipeline.connectors.bigquery_errors import bigquery_errors
 from finops_pipeline.connectors.bigquery_sql import bigquery_sql, partition_filters
-from finops_pipeline.connectors.sync import sync_source
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.errors import IngestError
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh, sync_and_refresh
 from finops_pipeline.settings import SourceSettings
 from finops_pipeline.warehouse import connect
 from tests.connectors.bigquery_helpers import PROJECT, client, create_export_table, insert
@@ -38,7 +37,7 @@ def _source(name: str, table: str, url: str, staging: Path) -> SourceSettings:
 
 def _reference(folder: Path, source: str, tmp_path: Path) -> dict[str, Decimal]:
     con = connect(tmp_path / f"reference-{source}.duckdb")
-    ingest_path(con, folder, source, "gcp-billing")
+    ingest_and_refresh(con, folder, source, "gcp-billing")
     totals = month_totals(con, source)
     con.close()
     return totals
@@ -64,14 +63,14 @@ def test_first_load_then_no_op(
     warehouse, bigquery_url, export_table, sample_exports, staging, tmp_path
 ) -> None:
     source = _source("gcp", export_table, bigquery_url, staging)
-    first = sync_source(warehouse, source)
+    first = sync_and_refresh(warehouse, source)
     assert len(first.fetched) == 2 and not first.ingest.rejected
     expected = _reference(sample_exports / "gcp-billing", "gcp", tmp_path)
     assert month_totals(warehouse, "gcp") == expected and len(expected) == 2
     assert all(row.ok for row in reconcile(warehouse))
     assert sorted(p.name for p in (staging / "gcp").iterdir()) == [
         "invoice_month=202602", "invoice_month=202603"]  # fmt: skip
-    second = sync_source(warehouse, source)
+    second = sync_and_refresh(warehouse, source)
     assert second.fetched == [] and len(second.unchanged) == 2
 
 
@@ -80,7 +79,7 @@ def test_a_late_export_restates_only_its_month(
 ) -> None:
     bq = client(bigquery_url)
     source = _source("gcp-late", export_table, bigquery_url, staging)
-    sync_source(warehouse, source)
+    sync_and_refresh(warehouse, source)
     before = month_totals(warehouse, "gcp-late")
 
     row = next(iter(bq.query(
@@ -89,7 +88,7 @@ def test_a_late_export_restates_only_its_month(
     late.update(cost=12.5, credits=[], export_time=datetime(2026, 3, 9, tzinfo=UTC))
     insert(bq, export_table, [late])
 
-    report = sync_source(warehouse, source)
+    report = sync_and_refresh(warehouse, source)
     assert report.fetched == [f"{export_table}#202602"]
     after = month_totals(warehouse, "gcp-late")
     assert after["2026-02"] == before["2026-02"] + Decimal("12.5")
@@ -100,7 +99,7 @@ def test_a_late_export_restates_only_its_month(
 def test_missing_table_names_the_source_and_table(warehouse, bigquery_url, staging) -> None:
     source = _source("gcp-gone", f"{PROJECT}.billing.no_such_table", bigquery_url, staging)
     with pytest.raises(IngestError) as caught:
-        sync_source(warehouse, source)
+        sync_and_refresh(warehouse, source)
     message = str(caught.value)
     assert "source 'gcp-gone'" in message and "not found" in message
     assert f"{PROJECT}.billing.no_such_table" in message
@@ -127,12 +126,12 @@ def test_connection_cut_mid_result_fails_cleanly_then_recovers(
         source = _source("gcp-flaky", export_table, proxy.url, staging)
         proxy.cuts = 10_000
         with pytest.raises(IngestError) as caught:
-            sync_source(warehouse, source)
+            sync_and_refresh(warehouse, source)
         assert "network failure" in str(caught.value) and proxy.cut_count >= 2
         assert warehouse.execute("select count(*) from load_log").fetchone()[0] == 0
         assert [p for p in staging.rglob("*") if ".part" in p.name or "incoming" in p.name] == []
         proxy.cuts, proxy.cut_count = 1, 0
-        report = sync_source(warehouse, source)
+        report = sync_and_refresh(warehouse, source)
         assert proxy.cut_count == 1 and len(report.fetched) == 2
         assert all(r.ok for r in reconcile(warehouse))
     finally:

@@ -24,10 +24,9 @@ from google.cloud import bigquery
 
 from finops_pipeline.connectors.bigquery_focus import exact_money, is_focus_schema
 from finops_pipeline.connectors.bigquery_sql import bigquery_sql, partition_filters
-from finops_pipeline.connectors.sync import sync_source
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.errors import IngestError
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh, sync_and_refresh
 from finops_pipeline.settings import SourceSettings
 from finops_pipeline.warehouse import connect
 from tests.connectors.bigquery_focus_helpers import (
@@ -95,7 +94,7 @@ def _reference(rows: list[dict], tmp_path: Path) -> dict[str, Decimal]:
     folder = tmp_path / "local-focus"
     write_local(rows, folder)
     con = connect(tmp_path / "reference.duckdb")
-    ingest_path(con, folder, "gcp-focus", "focus")
+    ingest_and_refresh(con, folder, "gcp-focus", "focus")
     totals = month_totals(con, "gcp-focus")
     con.close()
     return totals
@@ -105,7 +104,7 @@ def test_first_load_reconciles_then_no_op(
     warehouse, bigquery_url, focus_table, rows, staging, tmp_path
 ) -> None:
     source = _source("gcp-focus", focus_table, bigquery_url, staging)
-    first = sync_source(warehouse, source)
+    first = sync_and_refresh(warehouse, source)
     assert len(first.fetched) == 2 and not first.ingest.rejected
     assert {f.format for f in first.ingest.files} == {"focus"}
     expected = _reference(rows, tmp_path)
@@ -121,7 +120,7 @@ def test_first_load_reconciles_then_no_op(
         "select count(*) from focus_costs where x_SourceName = 'gcp-focus' "
         "and Tags->>'team' is not null").fetchone()[0]  # fmt: skip
     assert tags > 0  # the view's key/value list became a JSON object
-    second = sync_source(warehouse, source)
+    second = sync_and_refresh(warehouse, source)
     assert second.fetched == [] and len(second.unchanged) == 2
 
 
@@ -130,7 +129,7 @@ def test_a_restated_month_reloads_only_that_month(
 ) -> None:
     bq = client(bigquery_url)
     source = _source("gcp-focus-late", focus_table, bigquery_url, staging, format="focus")
-    sync_source(warehouse, source)
+    sync_and_refresh(warehouse, source)
     before = month_totals(warehouse, "gcp-focus-late")
 
     late = copy.deepcopy(next(r for r in rows if f"{r['BillingPeriodStart']:%Y%m}" == "202602"))
@@ -138,7 +137,7 @@ def test_a_restated_month_reloads_only_that_month(
                 x_ExportTime=datetime(2026, 3, 9, tzinfo=UTC))  # fmt: skip
     insert(bq, focus_table, [jsonable(late)])
 
-    report = sync_source(warehouse, source)
+    report = sync_and_refresh(warehouse, source)
     assert report.fetched == [f"{focus_table}#2026-02"]
     after = month_totals(warehouse, "gcp-focus-late")
     assert after["2026-02"] == before["2026-02"] + Decimal("12.5")
@@ -155,7 +154,7 @@ def test_without_an_export_time_a_cost_restated_in_place_is_seen(
     table = f"{PROJECT}.gcp_billing_focus.focus_no_export_time"
     create_focus_table(bq, table, rows, drop=("x_ExportTime",))
     source = _source("gcp-focus-upd", table, bigquery_url, staging)
-    sync_source(warehouse, source)
+    sync_and_refresh(warehouse, source)
     before = month_totals(warehouse, "gcp-focus-upd")
     account = rows[0]["SubAccountId"]
     bq.query(
@@ -170,7 +169,7 @@ def test_without_an_export_time_a_cost_restated_in_place_is_seen(
     changed = sum(1 for r in rows if r["ChargePeriodStart"] == rows[-1]["ChargePeriodStart"]
                   and r["ResourceId"] == rows[-1]["ResourceId"])  # fmt: skip
 
-    report = sync_source(warehouse, source)
+    report = sync_and_refresh(warehouse, source)
     assert report.fetched == [f"{table}#2026-03"]
     after = month_totals(warehouse, "gcp-focus-upd")
     assert after["2026-03"] == before["2026-03"] + changed
@@ -181,7 +180,7 @@ def test_missing_view_names_the_source_and_table(warehouse, bigquery_url, stagin
     table = f"{PROJECT}.gcp_billing_focus.no_such_view"
     source = _source("gcp-focus-gone", table, bigquery_url, staging, format="focus")
     with pytest.raises(IngestError) as caught:
-        sync_source(warehouse, source)
+        sync_and_refresh(warehouse, source)
     message = str(caught.value)
     assert "source 'gcp-focus-gone'" in message and "not found" in message
     assert table in message and "FOCUS view" in message
@@ -197,7 +196,7 @@ def test_format_focus_on_an_export_table_says_what_is_missing(
     bq.create_table(bigquery.Table(table, schema=schema), exists_ok=True)
     source = _source("gcp-not-focus", table, bigquery_url, staging, format="focus")
     with pytest.raises(IngestError) as caught:
-        sync_source(warehouse, source)
+        sync_and_refresh(warehouse, source)
     message = str(caught.value)
     assert "source 'gcp-not-focus'" in message and table in message
     assert "BilledCost" in message and "BillingPeriodStart" in message
@@ -212,8 +211,8 @@ def test_through_a_view(warehouse, bigquery_url, focus_table, rows, staging) -> 
     view.view_query = f"select * from `{focus_table}`"
     bq.create_table(view, exists_ok=True)
     source = _source("gcp-focus-view", f"{focus_table}_view", bigquery_url, staging)
-    report = sync_source(warehouse, source)
+    report = sync_and_refresh(warehouse, source)
     assert len(report.fetched) == 2 and {f.format for f in report.ingest.files} == {"focus"}
     total = sum(month_totals(warehouse, "gcp-focus-view").values())
     assert total == sum((r["BilledCost"] for r in rows), Decimal(0))
-    assert sync_source(warehouse, source).fetched == []
+    assert sync_and_refresh(warehouse, source).fetched == []

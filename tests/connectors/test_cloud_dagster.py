@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from finops_pipeline.cli import app
 from finops_pipeline.dagster_run import failed_checks
 from finops_pipeline.definitions import build_definitions
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.settings import load_settings
 from finops_pipeline.warehouse import connect
 from tests.connectors.azure_helpers import container, upload_tree
@@ -23,7 +23,7 @@ from tests.connectors.s3_helpers import month_totals
 
 def _reference(folder: Path, source: str, fmt: str, tmp_path: Path) -> dict[str, Decimal]:
     con = connect(tmp_path / f"reference-{source}.duckdb")
-    ingest_path(con, folder, source, fmt)
+    ingest_and_refresh(con, folder, source, fmt)
     totals = month_totals(con, source)
     con.close()
     return totals

@@ -29,12 +29,11 @@ from typer.testing import CliRunner
 from finops_pipeline.cli import app
 from finops_pipeline.connectors.gcs import _check_crc32c
 from finops_pipeline.connectors.gcs_errors import gcs_errors
-from finops_pipeline.connectors.sync import sync_source
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.dagster_run import failed_checks
 from finops_pipeline.definitions import build_definitions
 from finops_pipeline.errors import IngestError
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh, sync_and_refresh
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import SourceSettings, load_settings
 from finops_pipeline.warehouse import connect
@@ -62,7 +61,7 @@ def _source(name: str, location: str, url: str, staging: Path) -> SourceSettings
 def _local_totals(folder: Path, source: str, tmp_path: Path) -> dict[str, Decimal]:
     con = connect(tmp_path / f"reference-{source}.duckdb")
     try:
-        ingest_path(con, folder, source)
+        ingest_and_refresh(con, folder, source)
         return month_totals(con, source)
     finally:
         con.close()
@@ -78,7 +77,7 @@ def test_first_load_reconciles_then_second_run_downloads_nothing(
     upload_tree(gcs_client(gcs_url), "gcp-first", gcp_export, "billing")
     source = _source("gcp-gcs", "gs://gcp-first/billing", gcs_url, staging)
 
-    first = sync_source(warehouse, source)
+    first = sync_and_refresh(warehouse, source)
     assert len(first.fetched) == 3 and first.ingest.count("loaded") == 3
     expected = _local_totals(gcp_export, "gcp-gcs", tmp_path)
     assert sorted(expected) == MONTHS
@@ -94,7 +93,7 @@ def test_first_load_reconciles_then_second_run_downloads_nothing(
 
     loads = _loads(warehouse)
     downloaded: list[str] = []
-    second = sync_source(warehouse, source, progress=lambda name, *_: downloaded.append(name))
+    second = sync_and_refresh(warehouse, source, progress=lambda name, *_: downloaded.append(name))
     assert second.fetched == [] and len(second.unchanged) == 3
     assert downloaded == [] and _loads(warehouse) == loads
     assert month_totals(warehouse, "gcp-gcs") == expected
@@ -106,7 +105,7 @@ def test_rewritten_month_reloads_only_that_month(
     client = gcs_client(gcs_url)
     upload_tree(client, "gcp-redelivered", gcp_export, "billing")
     source = _source("gcp-redo", "gs://gcp-redelivered/billing", gcs_url, staging)
-    sync_source(warehouse, source)
+    sync_and_refresh(warehouse, source)
     before = month_totals(warehouse, "gcp-redo")
     loads = _loads(warehouse)
 
@@ -121,7 +120,7 @@ def test_rewritten_month_reloads_only_that_month(
     blob = client.bucket("gcp-redelivered").blob(f"{MARCH}/part-000.parquet")
     blob.upload_from_filename(str(restated / "part-000.parquet"))
 
-    report = sync_source(warehouse, source)
+    report = sync_and_refresh(warehouse, source)
     assert report.fetched == [MARCH] and len(report.unchanged) == 2
     assert _loads(warehouse) == loads + 1
     after = month_totals(warehouse, "gcp-redo")
@@ -136,7 +135,7 @@ def test_rewritten_month_reloads_only_that_month(
 def test_missing_bucket_names_the_source_and_bucket(warehouse, gcs_url, staging) -> None:
     source = _source("gcp-gone", "gs://no-such-bucket/billing", gcs_url, staging)
     with pytest.raises(IngestError) as caught:
-        sync_source(warehouse, source)
+        sync_and_refresh(warehouse, source)
     message = str(caught.value)
     assert "gs://no-such-bucket/billing" in message
     assert "source 'gcp-gone'" in message and "bucket does not exist" in message
@@ -192,7 +191,7 @@ def test_connection_cut_mid_download_retries_then_fails_cleanly(
         source = _source("gcp-flaky", "gs://gcp-flaky/billing", proxy.url, staging)
         proxy.cuts = 10_000  # every response past cut_after bytes is cut
         with pytest.raises(IngestError) as caught:
-            sync_source(warehouse, source)
+            sync_and_refresh(warehouse, source)
         assert "network failure" in str(caught.value)
         assert "source 'gcp-flaky'" in str(caught.value)
         assert proxy.cut_count >= 2  # DEFAULT_RETRY retried before giving up
@@ -202,7 +201,7 @@ def test_connection_cut_mid_download_retries_then_fails_cleanly(
         assert leftovers == []
 
         proxy.cuts, proxy.cut_count = 1, 0  # one cut: the retry resumes and completes
-        report = sync_source(warehouse, source)
+        report = sync_and_refresh(warehouse, source)
         assert proxy.cut_count == 1
         assert len(report.fetched) == 3 and report.ingest.count("loaded") == 3
         assert all(row.ok for row in reconcile(warehouse))

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from finops_pipeline.connectors.sync import sync_source
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.errors import IngestError
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh, sync_and_refresh
 from finops_pipeline.settings import SourceSettings
 from finops_pipeline.warehouse import connect
 from tests.connectors.cutting_proxy import CuttingProxy
@@ -37,7 +36,7 @@ def _source(name: str, location: str, port: int, staging: Path) -> SourceSetting
 def _local_totals(folder: Path, source: str, tmp_path: Path) -> dict[str, Decimal]:
     con = connect(tmp_path / "reference.duckdb")
     try:
-        ingest_path(con, folder, source)
+        ingest_and_refresh(con, folder, source)
         return month_totals(con, source)
     finally:
         con.close()
@@ -50,7 +49,7 @@ def test_legacy_cur_first_load_then_no_op(
     upload_tree(client, "cur-first", sample_exports / "aws-cur-legacy")
     source = _source("aws-legacy", "s3://cur-first/cur", moto_port, staging)
 
-    first = sync_source(warehouse, source)
+    first = sync_and_refresh(warehouse, source)
     assert len(first.fetched) == 2 and first.ingest.count("loaded") == 2
     expected = _local_totals(sample_exports / "aws-cur-legacy", "aws-legacy", tmp_path)
     assert month_totals(warehouse, "aws-legacy") == expected
@@ -63,7 +62,7 @@ def test_legacy_cur_first_load_then_no_op(
     assert state == [("data", 2), ("manifest", 2)]
 
     logged = warehouse.execute("select count(*) from load_log").fetchone()[0]
-    second = sync_source(warehouse, source)
+    second = sync_and_refresh(warehouse, source)
     assert second.fetched == [] and len(second.unchanged) == 2
     assert warehouse.execute("select count(*) from load_log").fetchone()[0] == logged
     assert month_totals(warehouse, "aws-legacy") == expected
@@ -75,7 +74,7 @@ def test_restated_legacy_period_replaces_the_older_assembly(
     client = s3_client(moto_port)
     upload_tree(client, "cur-restated", sample_exports / "aws-cur-legacy")
     source = _source("aws-restated", "s3://cur-restated/cur", moto_port, staging)
-    sync_source(warehouse, source)
+    sync_and_refresh(warehouse, source)
     before = month_totals(warehouse, "aws-restated")
 
     # AWS writes a new assembly beside the old one and points the period manifest at it.
@@ -88,7 +87,7 @@ def test_restated_legacy_period_replaces_the_older_assembly(
     manifest.update(assemblyId="restated-assembly", reportKeys=[new_key])
     client.put_object(Bucket="cur-restated", Key=manifest_key, Body=json.dumps(manifest).encode())
 
-    report = sync_source(warehouse, source)
+    report = sync_and_refresh(warehouse, source)
     assert report.fetched == [period]
     after = month_totals(warehouse, "aws-restated")
     assert after["2026-03"] == Decimal("8.00")
@@ -113,10 +112,10 @@ def test_cur2_data_exports_follow_their_manifests(
     upload_tree(s3_client(moto_port), bucket, folder)
     source = _source("aws-cur2", f"s3://{bucket}/data-exports", moto_port, staging)
 
-    report = sync_source(warehouse, source)
+    report = sync_and_refresh(warehouse, source)
     assert len(report.fetched) == 2
     assert month_totals(warehouse, "aws-cur2") == _local_totals(folder, "aws-cur2", tmp_path)
-    assert sync_source(warehouse, source).fetched == []
+    assert sync_and_refresh(warehouse, source).fetched == []
     versions = warehouse.execute(
         "select distinct version from connector_state where source_name = 'aws-cur2'"
     ).fetchall()
@@ -126,7 +125,7 @@ def test_cur2_data_exports_follow_their_manifests(
 def test_missing_bucket_names_the_source_and_bucket(warehouse, moto_port, staging) -> None:
     source = _source("aws-gone", "s3://no-such-bucket/cur", moto_port, staging)
     with pytest.raises(IngestError) as caught:
-        sync_source(warehouse, source)
+        sync_and_refresh(warehouse, source)
     message = str(caught.value)
     assert "s3://no-such-bucket/cur" in message
     assert "source 'aws-gone'" in message and "NoSuchBucket" in message
@@ -159,7 +158,9 @@ def test_refused_get_object_names_the_permission_to_grant(
     requests.post(auth, data=b"0", timeout=10).raise_for_status()
     try:
         with pytest.raises(IngestError) as caught:
-            sync_source(warehouse, _source("aws-locked", "s3://cur-locked/cur", moto_port, staging))
+            sync_and_refresh(
+                warehouse, _source("aws-locked", "s3://cur-locked/cur", moto_port, staging)
+            )
     finally:
         requests.post(auth, data=b"inf", timeout=10).raise_for_status()
     message = str(caught.value)
@@ -182,7 +183,7 @@ def test_connection_cut_mid_download_retries_then_fails_cleanly(
         source = _source("aws-flaky", "s3://cur-flaky/cur", proxy.port, staging)
         proxy.cuts = 1_000  # every data download is cut
         with pytest.raises(IngestError) as caught:
-            sync_source(warehouse, source)
+            sync_and_refresh(warehouse, source)
         assert "network failure" in str(caught.value)
         assert "source 'aws-flaky'" in str(caught.value)
         assert proxy.cut_count >= 2  # retried before giving up
@@ -192,7 +193,7 @@ def test_connection_cut_mid_download_retries_then_fails_cleanly(
         assert leftovers == []
 
         proxy.cuts, proxy.cut_count = 1, 0  # one cut: the retry completes the download
-        report = sync_source(warehouse, source)
+        report = sync_and_refresh(warehouse, source)
         assert proxy.cut_count == 1
         assert len(report.fetched) == 2 and report.ingest.count("loaded") == 2
         assert all(row.ok for row in reconcile(warehouse))
@@ -218,7 +219,7 @@ def test_a_failed_delivery_keeps_the_earlier_ones_built(
     client.put_object(Bucket="cur-half", Key=manifest_key, Body=json.dumps(manifest).encode())
     source = _source("aws-half", "s3://cur-half/cur", moto_port, staging)
     with pytest.raises(IngestError, match=r"missing\.csv\.gz.*not in the bucket"):
-        sync_source(warehouse, source)
+        sync_and_refresh(warehouse, source)
     assert list(month_totals(warehouse, "aws-half")) == ["2026-02"]
     assert all(row.ok for row in reconcile(warehouse))
     periods = warehouse.execute(

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from finops_pipeline.cli import app
 from finops_pipeline.dagster_run import failed_checks
 from finops_pipeline.definitions import build_definitions
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.settings import load_settings
 from finops_pipeline.warehouse import connect
 from tests.connectors.s3_helpers import month_totals, s3_client, upload_tree
@@ -21,7 +21,7 @@ from tests.connectors.s3_helpers import month_totals, s3_client, upload_tree
 
 def _reference(folder: Path, source: str, tmp_path: Path) -> dict[str, Decimal]:
     con = connect(tmp_path / "reference.duckdb")
-    ingest_path(con, folder, source)
+    ingest_and_refresh(con, folder, source)
     totals = month_totals(con, source)
     con.close()
     return totals

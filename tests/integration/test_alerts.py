@@ -22,8 +22,12 @@ import pytest
 
 from finops_pipeline.alerts.settings import AlertSettings
 from finops_pipeline.definitions import build_definitions
-from finops_pipeline.demo import build_derived, ingest_demo, write_business_metrics
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.demo import (
+    build_derived,
+    ingest_demo,
+    land_and_rebuild,
+    write_business_metrics,
+)
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import demo_settings
 from finops_pipeline.warehouse import connect
@@ -69,7 +73,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     write_business_metrics(data, data / "ground_truth.json")
     settings = demo_settings(data)
     con = connect(root / "w.duckdb")
-    list(ingest_demo(con, data, partial(ingest_path, policy=settings.tag_policy)))
+    list(ingest_demo(con, data, partial(land_and_rebuild, policy=settings.tag_policy)))
     build_derived(con, settings, rebuild_focus=False)
     inject(con)
     con.close()

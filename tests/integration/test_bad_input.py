@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from finops_pipeline.cli import app
 from finops_pipeline.ingest.reader import check_gzip
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from tests.fixtures.cur import HEADER, cur_rows, total, write_cur
 
 
@@ -250,8 +250,8 @@ def test_bad_file_is_rejected_and_nothing_else_is_harmed(
     row: int | None,
 ) -> None:
     earlier, bad, good = _setup(tmp_path, make_bad)
-    ingest_path(warehouse, earlier, "aws")
-    report = ingest_path(warehouse, tmp_path / "run", "aws")
+    ingest_and_refresh(warehouse, earlier, "aws")
+    report = ingest_and_refresh(warehouse, tmp_path / "run", "aws")
 
     by_path = {f.path: f for f in report.files}
     rejected = by_path[bad]
@@ -279,7 +279,7 @@ def test_bad_file_is_rejected_and_nothing_else_is_harmed(
 
 def test_period_disagreeing_with_folder_is_rejected(warehouse, tmp_path: Path) -> None:
     path = write_cur(tmp_path / "BILLING_PERIOD=2024-06" / "part.csv", cur_rows("2024-05"))
-    report = ingest_path(warehouse, tmp_path, "aws")
+    report = ingest_and_refresh(warehouse, tmp_path, "aws")
     [outcome] = report.files
     assert outcome.status == "rejected"
     assert (
@@ -292,10 +292,12 @@ def test_period_disagreeing_with_folder_is_rejected(warehouse, tmp_path: Path) -
 def test_one_bad_part_rejects_its_whole_delivery(warehouse, tmp_path: Path) -> None:
     """A multi-part delivery is all or nothing: half a month must never replace a whole one."""
     folder = tmp_path / "BILLING_PERIOD=2024-05"
-    ingest_path(warehouse, write_cur(tmp_path / "first.csv", cur_rows("2024-05", ["3.00"])), "aws")
+    ingest_and_refresh(
+        warehouse, write_cur(tmp_path / "first.csv", cur_rows("2024-05", ["3.00"])), "aws"
+    )
     good = write_cur(folder / "part-1.csv", cur_rows("2024-05", ["1.00"]))
     write_cur(folder / "part-2.csv", cur_rows("2024-05", ["oops"]))
-    report = ingest_path(warehouse, folder, "aws")
+    report = ingest_and_refresh(warehouse, folder, "aws")
     assert {f.status for f in report.files} == {"rejected"}
     assert "same delivery was rejected" in {f.path: f for f in report.files}[good].reason
     assert warehouse.execute("select sum(BilledCost) from focus_costs").fetchone()[0] == Decimal(
@@ -323,7 +325,7 @@ def test_a_complete_gzip_passes_the_check_and_loads_in_full(warehouse, tmp_path:
     rows = cur_rows(costs=["1"] * 50)
     path = write_cur(tmp_path / "ok.csv.gz", rows, gz=True)
     check_gzip(path)  # raises IngestError for a truncated stream, nothing here
-    report = ingest_path(warehouse, path, "aws")
+    report = ingest_and_refresh(warehouse, path, "aws")
     [outcome] = report.files
     assert outcome.status == "loaded"
     assert outcome.rows == 50

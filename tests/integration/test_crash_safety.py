@@ -28,6 +28,7 @@ from finops_pipeline.core.focus import build_focus_month
 from finops_pipeline.core.pending import pending_pairs
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.warehouse import connect
 from tests.fixtures.cur import cur_rows, total, write_cur
 
@@ -143,7 +144,7 @@ def test_killed_ingest_is_finished_by_the_next_ingest(
     v1, v2 = _exports(tmp_path)
     warehouse = tmp_path / "w.duckdb"
     with connect(warehouse) as con:
-        ingest_path(con, v1, "aws")
+        ingest_and_refresh(con, v1, "aws")
 
     _kill_at(_ingest_command(v2, warehouse), tmp_path, point, delay_ms)
 
@@ -171,7 +172,7 @@ def test_a_read_command_says_a_rebuild_is_pending_and_run_finishes_it(tmp_path: 
     v1, v2 = _exports(tmp_path)
     warehouse = tmp_path / "w.duckdb"
     with connect(warehouse) as con:
-        ingest_path(con, v1, "aws")
+        ingest_and_refresh(con, v1, "aws")
     _kill_at(_ingest_command(v2 / "20240501-20240601", warehouse), tmp_path,
              "landing:after_commit", None)  # fmt: skip
 
@@ -198,10 +199,10 @@ def test_a_landing_without_rebuild_is_recorded_and_finished_by_any_later_ingest(
     """The Dagster raw assets land with rebuild=False; an ingest of another source later
     finishes what they left, so no path leaves focus_costs behind raw unrecorded."""
     _, v2 = _exports(tmp_path)
-    ingest_path(warehouse, v2, "aws", rebuild=False)
+    ingest_path(warehouse, v2, "aws")
     assert pending_pairs(warehouse) == {("aws", MAY), ("aws", JUNE)}
     other = write_cur(tmp_path / "other" / "may.csv", cur_rows("2024-05", ["3.00"]))
-    report = ingest_path(warehouse, other, "gcp-ish")
+    report = ingest_and_refresh(warehouse, other, "gcp-ish")
     assert {s for s, _ in report.recovered} == {"aws"}
     assert pending_pairs(warehouse) == set()
     totals = dict(

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from finops_pipeline.alerts.incidents import Incident
 from finops_pipeline.alerts.messages import anomaly_message
 from finops_pipeline.cli import app
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.report.render_csv import write_csvs
 from finops_pipeline.settings import Settings
 from finops_pipeline.showback.allocate import build_showback
@@ -47,7 +47,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     write_cur(root / "src" / "cur.csv", rows)
     settings = Settings.model_validate(POLICY)
     con = connect(root / "w.duckdb")
-    [outcome] = ingest_path(con, root / "src", "aws", policy=settings.tag_policy).files
+    [outcome] = ingest_and_refresh(con, root / "src", "aws", policy=settings.tag_policy).files
     assert outcome.status == "loaded"
     build_tag_marts(con, None, policy=settings.tag_policy, dimension="team")
     build_showback(con, settings, None)

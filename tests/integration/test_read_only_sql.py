@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from finops_pipeline import notebook_helpers
 from finops_pipeline.cli import app
 from finops_pipeline.errors import FinopsError
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.warehouse import connect
 from tests.fixtures.cur import cur_rows, write_cur
 
@@ -62,7 +62,7 @@ def warehouse(tmp_path: Path) -> Path:
     write_cur(tmp_path / "in" / "cur.csv", cur_rows("2024-05"))
     path = tmp_path / "w.duckdb"
     con = connect(path)
-    assert ingest_path(con, tmp_path / "in", "aws").files[0].status == "loaded"
+    assert ingest_and_refresh(con, tmp_path / "in", "aws").files[0].status == "loaded"
     con.close()
     return path
 

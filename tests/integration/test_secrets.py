@@ -29,7 +29,7 @@ from finops_pipeline.anomalies.build import build_cost_anomalies
 from finops_pipeline.cli import app
 from finops_pipeline.definitions import build_definitions
 from finops_pipeline.errors import ConfigError
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.settings import Settings, load_settings
 from finops_pipeline.warehouse import connect, run_sql_file, table_exists
 from tests.fixtures.cur import write_cur
@@ -58,7 +58,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         write_cur(root / "src" / f"{month:%Y-%m}" / "cur.csv", rows)
     settings = Settings.model_validate({"tag_policy": POLICY})
     con = connect(root / "w.duckdb")
-    ingest_path(con, root / "src", "aws", policy=settings.tag_policy)
+    ingest_and_refresh(con, root / "src", "aws", policy=settings.tag_policy)
     assert build_cost_anomalies(con) >= 1
     run_sql_file(con, "alerts/alert_log.sql")
     con.close()

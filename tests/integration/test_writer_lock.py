@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.warehouse import connect
 from tests.fixtures.cur import cur_rows, write_cur
 
@@ -65,7 +65,7 @@ def warehouse(tmp_path: Path) -> Path:
     write_cur(tmp_path / "june" / "cur.csv", cur_rows("2024-06"))
     path = tmp_path / "w.duckdb"
     con = connect(path)
-    assert ingest_path(con, tmp_path / "may", "aws").files[0].status == "loaded"
+    assert ingest_and_refresh(con, tmp_path / "may", "aws").files[0].status == "loaded"
     con.close()
     return path
 

@@ -35,7 +35,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPy
     write_business_metrics(data, data / "ground_truth.json")
     con = connect(root / "w.duckdb")
     for source in DEMO_SOURCES:
-        ingest_path(con, data / source, source, policy=settings.tag_policy)
+        ingest_path(con, data / source, source)
     build_derived(con, settings)
     record_report(con, date(2026, 2, 1), datetime(2026, 3, 2, 9, 0))  # report_log's rows
     yield con

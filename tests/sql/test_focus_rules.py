@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from finops_pipeline.ingest.service import ingest_path
 from finops_pipeline.mappings import __file__ as mappings_init
+from finops_pipeline.refresh import ingest_and_refresh
 
 MAPPINGS = Path(mappings_init).parent
 
@@ -66,7 +66,7 @@ def _write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
 
 def _cur(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path, *changes: dict) -> None:
     rows = [{**CUR_BASE, "identity/LineItemId": f"id{i}", **c} for i, c in enumerate(changes)]
-    report = ingest_path(warehouse, _write_csv(tmp_path / "cur.csv", rows), "aws")
+    report = ingest_and_refresh(warehouse, _write_csv(tmp_path / "cur.csv", rows), "aws")
     assert report.files[0].status == "loaded", report.files[0].reason
 
 
@@ -237,7 +237,7 @@ def test_azure_commitment_purchase_has_a_service_name_and_unit(warehouse, tmp_pa
         "SubscriptionId": "sub-1",
         "InvoiceId": "E0600ABCDE",
     }
-    report = ingest_path(warehouse, _write_csv(tmp_path / "azure.csv", [row]), "azure")
+    report = ingest_and_refresh(warehouse, _write_csv(tmp_path / "azure.csv", [row]), "azure")
     assert report.files[0].status == "loaded", report.files[0].reason
     service, unit, invoice = _one(warehouse, "ServiceName, PricingUnit, InvoiceId")
     assert (service, unit, invoice) == ("Azure Reservations", "Units", "E0600ABCDE")
@@ -266,7 +266,7 @@ def test_focus_1_3_file_keeps_its_new_columns(warehouse, tmp_path) -> None:
         "AllocatedResourceName": "Team A",
         "AllocatedTags": '{"team": "a"}',
     }
-    report = ingest_path(warehouse, _write_csv(tmp_path / "focus13.csv", [row]), "focus13")
+    report = ingest_and_refresh(warehouse, _write_csv(tmp_path / "focus13.csv", [row]), "focus13")
     assert report.files[0].status == "loaded", report.files[0].reason
     got = _one(
         warehouse,

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 import sqlglot
 
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from tests.conformance.reference_totals import dec, read_rows
 from tests.sql.test_stg_aws_cur import ROWS, _expected, load_rows
 
@@ -189,7 +189,7 @@ Sample = tuple[duckdb.DuckDBPyConnection, list[dict[str, str]]]
 @pytest.fixture
 def sample(warehouse: duckdb.DuckDBPyConnection, shared_datasets: Path) -> Sample:
     path = shared_datasets / "focus-sample-data" / "focus_sample.csv"
-    [outcome] = ingest_path(warehouse, path, source="focus-sample").files
+    [outcome] = ingest_and_refresh(warehouse, path, source="focus-sample").files
     assert outcome.status == "loaded", outcome.reason
     return warehouse, read_rows(path)
 

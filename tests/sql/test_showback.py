@@ -445,8 +445,7 @@ def test_missing_metrics_file_degrades_metric_pools_not_the_build(
     }
     build_showback(warehouse, config(pools=[pool], metrics={"path": str(tmp_path / "nope.csv")}))
     fallback = (
-        "even 1/2 (fallback: metric active_users is zero or missing for every recipient in "
-        "2026-05)"
+        "even 1/2 (fallback: metric active_users is zero or missing for every recipient in 2026-05)"
     )
     assert ledger(warehouse, "source_kind = 'pool'") == [
         ("a", "shared", "pool:gpu:metric", fallback, D("5"), D("5")),

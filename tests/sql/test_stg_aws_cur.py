@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 
 HEADER = [
     "identity/LineItemId",
@@ -126,7 +126,7 @@ def load_rows(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path) -> duckdb.Du
                     *row[1:11],
                 ]
             )
-    report = ingest_path(warehouse, path, "aws")
+    report = ingest_and_refresh(warehouse, path, "aws")
     assert report.files[0].status == "loaded", report.files[0].reason
     return warehouse
 

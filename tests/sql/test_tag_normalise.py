@@ -282,7 +282,7 @@ def test_filters_around_the_shared_form_still_apply(con: duckdb.DuckDBPyConnecti
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     from finops_pipeline import sample_data
-    from finops_pipeline.ingest.service import ingest_path
+    from finops_pipeline.refresh import ingest_and_refresh
     from finops_pipeline.settings import DEMO_SOURCES
     from finops_pipeline.warehouse import connect
 
@@ -292,7 +292,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCo
     policy = TagPolicy.example_for_demo()
     for source, fmt in DEMO_SOURCES.items():
         # The real path: the focus_costs build applies the policy while it loads.
-        ingest_path(con, out / "sample" / source, source, fmt, policy=policy)
+        ingest_and_refresh(con, out / "sample" / source, source, fmt, policy=policy)
     con.execute("create table tagged as select * from focus_costs")
     yield con
     con.close()

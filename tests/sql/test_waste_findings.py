@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from finops_pipeline.demo import ingest_demo
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import demo_settings
 from finops_pipeline.warehouse import connect
@@ -54,7 +54,7 @@ def demo(
     con = connect(root / "w.duckdb")
 
     def ingest(c: duckdb.DuckDBPyConnection, path: Path, source: str, fmt: str) -> object:
-        return ingest_path(c, path, source, fmt, policy=policy)
+        return ingest_and_refresh(c, path, source, fmt, policy=policy)
 
     for _ in ingest_demo(con, data, ingest):
         pass

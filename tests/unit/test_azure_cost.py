@@ -20,7 +20,7 @@ from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.reader import read_schema
 from finops_pipeline.ingest.select import detect_format
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 
 RESERVATION = "/providers/Microsoft.Capacity/reservationOrders/o-1/reservations/r-1"
 SAVINGS_PLAN = "/providers/Microsoft.BillingBenefits/savingsPlanOrders/o-2/savingsPlans/s-2"
@@ -73,7 +73,7 @@ def write_csv(
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path) -> FileOutcome:
-    [outcome] = ingest_path(con, path, source="azure").files
+    [outcome] = ingest_and_refresh(con, path, source="azure").files
     assert outcome.status == "loaded", outcome.reason
     assert outcome.format == "azure-cost"
     return outcome
@@ -277,7 +277,7 @@ def test_dataset_kind_from_path_or_rows(
 def test_text_in_cost_column_names_row_and_column(warehouse, tmp_path: Path) -> None:
     rows = [ea_row(CostInBillingCurrency="1.00"), ea_row(CostInBillingCurrency="N/A")]
     path = write_csv(tmp_path / "costs.csv", rows)
-    [outcome] = ingest_path(warehouse, path, source="azure").files
+    [outcome] = ingest_and_refresh(warehouse, path, source="azure").files
     assert outcome.status == "rejected"
     assert "cannot read value 'N/A'" in outcome.reason
     assert "data row 2" in outcome.reason and "column 'CostInBillingCurrency'" in outcome.reason

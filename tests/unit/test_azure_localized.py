@@ -15,14 +15,14 @@ import pytest
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.ingest.localized_headers import english_name, localized_headers
 from finops_pipeline.ingest.mapping import get_mapping, header_key
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "azure_localized"
 D = Decimal
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    [outcome] = ingest_path(con, path, source="azure-de").files
+    [outcome] = ingest_and_refresh(con, path, source="azure-de").files
     assert outcome.status == "loaded", outcome.reason
     assert outcome.format == "azure-cost"
 
@@ -122,7 +122,7 @@ def test_values_that_do_not_fit_the_local_format_are_rejected_naming_row_and_col
     needle: str,
 ) -> None:  # fmt: skip
     path = rewrite(tmp_path, column, row, value)
-    [outcome] = ingest_path(warehouse, path, source="azure-de").files
+    [outcome] = ingest_and_refresh(warehouse, path, source="azure-de").files
     assert outcome.status == "rejected"
     assert needle in outcome.reason
     assert f"data row {row}" in outcome.reason and f"column '{column}'" in outcome.reason
@@ -141,5 +141,5 @@ def test_english_exports_are_not_read_the_local_way(
         'SubscriptionGuid,Date,MeterCategory,Cost,Currency\nsub-1,2025-12-01,Storage,"1,5",EUR\n',
         encoding="utf-8",
     )
-    [outcome] = ingest_path(warehouse, path, source="azure-en").files
+    [outcome] = ingest_and_refresh(warehouse, path, source="azure-en").files
     assert outcome.status == "rejected" and "column 'Cost'" in outcome.reason

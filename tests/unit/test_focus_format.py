@@ -19,7 +19,7 @@ from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.reader import read_schema
 from finops_pipeline.ingest.select import detect_format
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 
 BASE = {
     "BilledCost": "1.50",
@@ -57,7 +57,7 @@ def write_parquet(path: Path, select_sql: str) -> Path:
 
 
 def load(warehouse: duckdb.DuckDBPyConnection, path: Path, source: str = "src") -> FileOutcome:
-    [outcome] = ingest_path(warehouse, path, source=source).files
+    [outcome] = ingest_and_refresh(warehouse, path, source=source).files
     return outcome
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.ingest import gcp_nested
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.warehouse import run_sql_file
 
 KV = pa.list_(pa.struct([("key", pa.string()), ("value", pa.string())]))
@@ -187,7 +187,7 @@ def test_export_lands_with_credit_rows_and_reconciles(
     warehouse: duckdb.DuckDBPyConnection, tmp_path: Path, kind: str
 ) -> None:
     rows = sample_rows()
-    report = ingest_path(warehouse, write_export(rows, tmp_path, kind), source="gcp")
+    report = ingest_and_refresh(warehouse, write_export(rows, tmp_path, kind), source="gcp")
     [outcome] = report.files
     assert outcome.status == "loaded", outcome.reason
     assert outcome.format == "gcp-billing" and outcome.detected
@@ -206,7 +206,7 @@ def test_export_lands_with_credit_rows_and_reconciles(
 def test_each_credit_is_its_own_credit_row_on_the_usage_row_dimensions(
     warehouse: duckdb.DuckDBPyConnection, tmp_path: Path, kind: str
 ) -> None:
-    ingest_path(warehouse, write_export(sample_rows(), tmp_path, kind), source="gcp")
+    ingest_and_refresh(warehouse, write_export(sample_rows(), tmp_path, kind), source="gcp")
     credit_rows = warehouse.execute(
         "select ChargeDescription, BilledCost, EffectiveCost, ListCost, x_ChargeType, "
         "SubAccountId, ResourceId, ServiceName, SkuId, ChargePeriodStart, Tags->>'team', "
@@ -236,7 +236,7 @@ def test_each_credit_is_its_own_credit_row_on_the_usage_row_dimensions(
 def test_cost_types_map_to_focus_charge_categories(
     warehouse: duckdb.DuckDBPyConnection, tmp_path: Path, kind: str
 ) -> None:
-    ingest_path(warehouse, write_export(sample_rows(), tmp_path, kind), source="gcp")
+    ingest_and_refresh(warehouse, write_export(sample_rows(), tmp_path, kind), source="gcp")
     got = warehouse.execute(
         "select x_ChargeType, ChargeCategory, ChargeClass, ChargeFrequency, PricingCategory, "
         "CommitmentDiscountId, ChargeDescription, BilledCost from focus_costs "
@@ -269,7 +269,7 @@ def test_cost_types_map_to_focus_charge_categories(
 def test_tags_merge_project_resource_system_labels_and_namespaced_tags(
     warehouse: duckdb.DuckDBPyConnection, tmp_path: Path, kind: str
 ) -> None:
-    ingest_path(warehouse, write_export(sample_rows(), tmp_path, kind), source="gcp")
+    ingest_and_refresh(warehouse, write_export(sample_rows(), tmp_path, kind), source="gcp")
     tags = dict(warehouse.execute(
         "select SubAccountId, Tags from focus_costs where ChargeCategory = 'Usage'"
     ).fetchall())  # fmt: skip
@@ -288,7 +288,7 @@ def test_bad_cost_is_rejected_naming_row_and_column(
 ) -> None:
     rows = sample_rows()
     rows[2]["cost"] = "12,5"
-    report = ingest_path(warehouse, write_export(rows, tmp_path, kind), source="gcp")
+    report = ingest_and_refresh(warehouse, write_export(rows, tmp_path, kind), source="gcp")
     [outcome] = report.files
     assert outcome.status == "rejected"
     assert "data row 3" in outcome.reason and "column 'cost'" in outcome.reason
@@ -300,7 +300,7 @@ def test_bad_credit_amount_is_rejected_naming_the_credits_column(
 ) -> None:
     rows = sample_rows()
     rows[1]["credits"] = [{**SUD, "amount": "n/a"}]
-    report = ingest_path(warehouse, write_export(rows, tmp_path, "csv"), source="gcp")
+    report = ingest_and_refresh(warehouse, write_export(rows, tmp_path, "csv"), source="gcp")
     [outcome] = report.files
     assert outcome.status == "rejected"
     assert "data row 2" in outcome.reason and "column 'credits'" in outcome.reason
@@ -313,7 +313,7 @@ def test_invoice_month_must_match_the_invoice_month_folder(
     """The folder name must not leak in as a column (DuckDB's hive partitioning is off)."""
     folder = tmp_path / "invoice_month=202401"
     write_export(sample_rows(month="202402"), folder, kind)
-    report = ingest_path(warehouse, tmp_path, source="gcp")
+    report = ingest_and_refresh(warehouse, tmp_path, source="gcp")
     [outcome] = report.files
     assert outcome.status == "rejected"
     assert "2024-02" in outcome.reason and "2024-01" in outcome.reason
@@ -324,7 +324,7 @@ def test_invoice_month_folder_that_agrees_loads(
     warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     write_export(sample_rows(), tmp_path / "invoice_month=202401", "parquet")
-    report = ingest_path(warehouse, tmp_path, source="gcp")
+    report = ingest_and_refresh(warehouse, tmp_path, source="gcp")
     assert [f.status for f in report.files] == ["loaded"]
 
 

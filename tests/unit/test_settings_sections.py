@@ -25,7 +25,9 @@ def domain_modules() -> list[str]:
             prefix = f"finops_pipeline.{info.name}."
             path = str(PACKAGE / info.name)
             names.append(prefix[:-1])
-            names += [prefix + m.name for m in pkgutil.walk_packages([path], prefix="")]
+            # Qualified prefix: a bare sub-package name (sample_data's `azure`) would else
+            # resolve to an installed top-level package of the same name.
+            names += [m.name for m in pkgutil.walk_packages([path], prefix=prefix)]
     return sorted(names)
 
 
