@@ -191,9 +191,9 @@ class _Projection:
         # The distinct tag sets are normalised in a join, not a correlated subquery: DuckDB
         # answers the latter with a delim join that buffers every input row (memory in
         # proportion to the month, spilling under a memory limit). The join keys carry the
-        # source and billing period, so a filter on those put around the result reaches
+        # billing period (a FOCUS column), so a period filter put around the result reaches
         # both sides. select_sql goes in as a part, so a `%s` inside it is left alone.
-        keys = ("x_SourceName", "BillingPeriodStart", "Tags")
+        keys = ("BillingPeriodStart", "Tags")
         on = " and ".join(f'f."{k}" is not distinct from n."{k}"' for k in keys)
         listed = ", ".join(f'"{k}"' for k in keys)
         return fill(
