@@ -6,8 +6,8 @@ A month's fingerprint is a hash of what its derived tables are made from:
   conservative but never stale;
 - the settings, with the content of every file they name (metrics, rates, budgets, policies);
 - the code that builds it (package version and the `sql/` files), and today's date, because the
-  open month's forecast depends on the day it is made;
-- which derived tables exist (a dropped table is rebuilt).
+  open month's forecast depends on the day it is made.
+A derived table dropped by hand is not noticed: `finops run --force` rebuilds it.
 It is stored in `build_fingerprints` only after the month built without failure, so a failed or
 interrupted build is always redone. Computing it reads three small columns of the raw tables
 and the load log, never the rows themselves (issue 16: a rerun with nothing changed < 5% of a
@@ -25,7 +25,6 @@ from pathlib import Path
 import duckdb
 
 from finops_pipeline.ingest.raw_tables import ensure_raw_tables, raw_tables
-from finops_pipeline.orchestration.materializations import DERIVED
 from finops_pipeline.warehouse import SQL_DIR, table_exists
 
 TABLE = "build_fingerprints"
@@ -56,8 +55,6 @@ def month_fingerprints(
     shared.update(_settings_digest(settings).encode())
     shared.update(_code_digest().encode())
     shared.update(date.today().isoformat().encode())
-    present = [t for t in ["focus_costs", *DERIVED] if table_exists(con, t)]
-    shared.update(repr(present).encode())
     return {m: _with(shared, m.isoformat()) for m in months}
 
 
@@ -96,14 +93,15 @@ def _settings_digest(settings: object) -> str:
 
 
 def _named_files(data: object) -> set[str]:
-    """Every string in the settings that names an existing file."""
+    """Every string in the settings that names an existing file, but the warehouse itself
+    (and its DuckDB companions), which every build rewrites."""
     if isinstance(data, dict):
         return {f for v in data.values() for f in _named_files(v)}
     if isinstance(data, list):
         return {f for v in data for f in _named_files(v)}
     if isinstance(data, str) and 0 < len(data) < 4096 and ("/" in data or "." in data):
         try:
-            if Path(data).expanduser().is_file():
+            if Path(data).expanduser().is_file() and ".duckdb" not in Path(data).name:
                 return {str(Path(data).expanduser().resolve())}
         except OSError:
             return set()
