@@ -174,7 +174,7 @@ def main() -> None:
         (build_csv if kind == "csv" else build_parquet)(Path(target), int(rows))
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
-    memory = os.environ.get("FINOPS_MEMORY_LIMIT") or "default (500MB)"
+    memory = os.environ.get("FINOPS_MEMORY_LIMIT") or "DuckDB default (80% of RAM)"
     print(f"memory limit: {memory}; cores: {os.cpu_count()}; each step a fresh process")
     header = (
         f"{'file':<8} {'rows':>11} {'scan s':>7} {'ingest s':>9} {'ingest/scan':>11} "

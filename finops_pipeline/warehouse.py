@@ -33,9 +33,10 @@ LOCK_TIMEOUT_ENV = "FINOPS_LOCK_TIMEOUT"
 MEMORY_LIMIT_ENV = "FINOPS_MEMORY_LIMIT"
 TEMP_DIRECTORY_ENV = "FINOPS_TEMP_DIRECTORY"
 # DuckDB's own budget; the process adds Python, Dagster and buffers DuckDB does not count.
-# 500 MB keeps a 20M-row month's ingest and build under 1 GB of peak RSS (issue 16,
-# benchmarks/month_build.py); DuckDB spills the rest to the temp directory.
-DEFAULT_MEMORY_LIMIT = "500MB"
+# Unset: DuckDB's default (80% of RAM). 500MB keeps a 0.5M-row ingest at ~530 MB peak RSS,
+# but `finops run`'s month rebuild (delete + insert in one transaction) then fails with
+# "failed to pin block" at 0.5M rows (issue 16, benchmarks/month_build.py): not a default yet.
+DEFAULT_MEMORY_LIMIT: str | None = None
 _MEMORY_LIMIT = re.compile(r"\s*\d+(\.\d+)?\s*(B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)\s*", re.IGNORECASE)
 DEFAULT_LOCK_TIMEOUT = 60.0
 # Read-only connections cannot read or write other files (read_csv, COPY, ATTACH, INSTALL)
@@ -100,10 +101,12 @@ def connect(
 
 def memory_settings(target: Path) -> tuple[str, Path]:
     """DuckDB's memory limit and spill folder for a warehouse: FINOPS_MEMORY_LIMIT (a size
-    such as 500MB or 2GB; default 500MB) and FINOPS_TEMP_DIRECTORY (default: `<warehouse>.tmp`
+    such as 500MB or 2GB; default "": DuckDB's own) and FINOPS_TEMP_DIRECTORY (default: `<warehouse>.tmp`
     beside the file, DuckDB's own convention, so a spill lands on the warehouse's disk)."""
     limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
-    if not _MEMORY_LIMIT.fullmatch(limit):
+    if limit is None:
+        limit = ""
+    elif not _MEMORY_LIMIT.fullmatch(limit):
         raise ConfigError(
             f"{MEMORY_LIMIT_ENV}={limit!r}: expected a size such as 500MB or 2GB (DuckDB's "
             "memory limit; larger months spill to the temp directory instead of failing)"
@@ -117,7 +120,8 @@ def apply_memory_settings(con: duckdb.DuckDBPyConnection, target: Path) -> None:
     """Bound the writer's memory: a month of tens of millions of rows must not need RAM in
     proportion (issue 16). Sorts, joins and aggregates past the limit spill to disk."""
     limit, folder = memory_settings(target)
-    con.execute(f"set memory_limit = '{limit}'")
+    if limit:
+        con.execute(f"set memory_limit = '{limit}'")
     con.execute("set temp_directory = '" + str(folder).replace("'", "''") + "'")
 
 
