@@ -275,6 +275,9 @@ def run(
         bool,
         typer.Option("--verbose", "-v", help="Print Dagster's log and each failure's full trace"),
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild months whose inputs did not change too")
+    ] = False,
 ) -> None:
     """Build every derived table by materialising the Dagster assets in-process.
 
@@ -288,6 +291,7 @@ def run(
         step_failures,
     )
     from finops_pipeline.definitions import build_definitions
+    from finops_pipeline.orchestration.fingerprints import record_built, skip_unchanged
     from finops_pipeline.resources import month_partition_key
 
     quiet_dagster_warnings()
@@ -296,14 +300,18 @@ def run(
         settings = load_settings(config, warehouse)
         target = warehouse_path(settings.warehouse)
         keys = [month_partition_key(month)] if month else []
+        prints: dict[str, str] = {}
         if target.exists():
             con = connect(target)  # waits for another writer here, failing in one line
             if not month:
                 keys = [f"{m:%Y-%m-01}" for m in loaded_months(con)]
+            prints, keys = skip_unchanged(con, keys, settings, force)
             con.close()
         defs = build_definitions(settings, str(target))
     except (FinopsError, ValueError) as error:
         raise _fail(error) from error
+    if not keys and prints:
+        return  # every month unchanged: skip_unchanged said so
     if not keys:
         out.console.print(
             f"nothing loaded yet in {target}: run `finops ingest PATH` or `finops demo` first",
@@ -339,6 +347,9 @@ def run(
             )
         if not result.success or failed:
             problems.append(key)
+        elif key in prints:
+            with closing(connect(target)) as done:
+                record_built(done, date.fromisoformat(key), prints[key])
 
     run_partitions(
         defs, "build_derived", keys, on_done=report, verbose=verbose, home_beside=target.parent

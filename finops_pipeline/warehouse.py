@@ -30,6 +30,14 @@ from finops_pipeline.package_files import sql_dir
 
 DEFAULT_WAREHOUSE = "finops.duckdb"
 LOCK_TIMEOUT_ENV = "FINOPS_LOCK_TIMEOUT"
+MEMORY_LIMIT_ENV = "FINOPS_MEMORY_LIMIT"
+TEMP_DIRECTORY_ENV = "FINOPS_TEMP_DIRECTORY"
+# DuckDB's own budget; the process adds Python, Dagster and buffers DuckDB does not count.
+# Unset: DuckDB's default (80% of RAM). 500MB keeps a 0.5M-row ingest at ~530 MB peak RSS,
+# but `finops run`'s month rebuild (delete + insert in one transaction) then fails with
+# "failed to pin block" at 0.5M rows (issue 16, benchmarks/month_build.py): not a default yet.
+DEFAULT_MEMORY_LIMIT: str | None = None
+_MEMORY_LIMIT = re.compile(r"\s*\d+(\.\d+)?\s*(B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)\s*", re.IGNORECASE)
 DEFAULT_LOCK_TIMEOUT = 60.0
 # Read-only connections cannot read or write other files (read_csv, COPY, ATTACH, INSTALL)
 # nor undo that with SET: DuckDB enforces it, not a filter of ours.
@@ -85,9 +93,36 @@ def connect(
     target.parent.mkdir(parents=True, exist_ok=True)
     con = open_waiting(target, False, {}, lock_timeout)
     con.execute("set preserve_insertion_order = false")
+    apply_memory_settings(con, target)
     con.execute("set TimeZone = 'UTC'")
     ensure_base_schema(con)
     return con
+
+
+def memory_settings(target: Path) -> tuple[str, Path]:
+    """DuckDB's memory limit and spill folder for a warehouse: FINOPS_MEMORY_LIMIT (a size
+    such as 500MB or 2GB; default "": DuckDB's own) and FINOPS_TEMP_DIRECTORY (default: `<warehouse>.tmp`
+    beside the file, DuckDB's own convention, so a spill lands on the warehouse's disk)."""
+    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
+    if limit is None:
+        limit = ""
+    elif not _MEMORY_LIMIT.fullmatch(limit):
+        raise ConfigError(
+            f"{MEMORY_LIMIT_ENV}={limit!r}: expected a size such as 500MB or 2GB (DuckDB's "
+            "memory limit; larger months spill to the temp directory instead of failing)"
+        )
+    temp = os.environ.get(TEMP_DIRECTORY_ENV, "").strip()
+    folder = Path(temp).expanduser().resolve() if temp else target.with_name(target.name + ".tmp")
+    return limit.replace(" ", ""), folder
+
+
+def apply_memory_settings(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """Bound the writer's memory: a month of tens of millions of rows must not need RAM in
+    proportion (issue 16). Sorts, joins and aggregates past the limit spill to disk."""
+    limit, folder = memory_settings(target)
+    if limit:
+        con.execute(f"set memory_limit = '{limit}'")
+    con.execute("set temp_directory = '" + str(folder).replace("'", "''") + "'")
 
 
 def lock_timeout_seconds() -> float:

@@ -188,10 +188,20 @@ class _Projection:
                 *map(self.own_field, ("tags", "team", "source")),
             )
         )
-        # select_sql goes in as a part, so a `%s` inside it is left alone
+        # The distinct tag sets are normalised in a join, not a correlated subquery: DuckDB
+        # answers the latter with a delim join that buffers every input row (memory in
+        # proportion to the month, spilling under a memory limit). The join keys carry the
+        # billing period (a FOCUS column), so a period filter put around the result reaches
+        # both sides. select_sql goes in as a part, so a `%s` inside it is left alone.
+        keys = ("BillingPeriodStart", "Tags")
+        on = " and ".join(f'f."{k}" is not distinct from n."{k}"' for k in keys)
+        listed = ", ".join(f'"{k}"' for k in keys)
         return fill(
-            "select * exclude (tmp_tags), %s from (select f.*, %s as tmp_tags from (%s) as f) as f",
+            "select * exclude (tmp_tags), %s from (select f.*, n.tmp_tags from (%s) as f "
+            f"left join (select {listed}, %s as tmp_tags from (select distinct {listed} "
+            f"from (%s)) as f) as n on {on}) as f",
             self.columns(),
+            select_sql,
             own,
             select_sql,
         )

@@ -37,8 +37,12 @@ categories as (
     group by all
 ),
 
+-- One row per provider with its entity patterns: matched per charge in a list lambda, not a
+-- correlated exists (which DuckDB answers with a delim join that buffers every row).
 entities as (
-    select provider, entity_like from ref_provider_entity
+    select provider, list(entity_like) as entity_likes
+    from ref_provider_entity
+    group by all
 ),
 
 units as (
@@ -56,17 +60,15 @@ regions as (
 categorised as (
     select
         staged.*,
-        exists (
-            select 1 from entities
-            where entities.provider = staged.ProviderName
-                and staged.InvoiceIssuerName like entities.entity_like
+        coalesce(
+            list_bool_or(list_transform(entities.entity_likes, lambda e: staged.InvoiceIssuerName like e)),
+            false
         ) as tmp_issuer_is_provider,
         staged.PublisherName is null
         or staged.PublisherName = staged.ProviderName
-        or exists (
-            select 1 from entities
-            where entities.provider = staged.ProviderName
-                and staged.PublisherName like entities.entity_like
+        or coalesce(
+            list_bool_or(list_transform(entities.entity_likes, lambda e: staged.PublisherName like e)),
+            false
         ) as tmp_publisher_is_provider,
         coalesce(pricing_unit.focus_unit, staged.PricingUnit) as tmp_pricing_unit,
         coalesce(consumed_unit.focus_unit, staged.ConsumedUnit) as tmp_consumed_unit,
@@ -94,6 +96,8 @@ categorised as (
             || ')'
         ) as tmp_service_subcategory
     from staged
+    left join entities
+        on entities.provider = staged.ProviderName
     left join categories as by_code
         on by_code.provider = staged.ProviderName
         and by_code.service_key = lower(staged.x_ServiceCode)

@@ -226,7 +226,7 @@ resource_violations as (
         any_value(charges.sub_account_id) as sub_account_id,
         any_value(charges.sub_account_name) as sub_account_name,
         any_value(charges.resource_id) as resource_id,
-        any_value(charges.service_name) as service_name,
+        min(charges.service_name) as service_name,  -- deterministic: a resource may bill under several
         bool_or(charge_violations.is_required) as is_required,
         nullif(array_to_string(list_sort(list_distinct(flatten(list(charge_violations.raw_keys)))), ', '), '') as raw_key,
         nullif(array_to_string(list_sort(list_distinct(flatten(list(charge_violations.raw_values)))), ', '), '') as raw_value,

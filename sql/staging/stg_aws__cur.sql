@@ -92,6 +92,14 @@ split as (
     from parts
 ),
 
+-- Joined, not a correlated subquery per line (DuckDB would buffer every row for that).
+aws_regions as (
+    select region_id, any_value(region_name) as region_name
+    from ref_region
+    where provider = 'AWS'
+    group by all
+),
+
 final as (
     select
         line_item_availability_zone as AvailabilityZone,
@@ -187,14 +195,7 @@ final as (
         -- product/location is not a region on data transfer lines ("External"); the code is
         case
             when coalesce(product_region_code, product_region) is not null
-                then coalesce(
-                    (
-                        select any_value(regions.region_name) from ref_region as regions
-                        where regions.provider = 'AWS'
-                            and regions.region_id = lower(coalesce(product_region_code, product_region))
-                    ),
-                    product_location
-                )
+                then coalesce(aws_regions.region_name, product_location)
         end as RegionName,
         case
             when tmp_part = 'unused' then coalesce(savings_plan_savings_plan_a_r_n, reservation_reservation_a_r_n)
@@ -245,6 +246,8 @@ final as (
         x_load_id as x_LoadId,
         x_billing_period
     from split
+    left join aws_regions
+        on aws_regions.region_id = lower(coalesce(product_region_code, product_region))
 )
 
 select * from final

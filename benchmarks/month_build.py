@@ -1,0 +1,224 @@
+"""A month's ingest and whole derived build at growing sizes: time, peak RSS, the fitted growth
+exponent and the incremental rerun (issue 16).
+
+    python benchmarks/month_build.py [--rows 500000 5000000] [--workdir /tmp/finops_month_build]
+                                     [--parquet-rows 20000000]
+
+For each size it replicates the FinOps Foundation's 94-column legacy CUR sample
+(`$FINOPS_SHARED_DATASETS/focus-converters/sample-anonymous-aws-export-dataset.csv`, one
+billing month) to a CSV of that many rows (a distinct line item id per copy), then runs, each
+in its own fresh process so that wall time and peak RSS are that step's alone:
+  scan    DuckDB's bare scan of the file, summing the cost column (the floor);
+  ingest  `ingest_path` (landing with checks, load_log, source totals, focus_costs);
+  build   `finops run` (every derived table of the month, through Dagster);
+  rerun   `finops run` again with nothing changed (months skipped by their fingerprint).
+`--parquet-rows` adds a point from a CUR 2.0 Parquet file (a 20M-row CSV would take ~16 GB of
+disk): same steps. The warehouse uses the default memory limit (FINOPS_MEMORY_LIMIT).
+Prints one row per size, the ratios, and the exponent k of time ~ rows^k (least squares on
+the log-log points; 1.0 is linear).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = "focus-converters/sample-anonymous-aws-export-dataset.csv"
+RSS_TARGET_MB = 1024
+
+
+def sample_path() -> Path:
+    shared = Path(os.environ.get("FINOPS_SHARED_DATASETS", REPO.parent / "shared" / "datasets"))
+    sample = shared / SAMPLE
+    if not sample.exists():
+        sys.exit(f"missing {sample}: set FINOPS_SHARED_DATASETS")
+    return sample
+
+
+def build_csv(target: Path, rows: int) -> None:
+    """`rows` rows of the sample, repeated, each copy with its own line item ids."""
+    import duckdb
+
+    sample = sample_path()
+    per_copy = duckdb.sql(f"select count(*) from read_csv('{sample}', all_varchar = true)")
+    copies = math.ceil(rows / per_copy.fetchall()[0][0])
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    con.execute(
+        "copy (select * replace (lpad(c::varchar, 6, '0') || \"identity/LineItemId\" as "
+        f"\"identity/LineItemId\") from read_csv('{sample}', all_varchar = true), "
+        f"range({copies}) as r(c) limit {rows}) to '{target}' (header, delimiter ',')"
+    )
+
+
+def build_parquet(target: Path, rows: int) -> None:
+    """CUR 2.0 column names (snake case) and native types, from the same sample."""
+    import duckdb
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from ingest_speed import snake  # one spelling rule for both benchmarks
+
+    sample = sample_path()
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    columns = con.execute(
+        f"select * from read_csv('{sample}', all_varchar = true) limit 0"
+    ).description
+    per_copy = con.execute(f"select count(*) from read_csv('{sample}')").fetchall()[0][0]
+    copies = math.ceil(rows / per_copy)
+    money = ("Cost", "Rate", "Amount", "Fee", "Value", "Commitment", "Quantity", "Units")
+    select = []
+    for name, *_ in columns:
+        expr = f'"{name}"'
+        if name == "identity/LineItemId":
+            expr = f"lpad(c::varchar, 6, '0') || {expr}"
+        elif any(word in name.split("/")[-1] for word in money):
+            expr = f"try_cast({expr} as double)"
+        select.append(f"{expr} as {snake(name)}")
+    select.append("map(['user_team'], ['payments']) as resource_tags")
+    con.execute(
+        f"copy (select {', '.join(select)} from read_csv('{sample}', all_varchar = true), "
+        f"range({copies}) as r(c) limit {rows}) to '{target}' (format parquet, compression zstd)"
+    )
+
+
+def measure(argv: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and stdout of a fresh process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_") or k in KEEP_ENV}
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, text=True)
+    out = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        sys.exit(f"benchmark step failed ({status}): {' '.join(argv)[:300]}\n{out[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+KEEP_ENV = {"FINOPS_SHARED_DATASETS", "FINOPS_MEMORY_LIMIT", "FINOPS_TEMP_DIRECTORY"}
+
+
+def ingest_code(path: Path, warehouse: Path) -> str:
+    return (
+        "from pathlib import Path\n"
+        "from finops_pipeline.warehouse import connect\n"
+        "from finops_pipeline.ingest.service import ingest_path\n"
+        f"con = connect({str(warehouse)!r})\n"
+        "con.execute('set enable_progress_bar = false')\n"
+        f"r = ingest_path(con, Path({str(path)!r}), 'bench')\n"
+        "assert not r.rejected, [f.reason for f in r.rejected]\n"
+        "assert con.execute('select count(*) from focus_costs').fetchone()[0] > 0\n"
+    )
+
+
+def scan_code(path: Path) -> str:
+    column = "line_item_unblended_cost" if path.suffix == ".parquet" else "lineItem/UnblendedCost"
+    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
+    return (
+        "import duckdb; duckdb.execute('set enable_progress_bar = false'); "
+        f"duckdb.sql('select sum(\"{column}\") from {reader}(\\'{path}\\')').fetchall()"
+    )
+
+
+def run_point(path: Path, rows: int, workdir: Path) -> dict[str, float]:
+    folder = workdir / f"wh_{path.stem}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    warehouse = folder / "finops.duckdb"
+    finops = [str(Path(sys.executable).with_name("finops")), "run", "--warehouse", str(warehouse)]
+    scan = measure([sys.executable, "-c", scan_code(path)], REPO)
+    ingest = measure([sys.executable, "-c", ingest_code(path, warehouse)], REPO)
+    build = measure(finops, folder)
+    rerun = measure(finops, folder)
+    if "skipped" not in rerun[2]:
+        print(f"  note: the rerun skipped nothing:\n{rerun[2]}")
+    point = {
+        "rows": rows,
+        "scan": scan[0],
+        "ingest": ingest[0],
+        "ingest_rss": ingest[1],
+        "build": build[0],
+        "build_rss": build[1],
+        "rerun": rerun[0],
+        "rerun_rss": rerun[1],
+    }
+    shutil.rmtree(folder, ignore_errors=True)
+    return point
+
+
+def exponent(points: list[dict[str, float]], key: str) -> float:
+    xs = [math.log(p["rows"]) for p in points]
+    ys = [math.log(p[key]) for p in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[500_000, 5_000_000])
+    parser.add_argument("--parquet-rows", type=int, nargs="*", default=[])
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/finops_month_build"))
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--make", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.make:
+        kind, rows, target = args.make
+        (build_csv if kind == "csv" else build_parquet)(Path(target), int(rows))
+        return
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    memory = os.environ.get("FINOPS_MEMORY_LIMIT") or "DuckDB default (80% of RAM)"
+    print(f"memory limit: {memory}; cores: {os.cpu_count()}; each step a fresh process")
+    header = (
+        f"{'file':<8} {'rows':>11} {'scan s':>7} {'ingest s':>9} {'ingest/scan':>11} "
+        f"{'ingest RSS':>10} {'build s':>8} {'build/ingest':>12} {'build RSS':>9} "
+        f"{'rerun s':>8} {'rerun/build':>11}"
+    )
+    points: list[dict[str, float]] = []
+    inputs = [("csv", n) for n in args.rows] + [("parquet", n) for n in args.parquet_rows]
+    lines = []
+    for kind, rows in inputs:
+        path = args.workdir / f"cur_{kind}_{rows}.{kind}"
+        if not path.exists():  # in a child: the parent's peak RSS would pass to the steps
+            subprocess.run(
+                [sys.executable, __file__, "--make", kind, str(rows), str(path)], check=True
+            )
+        point = run_point(path, rows, args.workdir)
+        point["kind"] = kind  # type: ignore[assignment]
+        points.append(point)
+        lines.append(
+            f"{kind:<8} {rows:>11,} {point['scan']:>7.2f} {point['ingest']:>9.2f} "
+            f"{point['ingest'] / point['scan']:>11.2f} {point['ingest_rss']:>7,.0f} MB "
+            f"{point['build']:>8.2f} {point['build'] / point['ingest']:>12.2f} "
+            f"{point['build_rss']:>6,.0f} MB {point['rerun']:>8.2f} "
+            f"{point['rerun'] / point['build']:>11.1%}"
+        )
+        print(lines[-1] if len(lines) > 1 else f"{header}\n{lines[-1]}", flush=True)
+        if not args.keep:
+            path.unlink()
+    if len(points) >= 2:
+        print(
+            f"fitted exponent (time ~ rows^k): ingest k = {exponent(points, 'ingest'):.2f}, "
+            f"build k = {exponent(points, 'build'):.2f}; peak RSS ~ rows^"
+            f"{exponent(points, 'ingest_rss'):.2f} (ingest), ^{exponent(points, 'build_rss'):.2f} "
+            "(build)"
+        )
+    worst = max(max(p["ingest_rss"], p["build_rss"]) for p in points)
+    print(
+        f"targets: peak RSS <= {RSS_TARGET_MB} MB: {'met' if worst <= RSS_TARGET_MB else 'NOT met'} "
+        f"(worst {worst:,.0f} MB); build <= 2x ingest at the largest CSV: "
+        f"{points[len(args.rows) - 1]['build'] / points[len(args.rows) - 1]['ingest']:.2f}x; "
+        f"rerun < 5% of build: "
+        f"{max(p['rerun'] / p['build'] for p in points):.1%} (worst)"
+    )
+
+
+if __name__ == "__main__":
+    main()
