@@ -131,17 +131,16 @@ def ingest(
         settings = load_settings(config, warehouse)
         con = connect(settings.warehouse)
         report = _ingest_with_progress(con, path, name, format)
-        # imported after the lock wait (`connect`): it pulls in Dagster, slow to import
         from finops_pipeline.refresh import refresh_focus
 
-        with out.console.status("rebuilding focus_costs (Dagster)..."):
+        with out.console.status("rebuilding focus_costs..."):
             refresh_focus(con, report, settings)
     except FinopsError as error:
         raise _fail(error) from error
     out.print_ingest_summary(report)
     out.print_recovered(report)
-    if report.focus_rows_written:  # the raw asset too (the Dagster run recorded focus_costs)
-        record_for_cli(con, sources=[name], tables=(), months=months_of(con, name))
+    if report.focus_rows_written:  # something changed: tell the UI
+        record_for_cli(con, sources=[name], months=months_of(con, name))
     con.close()
     if report.rejected:
         out.err_console.print(

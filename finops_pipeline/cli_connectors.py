@@ -95,8 +95,8 @@ def ingest_remote(
 
     out.print_recovered(report.ingest)
 
-    if report.ingest.focus_rows_written:  # the raw asset too (the Dagster run recorded focus)
-        record_for_cli(con, sources=[spec.name], tables=(), months=months_of(con, spec.name))
+    if report.ingest.focus_rows_written:  # something changed: tell the UI
+        record_for_cli(con, sources=[spec.name], months=months_of(con, spec.name))
     con.close()
     if report.ingest.rejected:
         raise typer.Exit(code=1)

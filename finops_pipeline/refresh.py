@@ -1,16 +1,20 @@
-"""After a command-line load: bring focus_costs up to date through the Dagster asset graph.
+"""After a command-line load: bring focus_costs up to date for what the load changed.
 
-Landing (`ingest.service.ingest_path`, `connectors.sync.sync_source`) only lands. What is
-built from the landed rows, and in which order, is known by the asset graph alone, so a load
-refreshes focus_costs by materializing that asset (from the same `build_derived` job
-`finops run` executes, on the same instance, so `finops ui` shows the runs) for every month
-the load changed and every month an interrupted load left in `pending_rebuild`.
-The asset checks are left to `finops run`, as before: a load never fails on a check.
+Landing (`ingest.service.ingest_path`, `connectors.sync.sync_source`) only lands; this module
+composes landing with the rebuild, so `ingest/` and `connectors/` never import `core.focus`.
+The rebuild covers exactly the (source, billing period) pairs the load changed plus the pairs
+an interrupted load left in `pending_rebuild`, in one transaction (core/focus.py).
+
+Why not a Dagster run per month (issue 17, item 4): `focus_costs`' partition is a whole month
+of every source, so a load of N deliveries became N x months full-month rebuilds plus a run's
+overhead each (the test suite went from ~10 to over 50 minutes, the demo's load from seconds
+to minutes). The asset graph takes this over once the assets can build a range of partitions
+in one run (a single-run backfill policy); until then the CLI records the materializations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -18,15 +22,13 @@ import duckdb
 
 from finops_pipeline.connectors.staging import Progress, no_progress
 from finops_pipeline.connectors.sync import SyncReport, sync_source
-from finops_pipeline.core.pending import pending_pairs
-from finops_pipeline.errors import FinopsError
+from finops_pipeline.core.focus import rebuild_changed
 from finops_pipeline.ingest.outcomes import FileOutcome
 from finops_pipeline.ingest.service import IngestReport, ingest_path
-from finops_pipeline.settings import Settings, SourceSettings, load_settings
+from finops_pipeline.settings import Settings, SourceSettings
 from finops_pipeline.tagging.policy import TagPolicy
 
 Pair = tuple[str, date]
-FOCUS_ASSET = "focus_costs"
 
 
 def refresh_focus(
@@ -36,80 +38,16 @@ def refresh_focus(
     *,
     policy: TagPolicy | None = None,
 ) -> IngestReport:
-    """Rebuild focus_costs for the months `report` changed plus those pending, via Dagster.
+    """Rebuild focus_costs for the pairs `report` changed plus those pending.
 
-    Sets `report.focus_rows_written` (focus_costs rows of the refreshed pairs) and
-    `report.recovered` (pending pairs of an earlier, interrupted load this refresh finished).
-    `settings` default to the warehouse's configuration; `policy` overrides its tag policy.
+    Sets `report.focus_rows_written` (rows written) and `report.recovered` (pending pairs of
+    an earlier, interrupted load this refresh finished). `policy` overrides the tag policy of
+    `settings`; with neither, tags are normalised without a policy.
     """
-    changed = report.changed_periods
-    report.recovered = pending_pairs(con) - changed
-    pairs = changed | report.recovered
-    if not pairs:
-        return report
-    run_focus_months(con, sorted({period for _, period in pairs}), settings, policy)
-    report.focus_rows_written = focus_rows(con, pairs)
+    chosen = policy if policy is not None else (settings.tag_policy if settings else None)
+    written, report.recovered = rebuild_changed(con, report.changed_periods, chosen)
+    report.focus_rows_written = written
     return report
-
-
-def run_focus_months(
-    con: duckdb.DuckDBPyConnection,
-    months: list[date],
-    settings: Settings | None = None,
-    policy: TagPolicy | None = None,
-) -> None:
-    """Materialize the focus_costs partition of each month (one Dagster run per month)."""
-    from finops_pipeline.dagster_run import quiet_dagster_warnings, run_partitions, step_failures
-    from finops_pipeline.definitions import build_definitions
-
-    quiet_dagster_warnings()
-    path = warehouse_file(con)
-    chosen = settings or load_settings(None, path)
-    update: dict[str, object] = {"partitions_start": partitions_start(chosen, months[0])}
-    if policy is not None:
-        update["tag_policy"] = policy
-    defs = build_definitions(chosen.model_copy(update=update), str(path))
-    results = run_partitions(
-        defs,
-        "build_derived",
-        [f"{month:%Y-%m-01}" for month in months],
-        home_beside=path.parent,
-        assets=[FOCUS_ASSET],
-    )
-    for result in results:
-        if not result.success:
-            failures = step_failures(result)
-            reason = failures[0].reason if failures else "the run failed"
-            raise FinopsError(f"rebuilding focus_costs failed: {reason}")
-
-
-def partitions_start(settings: Settings, first: date) -> str:
-    """The configured first partition, moved back to `first` when the load is older (the
-    code location's own default reads the warehouse, which this process holds open)."""
-    wanted = f"{first:%Y-%m-01}"
-    configured = settings.partitions_start
-    return min(configured, wanted) if configured else wanted
-
-
-def focus_rows(con: duckdb.DuckDBPyConnection, pairs: Iterable[Pair]) -> int:
-    chosen = sorted(set(pairs))
-    row = con.execute(
-        "select count(*) from focus_costs where (x_SourceName, BillingPeriodStart) in "
-        "(select unnest(p, recursive := true) from (select unnest(?::struct(s varchar, "
-        "p date)[]) as p))",
-        [[{"s": source, "p": period} for source, period in chosen]],
-    ).fetchone()
-    return int(row[0]) if row else 0
-
-
-def warehouse_file(con: duckdb.DuckDBPyConnection) -> Path:
-    """The file `con` is on: the Dagster run opens its own connection to it."""
-    row = con.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchone()
-    if not row or not row[0]:
-        raise FinopsError("focus_costs is refreshed through Dagster, which needs a warehouse file")
-    return Path(row[0]).resolve()
 
 
 def ingest_and_refresh(

@@ -107,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("before", type=Path)
     parser.add_argument("after", type=Path)
-    parser.add_argument("--ignore", nargs="*", default=[], help="more columns to skip")
+    parser.add_argument(
+        "--ignore", nargs="*", action="extend", default=[], help="more columns to skip"
+    )
     args = parser.parse_args(argv)
     ignore = VOLATILE_COLUMNS | frozenset(args.ignore)
     problems = diff(args.before, args.after, ignore)
