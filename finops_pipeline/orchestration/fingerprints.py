@@ -40,6 +40,8 @@ create table if not exists {TABLE} (
 _HASH_CONTENT_UP_TO = 64 * 1024 * 1024
 
 
+WAREHOUSE_INPUTS = ("exchange_rates_imported", "exchange_rates_daily")
+
 def month_fingerprints(
     con: duckdb.DuckDBPyConnection, months: Iterable[date], settings: object
 ) -> dict[date, str]:
@@ -52,6 +54,12 @@ def month_fingerprints(
             "group by all order by all"
         ).fetchall()
         shared.update(repr((table, rows)).encode())
+    # Inputs held in the warehouse itself, not in a file the settings name: exchange rates
+    # imported with `finops rates import` (a month missing a rate is rebuilt once it arrives).
+    for table in WAREHOUSE_INPUTS:
+        if table_exists(con, table):
+            rows = con.execute(f"select * from {table} order by all").fetchall()
+            shared.update(repr((table, rows)).encode())
     shared.update(_settings_digest(settings).encode())
     shared.update(_code_digest().encode())
     shared.update(date.today().isoformat().encode())
