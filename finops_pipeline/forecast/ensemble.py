@@ -25,6 +25,7 @@ The interval is sampled, so the one-off draws of forecast/model.py add to it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -54,6 +55,14 @@ class SumForecast:
     origins: int  # origins whose errors gave sd (0: the noise formula)
     # standardised past errors (error / its modelled sd); empty: t / normal draws instead
     standardised: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # the combined forecast's signed errors at this horizon, from the origins with the whole
+    # horizon after them, scaled by horizon x `scale` (forecast/calibration.py pools them)
+    own_errors: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    scale: float = 1.0  # the series' mean daily cost of the last 4 weeks (the error unit)
+    # how rough the series was at the forecast origin (`_roughness`), and own_errors divided
+    # by the roughness at each of their origins: scores comparable across series
+    roughness: float = 1.0
+    own_scores: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def samples(self, count: int, seed: int) -> np.ndarray:
         """`count` draws of the h-day sum: the point plus sd x a resampled standardised past
@@ -70,9 +79,17 @@ class SumForecast:
 
 
 def forecast_sum(history: np.ndarray, horizon: int) -> SumForecast:
-    """Forecast of the sum of the `horizon` days after `history` (>= MIN_DAYS values)."""
+    """Forecast of the sum of the `horizon` days after `history` (>= MIN_DAYS values).
+    Memoised on (history, horizon): the interval calibration pools every series' errors and
+    then forecasts each series, so each is computed once."""
     y = np.asarray(history, dtype=float)
     h = max(1, min(int(horizon), MAX_AHEAD))
+    return _forecast_sum_cached(y.tobytes(), h)
+
+
+@lru_cache(maxsize=4096)
+def _forecast_sum_cached(raw: bytes, h: int) -> SumForecast:
+    y = np.frombuffer(raw, dtype=float)
     last = len(y) - 1
     first = max(MIN_DAYS - 1, last - ORIGIN_DAYS)
     origins = np.arange(first, last + 1)
@@ -94,9 +111,16 @@ def forecast_sum(history: np.ndarray, horizon: int) -> SumForecast:
     scaled = (actual - combined) / (ks[None, :] * scale[:, None])
     used = valid[:, :h] & np.isfinite(scaled[:, :h])
     n_origins = int(np.any(used, axis=1).sum())
-    if n_origins < MIN_ORIGINS:
-        return SumForecast(point, _noise_sd(y, h), float("inf"), names, 0)
     same = used[:, h - 1]  # origins with the whole horizon after them
+    roughness = np.array([_roughness(y[: o + 1], s) for o, s in zip(origins, scale, strict=True)])
+    own = {
+        "own_errors": scaled[same, h - 1].copy(),
+        "scale": float(scale[-1]),
+        "roughness": float(roughness[-1]),
+        "own_scores": scaled[same, h - 1] / roughness[same],
+    }
+    if n_origins < MIN_ORIGINS:
+        return SumForecast(point, _noise_sd(y, h), float("inf"), names, 0, **own)
     if same.sum() >= MIN_ORIGINS:
         # the errors of the same forecast at the same horizon, as they are
         errors_h = scaled[same, h - 1]
@@ -104,7 +128,9 @@ def forecast_sum(history: np.ndarray, horizon: int) -> SumForecast:
         sd = rms * h * scale[-1]
         n_same = int(same.sum())
         standardised = errors_h / rms if n_same >= EMPIRICAL_ORIGINS and rms > 0 else np.zeros(0)
-        return SumForecast(point, sd, float(max(n_same - 1, 2)), names, n_same, standardised)
+        return SumForecast(
+            point, sd, float(max(n_same - 1, 2)), names, n_same, standardised, **own
+        )
     k = np.broadcast_to(ks[None, :h], used.shape)[used]
     a, b = _variance_model(1.0 / k, scaled[:, :h][used] ** 2)
     sd = float(np.sqrt(a / h + b)) * h * scale[-1]
@@ -114,13 +140,28 @@ def forecast_sum(history: np.ndarray, horizon: int) -> SumForecast:
         ok = spread > 0
         standardised = scaled[:, :h][used][ok] / spread[ok]
     df = float(max(n_origins - 1, 2))
-    return SumForecast(point, sd, df, names, n_origins, standardised)
+    return SumForecast(point, sd, df, names, n_origins, standardised, **own)
 
 
 def _level(y: np.ndarray) -> float:
     recent = np.abs(y[-LEVEL_DAYS:])
     value = float(recent.mean()) if len(recent) else 0.0
     return value if value > 0 else 1.0
+
+
+def _roughness(y: np.ndarray, level: float) -> float:
+    """How much the series moves that the weekly pattern does not explain, relative to its
+    level: the mean absolute deviation of week-on-week differences over the last 4 weeks
+    (day-to-day differences with less than two weeks), / sqrt(2) for the two days' noise in
+    a difference. A mean absolute deviation, not a median one, so that steps, ramps and
+    spikes count as well as the noise: they are what makes a series hard to forecast."""
+    recent = y[-LEVEL_DAYS:]
+    lag = SEASON if len(recent) >= 2 * SEASON else 1
+    diffs = recent[lag:] - recent[:-lag]
+    if len(diffs) < 2:
+        return 1.0
+    spread = float(np.mean(np.abs(diffs - np.median(diffs)))) * np.sqrt(np.pi / 2) / np.sqrt(2)
+    return max(spread / level, 1e-4)
 
 
 def _weights(errors: np.ndarray, i: int, h: int) -> np.ndarray:
