@@ -59,10 +59,6 @@ class SumForecast:
     # horizon after them, scaled by horizon x `scale` (forecast/calibration.py pools them)
     own_errors: np.ndarray = field(default_factory=lambda: np.zeros(0))
     scale: float = 1.0  # the series' mean daily cost of the last 4 weeks (the error unit)
-    # how rough the series was at the forecast origin (`_roughness`), and own_errors divided
-    # by the roughness at each of their origins: scores comparable across series
-    roughness: float = 1.0
-    own_scores: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def samples(self, count: int, seed: int) -> np.ndarray:
         """`count` draws of the h-day sum: the point plus sd x a resampled standardised past
@@ -112,12 +108,12 @@ def _forecast_sum_cached(raw: bytes, h: int) -> SumForecast:
     used = valid[:, :h] & np.isfinite(scaled[:, :h])
     n_origins = int(np.any(used, axis=1).sum())
     same = used[:, h - 1]  # origins with the whole horizon after them
-    roughness = np.array([_roughness(y[: o + 1], s) for o, s in zip(origins, scale, strict=True)])
+    # errors that speak for this forecast: from origins that had about as much history (a
+    # level and weekday factors from two weeks miss by far more than from four)
+    comparable = same & (origins + 1 >= min(len(y), LEVEL_DAYS))
     own = {
-        "own_errors": scaled[same, h - 1].copy(),
+        "own_errors": scaled[comparable, h - 1].copy(),
         "scale": float(scale[-1]),
-        "roughness": float(roughness[-1]),
-        "own_scores": scaled[same, h - 1] / roughness[same],
     }
     if n_origins < MIN_ORIGINS:
         return SumForecast(point, _noise_sd(y, h), float("inf"), names, 0, **own)
@@ -128,9 +124,7 @@ def _forecast_sum_cached(raw: bytes, h: int) -> SumForecast:
         sd = rms * h * scale[-1]
         n_same = int(same.sum())
         standardised = errors_h / rms if n_same >= EMPIRICAL_ORIGINS and rms > 0 else np.zeros(0)
-        return SumForecast(
-            point, sd, float(max(n_same - 1, 2)), names, n_same, standardised, **own
-        )
+        return SumForecast(point, sd, float(max(n_same - 1, 2)), names, n_same, standardised, **own)
     k = np.broadcast_to(ks[None, :h], used.shape)[used]
     a, b = _variance_model(1.0 / k, scaled[:, :h][used] ** 2)
     sd = float(np.sqrt(a / h + b)) * h * scale[-1]
@@ -147,21 +141,6 @@ def _level(y: np.ndarray) -> float:
     recent = np.abs(y[-LEVEL_DAYS:])
     value = float(recent.mean()) if len(recent) else 0.0
     return value if value > 0 else 1.0
-
-
-def _roughness(y: np.ndarray, level: float) -> float:
-    """How much the series moves that the weekly pattern does not explain, relative to its
-    level: the mean absolute deviation of week-on-week differences over the last 4 weeks
-    (day-to-day differences with less than two weeks), / sqrt(2) for the two days' noise in
-    a difference. A mean absolute deviation, not a median one, so that steps, ramps and
-    spikes count as well as the noise: they are what makes a series hard to forecast."""
-    recent = y[-LEVEL_DAYS:]
-    lag = SEASON if len(recent) >= 2 * SEASON else 1
-    diffs = recent[lag:] - recent[:-lag]
-    if len(diffs) < 2:
-        return 1.0
-    spread = float(np.mean(np.abs(diffs - np.median(diffs)))) * np.sqrt(np.pi / 2) / np.sqrt(2)
-    return max(spread / level, 1e-4)
 
 
 def _weights(errors: np.ndarray, i: int, h: int) -> np.ndarray:

@@ -36,8 +36,6 @@ from finops_pipeline.forecast.calibration import ErrorPool, half_width
 from finops_pipeline.forecast.ensemble import forecast_sum
 from finops_pipeline.forecast.local_level import MAX_AHEAD
 
-import os
-_NORMALISED = os.environ.get("FC_SCORE", "norm") == "norm"
 SEASON = 7
 MODEL = "local_level_ensemble"
 
@@ -111,14 +109,15 @@ def forecast_remaining(
     return _with_one_offs(result, totals, one_off_sums, inner_level, outer_level, seed, simulations)
 
 
-def rolling_errors(history: Sequence[float], horizon: int, min_history_days: int = 14) -> np.ndarray:
+def rolling_errors(
+    history: Sequence[float], horizon: int, min_history_days: int = 14
+) -> np.ndarray:
     """The series' scaled rolling-origin errors at `horizon` (what it adds to an ErrorPool):
     empty when the ensemble would not forecast it (too short or constant)."""
     values = np.asarray(history, dtype=float)
     if horizon <= 0 or len(values) < min_history_days or np.ptp(values) == 0:
         return np.zeros(0)
-    f = forecast_sum(values, horizon)
-    return f.own_scores if _NORMALISED else f.own_errors
+    return forecast_sum(values, horizon).own_errors
 
 
 def _conformal(
@@ -135,11 +134,10 @@ def _conformal(
         return None
     forecast = forecast_sum(values, horizon)
     h = max(1, min(int(horizon), MAX_AHEAD))
-    own = forecast.own_scores if _NORMALISED else forecast.own_errors
-    halves = [half_width(own, pool, h, level) for level in (inner, outer)]
+    halves = [half_width(forecast.own_errors, pool, h, level) for level in (inner, outer)]
     if halves[0] is None or halves[1] is None:
         return None
-    unit = h * forecast.scale * (forecast.roughness if _NORMALISED else 1.0)
+    unit = h * forecast.scale
     half_in, half_out = halves[0] * unit, max(halves[1], halves[0]) * unit
     point = result.point
     floor = 0.0 if values.min() >= 0 else -np.inf
