@@ -24,6 +24,7 @@ Nothing here is tuned on a data set: the quantiles are those of the data being f
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +33,6 @@ import numpy as np
 # that, the own errors are too few to rule out shifts the series has not had yet
 PRIOR_WINDOWS = 4.0
 MIN_POOLED = 20  # pooled errors needed at a horizon before they calibrate anything
-YOUNG, ESTABLISHED = "young", "established"
 
 
 def conformal_quantile(errors: np.ndarray, level: float) -> float:
@@ -63,47 +63,37 @@ def own_weight(count: int, horizon: int) -> float:
 
 @dataclass
 class ErrorPool:
-    """Scaled rolling-origin errors (signed) of many series, per horizon in days and group.
+    """Scaled rolling-origin errors (signed) of many series, per horizon in days."""
 
-    Groups (Mondrian conformal: calibrated within each group, so each group's coverage
-    holds, not only the average's): YOUNG, a series that started inside the history window
-    (a new service or account: it still ramps and steps, and its level is known from few
-    days), and ESTABLISHED. A group with fewer than MIN_POOLED errors at a horizon borrows
-    the whole pool."""
+    errors: dict[int, list[np.ndarray]] = field(default_factory=dict)
 
-    errors: dict[tuple[int, str], list[np.ndarray]] = field(default_factory=dict)
-
-    def add(self, horizon: int, errors: np.ndarray, group: str = "") -> None:
+    def add(self, horizon: int, errors: np.ndarray) -> None:
         errors = np.asarray(errors, dtype=float)
         errors = errors[np.isfinite(errors)]
         if len(errors):
-            self.errors.setdefault((horizon, group), []).append(errors)
+            self.errors.setdefault(horizon, []).append(errors)
 
-    def at(self, horizon: int, group: str | None = None) -> np.ndarray:
-        parts = [
-            part
-            for (h, g), chunks in self.errors.items()
-            if h == horizon and (group is None or g == group)
-            for part in chunks
-        ]
+    def at(self, horizon: int) -> np.ndarray:
+        parts = self.errors.get(horizon, [])
         return np.concatenate(parts) if parts else np.zeros(0)
 
-    def quantile(self, horizon: int, level: float, group: str | None = None) -> float:
-        """The conformal quantile of `group`'s errors at `horizon` (of the whole pool when
-        the group has fewer than MIN_POOLED); NaN when even the pool has fewer."""
-        errors = self.at(horizon, group)
-        if len(errors) < MIN_POOLED:
-            errors = self.at(horizon)
-        return conformal_quantile(errors, level) if len(errors) >= MIN_POOLED else math.nan
+    def quantile(self, horizon: int, level: float) -> float:
+        """The pooled conformal quantile at `horizon`, NaN with fewer than MIN_POOLED."""
+        pooled = self.at(horizon)
+        return conformal_quantile(pooled, level) if len(pooled) >= MIN_POOLED else math.nan
 
 
-def half_width(
-    own: np.ndarray, pool: ErrorPool, horizon: int, level: float, group: str | None = None
-) -> float | None:
+def pool_of(horizon: int, series_errors: Iterable[np.ndarray]) -> ErrorPool:
+    pool = ErrorPool()
+    for errors in series_errors:
+        pool.add(horizon, errors)
+    return pool
+
+
+def half_width(own: np.ndarray, pool: ErrorPool, horizon: int, level: float) -> float | None:
     """Scaled half-width of the `level` interval of an h-day sum (multiply by h x the
-    series' level) for a series of `group`; None when the pool cannot calibrate this
-    horizon (caller falls back)."""
-    pooled = pool.quantile(horizon, level, group)
+    series' level); None when the pool cannot calibrate this horizon (caller falls back)."""
+    pooled = pool.quantile(horizon, level)
     if not math.isfinite(pooled):
         return None
     own = np.asarray(own, dtype=float)

@@ -32,7 +32,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from finops_pipeline.forecast.calibration import ESTABLISHED, YOUNG, ErrorPool, half_width
+from finops_pipeline.forecast.calibration import ErrorPool, half_width
 from finops_pipeline.forecast.ensemble import forecast_sum
 from finops_pipeline.forecast.local_level import MAX_AHEAD
 
@@ -72,7 +72,6 @@ def forecast_remaining(
     seed: int = 0,
     one_off_sums: Sequence[float] = (),
     pool: ErrorPool | None = None,
-    young: bool = False,
 ) -> Remaining:
     """The sum of the next `horizon` days of a daily series whose last value is the last
     complete day. Intervals are ordered: outer contains inner contains the point.
@@ -80,8 +79,7 @@ def forecast_remaining(
     `pool`: the rolling-origin errors of the other series forecast on the same day (see
     `rolling_errors`, forecast/calibration.py); with enough of them at this horizon the
     ensemble's intervals are their split-conformal quantiles shrunk towards the series' own,
-    otherwise (a lone series) from the series' own errors alone. `young`: the series
-    started inside the history window (calibrated with the other young series' errors).
+    otherwise (a lone series) from the series' own errors alone.
 
     `one_off_sums` (see `one_off_window_sums`): what past months posted as one-offs in the
     same final days. The point is unchanged (the caller adds their median), but the intervals
@@ -98,11 +96,9 @@ def forecast_remaining(
     if len(values) >= min_history_days and np.ptp(values) > 0:
         try:
             result, totals = _ensemble(values, horizon, inner_level, outer_level, simulations, seed)
-            group = YOUNG if young else ESTABLISHED
-            calibrated = _conformal(values, horizon, (inner_level, outer_level), pool, group)
+            calibrated = _conformal(values, horizon, inner_level, outer_level, pool, result)
             if calibrated is not None:
-                result = replace(result, inner=calibrated[0], outer=calibrated[1])
-                return _one_offs_added(result, one_off_sums, inner_level, outer_level, seed)
+                return _one_offs_added(calibrated, one_off_sums, inner_level, outer_level, seed)
         except (ValueError, np.linalg.LinAlgError) as exc:  # degenerate input: say so
             fallback = _seasonal_naive(values, horizon, inner_level, outer_level)
             result = replace(fallback, model=f"seasonal_naive (ensemble failed: {exc})")
@@ -127,26 +123,29 @@ def rolling_errors(
 def _conformal(
     values: np.ndarray,
     horizon: int,
-    levels: tuple[float, float],
+    inner: float,
+    outer: float,
     pool: ErrorPool | None,
-    group: str,
-) -> tuple[tuple[float, float], tuple[float, float]] | None:
-    """(inner, outer) intervals around the ensemble's point from the pooled split-conformal
-    half-widths; None without a pool that calibrates this horizon."""
+    result: Remaining,
+) -> Remaining | None:
+    """The ensemble's point with pooled split-conformal intervals; None without a pool
+    that calibrates this horizon."""
     if pool is None:
         return None
     forecast = forecast_sum(values, horizon)
     h = max(1, min(int(horizon), MAX_AHEAD))
-    halves = [half_width(forecast.own_errors, pool, h, level, group) for level in levels]
+    halves = [half_width(forecast.own_errors, pool, h, level) for level in (inner, outer)]
     if halves[0] is None or halves[1] is None:
         return None
     unit = h * forecast.scale
     half_in, half_out = halves[0] * unit, max(halves[1], halves[0]) * unit
-    point = max(forecast.point, 0.0) if values.min() >= 0 else forecast.point
+    point = result.point
     floor = 0.0 if values.min() >= 0 else -np.inf
-    return (
+    return Remaining(
+        point,
         (max(point - half_in, floor), point + half_in),
         (max(point - half_out, floor), point + half_out),
+        MODEL,
     )
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from finops_pipeline.forecast.calibration import ESTABLISHED, YOUNG, ErrorPool
+from finops_pipeline.forecast.calibration import ErrorPool
 from finops_pipeline.forecast.model import (
     Remaining,
     forecast_remaining,
@@ -112,7 +112,6 @@ def forecast_month(
                 seed=settings.seed,
                 one_off_sums=sums,
                 pool=pool,
-                young=is_young(history.to_numpy(), settings),
             )
         out.append(
             KeyForecast(
@@ -145,15 +144,8 @@ def error_pool(
     pool = ErrorPool()
     for _, group in known.groupby(["scope", "key", "currency"], sort=True):
         history = daily_values(group, as_of).to_numpy()
-        errors = rolling_errors(history, horizon, settings.min_history_days)
-        pool.add(horizon, errors, YOUNG if is_young(history, settings) else ESTABLISHED)
+        pool.add(horizon, rolling_errors(history, horizon, settings.min_history_days))
     return pool
-
-
-def is_young(history: np.ndarray, settings: ForecastSettings) -> bool:
-    """A series that started inside the history window (its first day with cost is later
-    than the window's first day): calibrated with the other young series."""
-    return len(history) < settings.history_days
 
 
 def _exact_sum(values: pd.Series) -> Decimal:
