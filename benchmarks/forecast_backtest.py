@@ -1,6 +1,6 @@
 """Backtest of the month-end forecast against both fee-aware baselines, and its intervals.
 
-    python benchmarks/forecast_backtest.py [--data demo|suite|both] [--warehouse W]
+    python benchmarks/forecast_backtest.py [--data demo|suite|suite-b|both|all] [--warehouse W]
         [--months 6] [--scope total|provider|team] [--seeds 5]
 
 demo:  the 13-month demo (end month 2026-11, seed 42) ingested with showback built in a
@@ -9,6 +9,10 @@ suite: a series set built independently of the demo generator (benchmarks/foreca
        level shifts, ramps, early-month spikes, 35-60-day histories, a fee on the 1st,
        weekly seasonality, 2-15 % noise), --seeds x 8 series (scope team) and two sums per
        seed (total: the series present from the start; provider: all, late starters included).
+suite-b: a second one shaped differently (benchmarks/forecast_series_b.py: autocorrelated
+       log-normal noise, mid-week peaks, multi-day bursts, declines, shifts on any day,
+       28-70-day histories, month-end peaks and fees), its last 4 closed months.
+all:   demo, suite and suite-b.
 For each month, each day d but the last, the month-end total is forecast with only the data up
 to day d through `forecast_as_of` (the code path of `finops forecast --as-of`), and scored
 against a fee-aware seasonal naive and a fee-aware 7-day run rate (benchmarks/forecast_eval.py)
@@ -26,8 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import forecast_series
+import forecast_series_b
 from forecast_eval import closed_months, evaluate, report
-from forecast_series import END, series_set
 
 from finops_pipeline.demo import ingest_demo, land_and_rebuild, write_business_metrics
 from finops_pipeline.forecast.build import last_complete_day
@@ -70,9 +75,9 @@ def demo_backtest(warehouse: Path, settings: Settings, months: int, scope: str) 
     )
 
 
-def suite_backtest(seeds: int) -> None:
-    frame = series_set(range(seeds))
-    months = closed_months(frame, END)
+def suite_backtest(seeds: int, suite=forecast_series, months_back: int = 5) -> None:
+    frame = suite.series_set(range(seeds))
+    months = closed_months(frame, suite.END)[-months_back:]
     labels = {
         "team": "each series",
         "total": "per seed, the sum of the series present from the start",
@@ -83,29 +88,33 @@ def suite_backtest(seeds: int) -> None:
         keys = frame[frame["scope"] == scope]["key"].nunique()
         report(
             scores,
-            f"independent suite, {seeds} seeds, {labels[scope]} ({keys} series), "
+            f"independent suite {suite.__name__}, {seeds} seeds, {labels[scope]} ({keys} series), "
             f"months {months[0]:%Y-%m}..{months[-1]:%Y-%m}",
         )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default="both", choices=["demo", "suite", "both"])
+    parser.add_argument(
+        "--data", default="both", choices=["demo", "suite", "suite-b", "both", "all"]
+    )
     parser.add_argument("--warehouse", type=Path, help="an existing warehouse built by finops demo")
     parser.add_argument("--months", type=int, default=6, help="closed demo months to backtest")
     parser.add_argument("--scope", default="total", choices=["total", "provider", "team"])
     parser.add_argument("--seeds", type=int, default=5, help="suite seeds (8 series each)")
     args = parser.parse_args()
     started = time.perf_counter()
-    if args.data in ("demo", "both"):
+    if args.data in ("demo", "both", "all"):
         if args.warehouse:
             demo_backtest(args.warehouse, demo_settings(), args.months, args.scope)
         else:
             with tempfile.TemporaryDirectory() as tmp:
                 warehouse, settings = demo_warehouse(Path(tmp))
                 demo_backtest(warehouse, settings, args.months, args.scope)
-    if args.data in ("suite", "both"):
+    if args.data in ("suite", "both", "all"):
         suite_backtest(args.seeds)
+    if args.data in ("suite-b", "all"):
+        suite_backtest(args.seeds, forecast_series_b, months_back=4)
     print(f"\ntotal runtime {time.perf_counter() - started:.1f} s")
 
 

@@ -111,7 +111,8 @@ def evaluate(
         for d in range(1, length):
             as_of = month + timedelta(days=d - 1)
             started = time.perf_counter()
-            results = forecast_as_of(frame, as_of, fs, scopes=(scope,))
+            # every scope goes in: the interval calibration pools all series of the data
+            results = forecast_as_of(daily, as_of, fs, scopes=(scope,))
             scores.seconds += time.perf_counter() - started
             scores.forecasts += len(results)
             for f in results:

@@ -25,6 +25,7 @@ The interval is sampled, so the one-off draws of forecast/model.py add to it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -54,6 +55,10 @@ class SumForecast:
     origins: int  # origins whose errors gave sd (0: the noise formula)
     # standardised past errors (error / its modelled sd); empty: t / normal draws instead
     standardised: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # the combined forecast's signed errors at this horizon, from the origins with the whole
+    # horizon after them, scaled by horizon x `scale` (forecast/calibration.py pools them)
+    own_errors: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    scale: float = 1.0  # the series' mean daily cost of the last 4 weeks (the error unit)
 
     def samples(self, count: int, seed: int) -> np.ndarray:
         """`count` draws of the h-day sum: the point plus sd x a resampled standardised past
@@ -70,9 +75,17 @@ class SumForecast:
 
 
 def forecast_sum(history: np.ndarray, horizon: int) -> SumForecast:
-    """Forecast of the sum of the `horizon` days after `history` (>= MIN_DAYS values)."""
+    """Forecast of the sum of the `horizon` days after `history` (>= MIN_DAYS values).
+    Memoised on (history, horizon): the interval calibration pools every series' errors and
+    then forecasts each series, so each is computed once."""
     y = np.asarray(history, dtype=float)
     h = max(1, min(int(horizon), MAX_AHEAD))
+    return _forecast_sum_cached(y.tobytes(), h)
+
+
+@lru_cache(maxsize=4096)
+def _forecast_sum_cached(raw: bytes, h: int) -> SumForecast:
+    y = np.frombuffer(raw, dtype=float)
     last = len(y) - 1
     first = max(MIN_DAYS - 1, last - ORIGIN_DAYS)
     origins = np.arange(first, last + 1)
@@ -94,9 +107,16 @@ def forecast_sum(history: np.ndarray, horizon: int) -> SumForecast:
     scaled = (actual - combined) / (ks[None, :] * scale[:, None])
     used = valid[:, :h] & np.isfinite(scaled[:, :h])
     n_origins = int(np.any(used, axis=1).sum())
-    if n_origins < MIN_ORIGINS:
-        return SumForecast(point, _noise_sd(y, h), float("inf"), names, 0)
     same = used[:, h - 1]  # origins with the whole horizon after them
+    # errors that speak for this forecast: from origins that had about as much history (a
+    # level and weekday factors from two weeks miss by far more than from four)
+    comparable = same & (origins + 1 >= min(len(y), LEVEL_DAYS))
+    own = {
+        "own_errors": scaled[comparable, h - 1].copy(),
+        "scale": float(scale[-1]),
+    }
+    if n_origins < MIN_ORIGINS:
+        return SumForecast(point, _noise_sd(y, h), float("inf"), names, 0, **own)
     if same.sum() >= MIN_ORIGINS:
         # the errors of the same forecast at the same horizon, as they are
         errors_h = scaled[same, h - 1]
@@ -104,7 +124,7 @@ def forecast_sum(history: np.ndarray, horizon: int) -> SumForecast:
         sd = rms * h * scale[-1]
         n_same = int(same.sum())
         standardised = errors_h / rms if n_same >= EMPIRICAL_ORIGINS and rms > 0 else np.zeros(0)
-        return SumForecast(point, sd, float(max(n_same - 1, 2)), names, n_same, standardised)
+        return SumForecast(point, sd, float(max(n_same - 1, 2)), names, n_same, standardised, **own)
     k = np.broadcast_to(ks[None, :h], used.shape)[used]
     a, b = _variance_model(1.0 / k, scaled[:, :h][used] ** 2)
     sd = float(np.sqrt(a / h + b)) * h * scale[-1]
@@ -114,7 +134,7 @@ def forecast_sum(history: np.ndarray, horizon: int) -> SumForecast:
         ok = spread > 0
         standardised = scaled[:, :h][used][ok] / spread[ok]
     df = float(max(n_origins - 1, 2))
-    return SumForecast(point, sd, df, names, n_origins, standardised)
+    return SumForecast(point, sd, df, names, n_origins, standardised, **own)
 
 
 def _level(y: np.ndarray) -> float:

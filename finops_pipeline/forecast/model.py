@@ -32,7 +32,9 @@ from statistics import NormalDist
 
 import numpy as np
 
+from finops_pipeline.forecast.calibration import ErrorPool, half_width
 from finops_pipeline.forecast.ensemble import forecast_sum
+from finops_pipeline.forecast.local_level import MAX_AHEAD
 
 SEASON = 7
 MODEL = "local_level_ensemble"
@@ -69,9 +71,15 @@ def forecast_remaining(
     simulations: int = 1000,
     seed: int = 0,
     one_off_sums: Sequence[float] = (),
+    pool: ErrorPool | None = None,
 ) -> Remaining:
     """The sum of the next `horizon` days of a daily series whose last value is the last
     complete day. Intervals are ordered: outer contains inner contains the point.
+
+    `pool`: the rolling-origin errors of the other series forecast on the same day (see
+    `rolling_errors`, forecast/calibration.py); with enough of them at this horizon the
+    ensemble's intervals are their split-conformal quantiles shrunk towards the series' own,
+    otherwise (a lone series) from the series' own errors alone.
 
     `one_off_sums` (see `one_off_window_sums`): what past months posted as one-offs in the
     same final days. The point is unchanged (the caller adds their median), but the intervals
@@ -88,6 +96,9 @@ def forecast_remaining(
     if len(values) >= min_history_days and np.ptp(values) > 0:
         try:
             result, totals = _ensemble(values, horizon, inner_level, outer_level, simulations, seed)
+            calibrated = _conformal(values, horizon, inner_level, outer_level, pool, result)
+            if calibrated is not None:
+                return _one_offs_added(calibrated, one_off_sums, inner_level, outer_level, seed)
         except (ValueError, np.linalg.LinAlgError) as exc:  # degenerate input: say so
             fallback = _seasonal_naive(values, horizon, inner_level, outer_level)
             result = replace(fallback, model=f"seasonal_naive (ensemble failed: {exc})")
@@ -96,6 +107,69 @@ def forecast_remaining(
     else:
         result = _run_rate(values, horizon, inner_level, outer_level)
     return _with_one_offs(result, totals, one_off_sums, inner_level, outer_level, seed, simulations)
+
+
+def rolling_errors(
+    history: Sequence[float], horizon: int, min_history_days: int = 14
+) -> np.ndarray:
+    """The series' scaled rolling-origin errors at `horizon` (what it adds to an ErrorPool):
+    empty when the ensemble would not forecast it (too short or constant)."""
+    values = np.asarray(history, dtype=float)
+    if horizon <= 0 or len(values) < min_history_days or np.ptp(values) == 0:
+        return np.zeros(0)
+    return forecast_sum(values, horizon).own_errors
+
+
+def _conformal(
+    values: np.ndarray,
+    horizon: int,
+    inner: float,
+    outer: float,
+    pool: ErrorPool | None,
+    result: Remaining,
+) -> Remaining | None:
+    """The ensemble's point with pooled split-conformal intervals; None without a pool
+    that calibrates this horizon."""
+    if pool is None:
+        return None
+    forecast = forecast_sum(values, horizon)
+    h = max(1, min(int(horizon), MAX_AHEAD))
+    halves = [half_width(forecast.own_errors, pool, h, level) for level in (inner, outer)]
+    if halves[0] is None or halves[1] is None:
+        return None
+    unit = h * forecast.scale
+    half_in, half_out = halves[0] * unit, max(halves[1], halves[0]) * unit
+    point = result.point
+    floor = 0.0 if values.min() >= 0 else -np.inf
+    return Remaining(
+        point,
+        (max(point - half_in, floor), point + half_in),
+        (max(point - half_out, floor), point + half_out),
+        MODEL,
+    )
+
+
+def _one_offs_added(
+    result: Remaining, one_off_sums: Sequence[float], inner: float, outer: float, seed: int
+) -> Remaining:
+    """`result` widened by the one-off remainder's own spread (the predictive t of one more
+    month's one-offs, as in `_with_one_offs`), added in quadrature to each half-width: the
+    two are independent, so their variances add."""
+    sums = np.asarray(one_off_sums, dtype=float)
+    if len(sums) < 2 or np.ptp(sums) == 0:
+        return result
+    n = len(sums)
+    scale = float(np.std(sums, ddof=1)) * np.sqrt(1 + 1 / n)
+    draws = np.abs(scale * np.random.default_rng(seed + 1).standard_t(n - 1, 4000))
+    p = result.point
+
+    def widen(bounds: tuple[float, float], level: float) -> tuple[float, float]:
+        extra = float(np.quantile(draws, level))
+        lo = p - float(np.hypot(p - bounds[0], extra))
+        hi = p + float(np.hypot(bounds[1] - p, extra))
+        return lo, hi
+
+    return replace(result, inner=widen(result.inner, inner), outer=widen(result.outer, outer))
 
 
 def _with_one_offs(

@@ -15,10 +15,12 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from finops_pipeline.forecast.calibration import ErrorPool
 from finops_pipeline.forecast.model import (
     Remaining,
     forecast_remaining,
     one_off_window_sums,
+    rolling_errors,
 )
 from finops_pipeline.forecast.settings import ForecastSettings
 
@@ -77,6 +79,7 @@ def forecast_month(
     out = []
     if "currency" not in frame.columns:
         frame = frame.assign(currency="")
+    pool = None if closed else error_pool(daily, as_of, horizon, settings)
     for (scope, key, currency), group in frame.groupby(["scope", "key", "currency"], sort=True):
         in_month = group[(group["billing_month"] == month) & (group["day"] <= cutoff)]
         recurring = group[~group["is_one_off"] & (group["day"] >= window_start)]
@@ -108,6 +111,7 @@ def forecast_month(
                 simulations=settings.simulations,
                 seed=settings.seed,
                 one_off_sums=sums,
+                pool=pool,
             )
         out.append(
             KeyForecast(
@@ -124,6 +128,24 @@ def forecast_month(
             )
         )
     return out
+
+
+def error_pool(
+    daily: pd.DataFrame, as_of: date, horizon: int, settings: ForecastSettings
+) -> ErrorPool:
+    """The rolling-origin errors at `horizon` of every series in `daily` (every scope, not
+    only those asked for: all are the warehouse's evidence of how the method errs), from
+    the days up to `as_of` only (forecast/calibration.py)."""
+    window_start = as_of - timedelta(days=settings.history_days - 1)
+    known = daily[(daily["day"] <= as_of) & (daily["day"] >= window_start)]
+    known = known[~known["is_one_off"].astype(bool)]
+    if "currency" not in known.columns:
+        known = known.assign(currency="")
+    pool = ErrorPool()
+    for _, group in known.groupby(["scope", "key", "currency"], sort=True):
+        history = daily_values(group, as_of).to_numpy()
+        pool.add(horizon, rolling_errors(history, horizon, settings.min_history_days))
+    return pool
 
 
 def _exact_sum(values: pd.Series) -> Decimal:

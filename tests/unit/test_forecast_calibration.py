@@ -1,0 +1,96 @@
+"""The pooled split-conformal interval computation (forecast/calibration.py) on small
+fixtures whose answers are known by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from finops_pipeline.forecast.calibration import (
+    MIN_POOLED,
+    PRIOR_WINDOWS,
+    ErrorPool,
+    conformal_quantile,
+    half_width,
+    independent_windows,
+    own_weight,
+)
+from finops_pipeline.forecast.model import MODEL, forecast_remaining, rolling_errors
+
+
+def test_conformal_quantile_takes_the_finite_sample_rank() -> None:
+    errors = np.arange(1.0, 10.0)  # 9 errors: 1..9
+    # ceil((9 + 1) * 0.8) = 8th smallest, not the plain 80th percentile (7.4)
+    assert conformal_quantile(errors, 0.8) == 8.0
+    assert conformal_quantile(-errors, 0.8) == 8.0  # absolute errors
+    assert conformal_quantile(np.arange(1.0, 20.0), 0.95) == 19.0  # ceil(20 * .95) = 19 of 19
+    assert conformal_quantile(np.arange(1.0, 5.0), 0.95) == 4.0  # too few: the largest
+    assert np.isnan(conformal_quantile(np.zeros(0), 0.8))
+
+
+def test_conformal_quantile_covers_new_exchangeable_errors_at_least_at_its_level() -> None:
+    """Coverage computed over many draws: a new error from the same distribution falls
+    inside the quantile of 9 earlier ones >= 80 % of the time (the corrected rank gives
+    8/10 exactly; the uncorrected 80th percentile gives less)."""
+    rng = np.random.default_rng(0)
+    inside = plain = 0
+    trials = 20_000
+    for _ in range(trials):
+        sample = rng.standard_normal(10)
+        past, new = sample[:9], abs(sample[9])
+        inside += new <= conformal_quantile(past, 0.8)
+        plain += new <= np.quantile(np.abs(past), 0.8)
+    assert inside / trials == pytest.approx(0.8, abs=0.01)
+    assert plain / trials < 0.79
+
+
+def test_own_errors_weigh_by_their_independent_windows() -> None:
+    assert independent_windows(0, 10) == 0.0
+    assert independent_windows(1, 10) == 1.0  # one origin: one window
+    assert independent_windows(21, 10) == 3.0  # 21 consecutive origins span 30 days
+    assert own_weight(0, 5) == 0.0
+    short, long = own_weight(40, 3), own_weight(40, 28)
+    assert short > 0.5 > long  # at a long horizon the same origins are worth less
+    assert own_weight(1000, 5) > 0.95  # many own windows: the series' own errors rule
+
+
+def test_half_width_shrinks_between_own_and_pooled_and_floors_young_series() -> None:
+    pool = ErrorPool()
+    pool.add(5, np.linspace(-0.10, 0.10, 41))  # pooled 80 % quantile: 0.08 (34th of 41 |e|)
+    pooled = conformal_quantile(pool.at(5), 0.8)
+    assert half_width(np.zeros(0), pool, 5, 0.8) == pooled  # no own errors: the pool
+    calm_few = np.full(3, 0.01)  # young and calm: never narrower than the pool
+    assert half_width(calm_few, pool, 5, 0.8) == pooled
+    calm_many = np.full(400, 0.01)  # long and calm: mostly its own, narrower than the pool
+    w = own_weight(400, 5)
+    assert half_width(calm_many, pool, 5, 0.8) == pytest.approx(w * 0.01 + (1 - w) * pooled)
+    assert half_width(calm_many, pool, 5, 0.8) < pooled / 2
+    wild = np.full(3, 0.5)  # young and wild: wider than the pool
+    assert half_width(wild, pool, 5, 0.8) > pooled
+    # the pool cannot calibrate a horizon it has too few errors at: the caller falls back
+    assert half_width(calm_many, pool, 6, 0.8) is None
+    sparse = ErrorPool()
+    sparse.add(5, np.ones(MIN_POOLED - 1))
+    assert half_width(calm_many, sparse, 5, 0.8) is None
+    assert PRIOR_WINDOWS > 0
+
+
+def test_forecast_with_a_pool_uses_its_quantiles() -> None:
+    """A series whose own past errors are tiny gets the pooled (wider) interval at a long
+    horizon, and the point does not move; without a pool it keeps its own interval."""
+    rng = np.random.default_rng(3)
+    week = np.array([100.0, 101, 99, 100, 100, 60, 58])
+    history = np.tile(week, 8) + rng.normal(0, 0.5, 56)
+    h = 25
+    alone = forecast_remaining(history, h)
+    pool = ErrorPool()
+    pool.add(h, np.linspace(-0.2, 0.2, 101))  # others missed by up to 20 % of a mean day
+    pooled = forecast_remaining(history, h, pool=pool)
+    assert pooled.model == alone.model == MODEL
+    assert pooled.point == alone.point
+    level = history[-28:].mean()
+    expected = conformal_quantile(pool.at(h), 0.8) * h * level  # own errors: none this long
+    assert len(rolling_errors(history, h)) < 10
+    assert pooled.inner[1] - pooled.point == pytest.approx(expected, rel=0.05)
+    assert pooled.outer[1] - pooled.outer[0] > pooled.inner[1] - pooled.inner[0]
+    assert pooled.inner[1] - pooled.inner[0] > 5 * (alone.inner[1] - alone.inner[0])
