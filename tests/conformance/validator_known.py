@@ -29,12 +29,6 @@ KNOWN_DEFAULT: dict[str, dict] = {
         "discount fees, which the export does not amortize onto usage, so their cost stays "
         "in EffectiveCost where it is incurred.",
     },
-    "PricingUnit-C-006-C": {
-        "datasets": ("aws-focus",),
-        "reason": "The AWS FOCUS file has PricingQuantity without PricingUnit on some "
-        "purchases (AWS lists it as a conformance gap of its FOCUS export); FOCUS files "
-        "pass through.",
-    },
     "BilledCost-C-005-C": {
         "datasets": ("opencost-azure-billingexports--EnterpriseCamel",),
         "reason": "The file names a partner ('PartnerName', a template placeholder) as invoice "
@@ -49,12 +43,6 @@ KNOWN_DEFAULT: dict[str, dict] = {
         "datasets": ("koku-azure--azure_version_2",),
         "reason": "See BillingCurrency-C-003-M.",
     },
-    "ContractedCost-C-003-M": {
-        "datasets": (FOCUS_SAMPLE,),
-        "reason": "The FOCUS sample data has null ContractedCost on 7 rows; FOCUS files pass "
-        "through.",
-    },
-    "ContractedCost-C-004-M": {"datasets": (FOCUS_SAMPLE,), "reason": "Same rows."},
     "ServiceName-C-002-M": {
         "datasets": ("koku-aws--2022-07-01-alt-columns",),
         "reason": "The validator requires ASCII; AWS names the product "
