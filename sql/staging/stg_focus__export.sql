@@ -13,6 +13,14 @@
 -- 1.0-preview files: ChargeSubcategory 'Used/Unused Commitment' gives CommitmentDiscountStatus
 -- and an Adjustment of subcategory 'Credit' is ChargeCategory Credit, as FOCUS 1.0 defines.
 -- EffectiveCost falls back to BilledCost only when the file has none.
+-- Two MUSTs some files break (the FOCUS sample data, AWS's FOCUS export, which lists the
+-- second as a conformance gap) are filled where the spec says what the value is:
+--   * ContractedCost is BilledCost where the file has neither it nor a ContractedUnitPrice
+--     (FOCUS 1.2: with ContractedUnitPrice null, a charge's ContractedCost matches its
+--     BilledCost; a Tax row's would follow its taxed charges, which the row does not name).
+--   * PricingUnit where PricingQuantity is set without one: 'Hours' on an AWS recurring
+--     commitment fee (billed per hour of the term), else 'Units' (a count of what was bought),
+--     the units stg_aws__cur gives the same CUR lines.
 -- FOCUS 1.3 columns (ServiceProviderName, HostProviderName, ContractApplied, Allocated*) pass
 -- through; focus_costs derives the first two for older files.
 with
@@ -125,7 +133,8 @@ final as (
         CommitmentDiscountUnit,
         ConsumedQuantity,
         ConsumedUnit,
-        ContractedCost,
+        coalesce(ContractedCost, case when ContractedUnitPrice is null then BilledCost end)
+            as ContractedCost,
         ContractedUnitPrice,
         coalesce(EffectiveCost, BilledCost, 0) as EffectiveCost,
         InvoiceId,
@@ -138,7 +147,15 @@ final as (
         PricingCurrencyEffectiveCost,
         PricingCurrencyListUnitPrice,
         PricingQuantity,
-        PricingUnit,
+        case
+            when PricingUnit is not null or PricingQuantity is null then PricingUnit
+            when ProviderName = 'AWS'
+                and tmp_charge_category = 'Purchase'
+                and tmp_charge_frequency = 'Recurring'
+                and CommitmentDiscountId is not null
+                then 'Hours'
+            else 'Units'
+        end as PricingUnit,
         ProviderName,
         PublisherName,
         RegionId,

@@ -12,8 +12,20 @@
 --   for usage before its invoice month; late-reported regular usage is not a correction.
 -- Commitments: usage rows carrying a CUD credit (COMMITTED_USAGE_DISCOUNT -> Usage,
 --   COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE / FEE_UTILIZATION_OFFSET -> Spend) get
---   CommitmentDiscount* from that credit, status 'Used'; fee rows get them from the SKU. GCP
---   bills CUD fees monthly and has no amortization, so EffectiveCost = BilledCost on every row.
+--   CommitmentDiscount* from that credit, status 'Used'; fee rows get them from the SKU.
+-- Resource-based CUD fees ("Commitment v1: Cpu ...") are purchases that cover eligible usage,
+--   so FOCUS wants their EffectiveCost 0 and the fee in the EffectiveCost of what it covered.
+--   GCP does not amortize, so it is done here, per billing account, day and resource kind
+--   (the fee SKU's "Cpu"/"Ram" = the credit's "CPU"/"RAM"): the usage the commitment covered
+--   is each covered row's quantity times the share of its cost the CUD credit offsets; the
+--   used fraction u = min(1, covered / committed quantity of the day's fees). Each fee row's
+--   unused part, fee x (1 - u), becomes a Usage row (BilledCost 0, CommitmentDiscountStatus
+--   'Unused', ResourceId = the commitment); the used rest is spread over the covered usage
+--   rows by covered quantity (EffectiveCost = cost + share; the CUD credit stays its own
+--   Credit row), the last 1e-12 on the largest share, so both sums are unchanged to the
+--   digit. A fee with no covered usage that day names no commitment and stays as billed.
+--   Grain: plus one row per fee row with an unused part. Several regional commitments of
+--   one kind in an account share one used fraction (fee rows may carry no region).
 -- Prices: ListCost = cost_at_list, ContractedCost = cost_at_effective_price_default (the
 --   negotiated price before a spend-based CUD's consumption model), both falling back to cost;
 --   unit prices are price.* per one pricing unit, so × PricingQuantity
@@ -118,6 +130,127 @@ commitments as (
     from costed
 ),
 
+cud_keyed as (
+    select
+        *,
+        case
+            when tmp_charge_category = 'Purchase' and tmp_commitment_category = 'Usage' then 'fee'
+            when not tmp_is_credit and tmp_cud.type = 'COMMITTED_USAGE_DISCOUNT' and coalesce(cost, 0) > 0
+                then 'usage'
+        end as tmp_cud_role,
+        case
+            when tmp_charge_category = 'Purchase'
+                then lower(regexp_extract(sku_description, '^commitment v1: (.+?) in ', 1, 'i'))
+            when not tmp_is_credit then lower(trim(regexp_extract(tmp_cud.name, ':([^:]+)$', 1)))
+        end as tmp_cud_kind
+    from commitments
+),
+
+cud_quantities as (
+    select
+        *,
+        case
+            when tmp_cud_role = 'usage'
+                then least(
+                    usage_amount_in_pricing_units,
+                    usage_amount_in_pricing_units * (-tmp_cud.amount) / cost
+                )
+        end as tmp_covered,
+        case when tmp_cud_role = 'fee' then usage_amount_in_pricing_units end as tmp_committed
+    from cud_keyed
+),
+
+cud_pools as (
+    select
+        *,
+        sum(tmp_covered) over tmp_pool as tmp_pool_covered,
+        sum(tmp_committed) over tmp_pool as tmp_pool_committed,
+        max(case when tmp_cud_role = 'usage' then tmp_cud.id end) over tmp_pool as tmp_pool_commitment
+    from cud_quantities
+    window tmp_pool as (
+        partition by billing_account_id, x_billing_period, date_trunc('day', usage_start_time), tmp_cud_kind,
+            tmp_cud_role is not null
+    )
+),
+
+cud_unused as (
+    select
+        *,
+        case
+            when tmp_cud_role = 'fee' and tmp_pool_covered > 0 and tmp_pool_committed > 0
+                then cast(
+                    tmp_billed * (1 - least(1, tmp_pool_covered / tmp_pool_committed))
+                    as decimal(38, 12)
+                )
+        end as tmp_unused
+    from cud_pools
+),
+
+cud_used as (
+    select
+        *,
+        sum(case when tmp_unused is not null then tmp_billed - tmp_unused end) over tmp_pool as tmp_pool_used
+    from cud_unused
+    window tmp_pool as (
+        partition by billing_account_id, x_billing_period, date_trunc('day', usage_start_time), tmp_cud_kind,
+            tmp_cud_role is not null
+    )
+),
+
+cud_shares as (
+    select
+        *,
+        case
+            when tmp_cud_role = 'usage' and tmp_pool_used is not null
+                then cast(tmp_pool_used * tmp_covered / tmp_pool_covered as decimal(38, 12))
+        end as tmp_share_rounded,
+        row_number() over (
+            partition by billing_account_id, x_billing_period, date_trunc('day', usage_start_time), tmp_cud_kind,
+                tmp_cud_role
+            order by tmp_covered desc, project_id, resource_name, sku_id, usage_start_time, cost
+        ) as tmp_share_rank
+    from cud_used
+),
+
+cud_amortized as (
+    select
+        * replace (
+            case
+                when tmp_share_rounded is null then null
+                when tmp_share_rank = 1
+                    then tmp_share_rounded + tmp_pool_used - sum(tmp_share_rounded) over (
+                        partition by billing_account_id, x_billing_period, date_trunc('day', usage_start_time),
+                            tmp_cud_kind, tmp_cud_role
+                    )
+                else tmp_share_rounded
+            end as tmp_share_rounded
+        )
+    from cud_shares
+),
+
+-- a fee with an unused part is read twice: its Purchase, and the unused Usage
+amortized as (
+    select
+        *,
+        'line' as tmp_part,
+        case
+            when tmp_unused is not null then 0
+            else tmp_billed + coalesce(tmp_share_rounded, 0)
+        end as tmp_effective
+    from cud_amortized
+    union all
+    select
+        * replace (
+            0 as tmp_billed,
+            'Usage' as tmp_charge_category,
+            'Usage-Based' as tmp_frequency
+        ),
+        'unused' as tmp_part,
+        tmp_unused as tmp_effective
+    from cud_amortized
+    where tmp_unused is not null and tmp_unused <> 0
+),
+
 final as (
     select
         location_zone as AvailabilityZone,
@@ -148,7 +281,11 @@ final as (
         tmp_commitment_category as CommitmentDiscountCategory,
         case
             when tmp_commitment_category is not null
-                then coalesce(subscription_instance_id, tmp_commitment_credit.id)
+                then coalesce(
+                    subscription_instance_id,
+                    tmp_commitment_credit.id,
+                    case when tmp_cud_role = 'fee' then tmp_pool_commitment end
+                )
         end as CommitmentDiscountId,
         case
             when tmp_commitment_category is not null
@@ -160,14 +297,16 @@ final as (
         end as CommitmentDiscountName,
         cast(null as decimal(38, 12)) as CommitmentDiscountQuantity,
         case
+            when tmp_part = 'unused' then 'Unused'
             when tmp_charge_category = 'Usage' and tmp_commitment_category is not null then 'Used'
         end as CommitmentDiscountStatus,
         case when tmp_commitment_category is not null then 'Committed Use Discount' end
             as CommitmentDiscountType,
         cast(null as varchar) as CommitmentDiscountUnit,
-        case when tmp_charge_category = 'Usage' then usage_amount end as ConsumedQuantity,
-        case when tmp_charge_category = 'Usage' then usage_unit end as ConsumedUnit,
+        case when tmp_charge_category = 'Usage' and tmp_part = 'line' then usage_amount end as ConsumedQuantity,
+        case when tmp_charge_category = 'Usage' and tmp_part = 'line' then usage_unit end as ConsumedUnit,
         case
+            when tmp_part = 'unused' then 0
             when tmp_charge_category in ('Usage', 'Purchase')
                 then coalesce(cost_at_effective_price_default, tmp_billed)
             else tmp_billed
@@ -177,10 +316,11 @@ final as (
                 then coalesce(price_effective_price_default, price_effective_price)
                     / coalesce(nullif(price_pricing_unit_quantity, 0), 1)
         end as ContractedUnitPrice,
-        tmp_billed as EffectiveCost,
+        tmp_effective as EffectiveCost,
         cast(null as varchar) as InvoiceId,
         'Google' as InvoiceIssuerName,
         case
+            when tmp_part = 'unused' then 0
             when tmp_charge_category in ('Usage', 'Purchase') then coalesce(cost_at_list, tmp_billed)
             else tmp_billed
         end as ListCost,
@@ -210,7 +350,10 @@ final as (
         end as PublisherName,
         location_region as RegionId,
         cast(null as varchar) as RegionName,
-        coalesce(resource_global_name, resource_name) as ResourceId,
+        case
+            when tmp_part = 'unused' then tmp_pool_commitment
+            else coalesce(resource_global_name, resource_name)
+        end as ResourceId,
         resource_name as ResourceName,
         cast(null as varchar) as ResourceType,
         cast(null as varchar) as ServiceCategory,
@@ -235,7 +378,7 @@ final as (
         x_source_file as x_SourceFile,
         x_load_id as x_LoadId,
         x_billing_period
-    from commitments
+    from amortized
 )
 
 select * from final

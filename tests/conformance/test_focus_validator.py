@@ -79,6 +79,14 @@ def test_every_known_failure_still_occurs(validated, mode: str, known: dict) -> 
     assert sorted(set(known) - failed) == []
 
 
+def test_invoice_id_fails_one_nullability_rule_never_both(validated) -> None:
+    """The pair cannot both pass (validator_known.py says why), but a file failing both has
+    InvoiceId on some rows and not others: an invoiced period with lines that lost their id."""
+    pair = {"InvoiceId-C-004-C", "InvoiceId-C-005-C"}
+    both = [str(r.data_file) for r in validated["default"] if pair <= set(r.failed_checks())]
+    assert both == []
+
+
 def test_readme_table_lists_every_known_failure() -> None:
     text = README.read_text(encoding="utf-8")
     section = text.split("### FOCUS conformance", 1)[1].split("\n## ", 1)[0]

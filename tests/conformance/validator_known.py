@@ -14,26 +14,24 @@ FOCUS_SAMPLE = "focus-sample-data--focus_sample"
 KNOWN_DEFAULT: dict[str, dict] = {
     "InvoiceId-C-004-C": {
         "datasets": ("*",),
-        "reason": "The validator applies both InvoiceId nullability rules to every row (their "
-        "condition, whether the charge is on an issued invoice, is not in the rules model), "
-        "so an invoiced month fails C-004 and a month not invoiced yet fails C-005. InvoiceId "
-        "is the export's own (CUR bill/InvoiceId, Azure InvoiceId), null where it has none "
-        "(GCP's billing export has no invoice id; a provider's open month has none yet).",
+        "reason": "Cannot pass on any file that has rows and the InvoiceId column. In the "
+        "rules model (1.2.0.1) C-004 (MUST be null when the charge is not on an invoice) and "
+        "C-005 (MUST NOT be null when it is) have an empty Condition, so the validator requires "
+        "InvoiceId null on every row and set on every row; leaving the RECOMMENDED column out "
+        "fails CostAndUsage-D-033-O and InvoiceId-C-003-C instead. Our InvoiceId follows the "
+        "spec's condition: the export's own id (CUR bill/InvoiceId, Azure InvoiceId) on every "
+        "row of an invoiced period, null where there is none (an open month, GCP's billing "
+        "export), so each file fails exactly one of the two, never both (a test checks that).",
     },
     "InvoiceId-C-005-C": {"datasets": ("*",), "reason": "See InvoiceId-C-004-C."},
     "EffectiveCost-C-005-C": {
-        "datasets": (*DEMO_AWS, "gcp-billing"),
-        "reason": "The validator requires EffectiveCost 0 on every Purchase; FOCUS only on "
-        "purchases that cover future eligible charges. Commitment fees are 0 (the unused part "
-        "is its own Usage row); what remains are AWS support fees and GCP committed use "
-        "discount fees, which the export does not amortize onto usage, so their cost stays "
-        "in EffectiveCost where it is incurred.",
-    },
-    "PricingUnit-C-006-C": {
-        "datasets": ("aws-focus",),
-        "reason": "The AWS FOCUS file has PricingQuantity without PricingUnit on some "
-        "purchases (AWS lists it as a conformance gap of its FOCUS export); FOCUS files "
-        "pass through.",
+        "datasets": DEMO_AWS,
+        "reason": "AWS support plan fees (CUR Fee lines, AWS FOCUS Purchase rows). FOCUS wants "
+        "EffectiveCost 0 on a Purchase 'intended to cover future eligible charges'; the rules "
+        "model drops that half of the condition and checks every Purchase. A support fee pays "
+        "for the month's support, it covers no other charge, so its cost stays in "
+        "EffectiveCost. Commitment fees (AWS RIFee and Savings Plan fees, GCP committed use "
+        "discount fees) are 0, amortized onto the usage they cover and their unused part.",
     },
     "BilledCost-C-005-C": {
         "datasets": ("opencost-azure-billingexports--EnterpriseCamel",),
@@ -49,15 +47,10 @@ KNOWN_DEFAULT: dict[str, dict] = {
         "datasets": ("koku-azure--azure_version_2",),
         "reason": "See BillingCurrency-C-003-M.",
     },
-    "ContractedCost-C-003-M": {
-        "datasets": (FOCUS_SAMPLE,),
-        "reason": "The FOCUS sample data has null ContractedCost on 7 rows; FOCUS files pass "
-        "through.",
-    },
-    "ContractedCost-C-004-M": {"datasets": (FOCUS_SAMPLE,), "reason": "Same rows."},
     "ServiceName-C-002-M": {
         "datasets": ("koku-aws--2022-07-01-alt-columns",),
-        "reason": "The validator requires ASCII; AWS names the product "
+        "reason": "The validator checks StringHandling as 'ASCII only'; FOCUS's StringHandling "
+        "asks to preserve the original value, and AWS names the product "
         "'Red Hat® Enterprise Linux®', kept as written.",
     },
     "ServiceName-C-005-C": {

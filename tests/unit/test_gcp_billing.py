@@ -198,7 +198,8 @@ def test_export_lands_with_credit_rows_and_reconciles(
     focus = warehouse.execute(
         "select count(*), sum(BilledCost), sum(EffectiveCost) from focus_costs"
     ).fetchone()
-    assert focus == (len(rows) + 3, invoice, invoice)
+    # + 3 credit rows, + the CUD fee's unused part (its CPU credit covers part of the hour)
+    assert focus == (len(rows) + 4, invoice, invoice)
     assert all(r.ok for r in reconcile(warehouse))
 
 
@@ -226,7 +227,8 @@ def test_each_credit_is_its_own_credit_row_on_the_usage_row_dimensions(
     usage = warehouse.execute(
         "select BilledCost, ListCost, PricingCategory, CommitmentDiscountCategory, "
         "CommitmentDiscountStatus, x_InstanceType from focus_costs "
-        "where ChargeCategory = 'Usage' and SubAccountId = 'proj-a'"
+        "where ChargeCategory = 'Usage' and SubAccountId = 'proj-a' "
+        "and CommitmentDiscountStatus is distinct from 'Unused'"
     ).fetchall()
     assert usage == [(Decimal("10.5"), Decimal("13.125"), "Committed", "Usage", "Used",
                       "n2-standard-4")]  # fmt: skip
@@ -245,6 +247,9 @@ def test_cost_types_map_to_focus_charge_categories(
     assert got == [
         ("adjustment", "Adjustment", "Correction", "One-Time", None, None,
          "Usage correction for December", Decimal("-3")),
+        # the CUD fee's unused part (tests/unit/test_gcp_cud_amortization.py)
+        ("regular", "Usage", None, "Usage-Based", "Committed", "cud-123",
+         "Commitment v1: Cpu in Americas for 1 Year", Decimal("0")),
         ("rounding_error", "Adjustment", None, "One-Time", None, None, "Rounding error",
          Decimal("0.001")),
         ("regular", "Usage", None, "Usage-Based", "Standard", None, "Standard Storage",
@@ -271,7 +276,8 @@ def test_tags_merge_project_resource_system_labels_and_namespaced_tags(
 ) -> None:
     ingest_and_refresh(warehouse, write_export(sample_rows(), tmp_path, kind), source="gcp")
     tags = dict(warehouse.execute(
-        "select SubAccountId, Tags from focus_costs where ChargeCategory = 'Usage'"
+        "select SubAccountId, Tags from focus_costs where ChargeCategory = 'Usage' "
+        "and CommitmentDiscountStatus is distinct from 'Unused'"
     ).fetchall())  # fmt: skip
     assert json.loads(tags["proj-a"]) == {
         "team": "payments",  # the resource label wins over the project's
