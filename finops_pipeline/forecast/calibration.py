@@ -76,7 +76,7 @@ class ErrorPool:
 
     errors: dict[int, list[np.ndarray]] = field(default_factory=dict)
     days: dict[int, list[np.ndarray]] = field(default_factory=dict)
-    _curves: dict[tuple[int, tuple[int, ...], float], np.ndarray] = field(
+    _curves: dict[tuple[tuple[int, ...], float], np.ndarray] = field(
         default_factory=dict, repr=False
     )
 
@@ -122,29 +122,30 @@ class ErrorPool:
         cells = _cells_for(self, horizon, history_days)
         if cells is None:
             return math.nan
-        key = (horizon, cells, level)
+        key = (cells, level)
         curve = self._curves.get(key)
         if curve is None:
-            curve = self._curve(horizon, level, cells)
+            curve = self._curve(level, cells)
             self._curves[key] = curve
         return float(curve[horizon - 1]) if len(curve) >= horizon else math.nan
 
-    def _curve(self, horizon: int, level: float, cells: tuple[int, ...]) -> np.ndarray:
-        """Isotonic k x quantile over k = 1..horizon, divided back by k."""
+    def _curve(self, level: float, cells: tuple[int, ...]) -> np.ndarray:
+        """Isotonic k x quantile over every horizon k the pool holds, divided back by k
+        (NaN at horizons with fewer than MIN_CELL errors)."""
         ks, widths, weights = [], [], []
-        for k in range(1, horizon + 1):
+        for k in sorted(self.errors):
             errors = self._in_cells(k, cells)
             if len(errors) < MIN_CELL:
                 continue
             ks.append(k)
             widths.append(k * conformal_quantile(errors, level))
             weights.append(len(errors))
-        if not ks or ks[-1] != horizon:
+        if not ks:
             return np.zeros(0)
         fitted = isotonic_regression(
             np.array(widths), weights=np.array(weights, dtype=float), increasing=True
         ).x
-        curve = np.full(horizon, math.nan)
+        curve = np.full(max(ks), math.nan)
         curve[np.array(ks) - 1] = fitted / np.array(ks)
         return curve
 
