@@ -13,7 +13,13 @@ How (split-conformal): for the horizon h being forecast, the absolute scaled err
 every series' origins that have the whole h days after them (all known by the as-of day)
 give a quantile with the finite-sample correction: the ceil((n + 1) level)-th smallest of
 n errors (a new error exchangeable with those n falls at or below it with probability at
-least `level`). The series' own errors give the same quantile, and the two are blended by
+least `level`). Exchangeable means made with as much data: each error is tagged with the
+days of data its origin had, and a series is calibrated on the errors of its history cell
+(HISTORY_EDGES; every series' first days in the window are a young series' history, so even
+a warehouse of old series has young errors). Pooling every history together made young
+series' intervals too narrow and mature ones' too wide at once. Over the horizons 1..h the
+implied widths (k x quantile) are made non-decreasing by an isotonic fit, which also lets
+the many short-horizon errors steady the fewer long ones. The series' own errors give the same quantile, and the two are blended by
 how much the own ones are worth: consecutive origins at horizon h share h - 1 days, so n
 own errors hold about (n + h - 1) / h independent h-day windows; the own quantile gets
 weight n_eff / (n_eff + PRIOR_WINDOWS). A series with fewer independent windows than the

@@ -10,8 +10,10 @@ in-sample residuals (which assume the fitted model is right and came out about h
 as the errors a backtest measured).
 
 Short history falls back, and the `model` column says so: seasonal naive (7 to
-min_history_days-1 days: each remaining day costs what the same weekday cost last week,
-interval from the spread of week-on-week differences) or run rate (1-6 days).
+min_history_days-1 days: each remaining day costs what the same weekday cost last week) or
+run rate (1-6 days). With a pool of other series (the warehouse's), their intervals are the
+conformal quantiles of the same fallback's errors made from as few days of data
+(forecast/fallback_errors.py); alone, a normal model of the days seen.
 
 One-off charges (Purchase, Tax, Credit, Adjustment by default) are not modelled: what has been
 posted this month counts in the actual, and what is still to come is the median, over the
@@ -77,10 +79,12 @@ def forecast_remaining(
     """The sum of the next `horizon` days of a daily series whose last value is the last
     complete day. Intervals are ordered: outer contains inner contains the point.
 
-    `pool`: the rolling-origin errors of the other series forecast on the same day (see
-    `rolling_errors`, forecast/calibration.py); with enough of them at this horizon the
-    ensemble's intervals are their split-conformal quantiles shrunk towards the series' own,
-    otherwise (a lone series) from the series' own errors alone.
+    `pool`: the rolling-origin errors of the series forecast on the same day (see
+    `pool_errors`, forecast/calibration.py); with enough of them at this horizon from
+    origins with about as many days of data as this series has, the intervals are their
+    split-conformal quantiles (the ensemble's shrunk towards the series' own; a young
+    series' fallback gets those of fallback forecasts from as few days), otherwise (a lone
+    series) from the series' own errors or the fallback's normal model.
 
     `one_off_sums` (see `one_off_window_sums`): what past months posted as one-offs in the
     same final days. The point is unchanged (the caller adds their median), but the intervals
