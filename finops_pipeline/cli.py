@@ -283,17 +283,8 @@ def run(
     One line per month; a failed step prints its name and the one-line reason (the full
     trace is in the Dagster run log, `finops ui`, and with --verbose)."""
     from finops_pipeline.core.focus import loaded_months
-    from finops_pipeline.dagster_run import (
-        quiet_dagster_warnings,
-        run_partitions,
-        split_failed_checks,
-        step_failures,
-    )
-    from finops_pipeline.definitions import build_definitions
     from finops_pipeline.orchestration.fingerprints import record_built, skip_unchanged
     from finops_pipeline.resources import month_partition_key
-
-    quiet_dagster_warnings()
 
     try:
         settings = load_settings(config, warehouse)
@@ -306,11 +297,22 @@ def run(
                 keys = [f"{m:%Y-%m-01}" for m in loaded_months(con)]
             prints, keys = skip_unchanged(con, keys, settings, force)
             con.close()
+        if not keys and prints:
+            return  # every month unchanged: skip_unchanged said so (no Dagster to load)
+        # Imported only when there is something to build: loading the definitions is most
+        # of a rerun with nothing changed (issue 16: < 5% of a full build).
+        from finops_pipeline.dagster_run import (
+            quiet_dagster_warnings,
+            run_partitions,
+            split_failed_checks,
+            step_failures,
+        )
+        from finops_pipeline.definitions import build_definitions
+
+        quiet_dagster_warnings()
         defs = build_definitions(settings, str(target))
     except (FinopsError, ValueError) as error:
         raise _fail(error) from error
-    if not keys and prints:
-        return  # every month unchanged: skip_unchanged said so
     if not keys:
         out.console.print(
             f"nothing loaded yet in {target}: run `finops ingest PATH` or `finops demo` first",
