@@ -6,6 +6,7 @@ use, so a DuckDB user never pays for it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from finops_pipeline.engines.settings import SparkSettings
@@ -65,3 +66,12 @@ def spark_session(settings: SparkSettings) -> SparkSession:
     for key, value in REQUIRED_CONF.items():  # a session that already existed gets them too
         session.conf.set(key, value)
     return session
+
+
+def schema_of(session: SparkSession) -> Callable[[str], list[tuple[str, str]]]:
+    """The column names and Spark types of a query, by analysis only (nothing runs)."""
+
+    def columns(sql: str) -> list[tuple[str, str]]:
+        return [(f.name, f.dataType.simpleString()) for f in session.sql(sql).schema.fields]
+
+    return columns
