@@ -47,3 +47,33 @@ def test_conf_cannot_undo_exact_money() -> None:
     assert REQUIRED_CONF[key] == "false"
     with pytest.raises(ConfigError, match=key):
         spark_session(SparkSettings(conf={key: "true"}))
+
+
+@pytest.mark.parametrize("command", ["run", "ingest"])
+@pytest.mark.parametrize(
+    ("config", "args", "message"),
+    [
+        ("", ["--engine", "flink"], "--engine 'flink' is not one of duckdb, spark"),
+        ("", ["--engine", "spark"], "--engine spark: Value error, engine: spark needs lake:"),
+        ("engine: spark\nlake: ./lake\n", [], "--engine spark: not available yet"),
+    ],
+)
+def test_engine_choice_on_the_cli(
+    command: str, config: str, args: list[str], message: str, tmp_path, monkeypatch
+) -> None:
+    """`--engine` (or finops.yaml's engine:) is checked before anything lands or builds;
+    the Spark engine refuses in one line while it cannot build everything yet."""
+    from typer.testing import CliRunner
+
+    from finops_pipeline.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FINOPS_CONFIG", raising=False)
+    monkeypatch.delenv("FINOPS_WAREHOUSE", raising=False)
+    if config:
+        (tmp_path / "finops.yaml").write_text(config)
+    target = [str(tmp_path / "missing.csv")] if command == "ingest" else []
+    result = CliRunner().invoke(app, [command, *target, *args])
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert not (tmp_path / "finops.duckdb").exists()
