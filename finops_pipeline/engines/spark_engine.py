@@ -112,13 +112,13 @@ class SparkEngine:
             new = new.limit(0)
         path = table_path(self.lake, target.table)
         spec = partition_spec(target.table, new.columns)
-        self._write_schema(path, new)
         if partition.whole or whole or not self._exists(path):
             _with_partition_columns(new, spec).write.mode("overwrite").option(
                 "partitionOverwriteMode", "static"
-            ).parquet(path)
+            ).partitionBy(*[name for name, _ in spec]).parquet(path)
         else:
             self._overwrite_partitions(con, target.table, path, new, spec, partition)
+        self._write_schema(path, new)  # after: a whole rewrite clears the folder
         self.session.catalog.dropTempView(target.table)
         return self._count(con, target.table, partition)
 
