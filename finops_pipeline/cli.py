@@ -40,6 +40,7 @@ from finops_pipeline.cli_rates import register as register_rates_commands
 from finops_pipeline.cli_report import demo_report
 from finops_pipeline.cli_report import register as register_report_commands
 from finops_pipeline.connectors.locations import is_remote
+from finops_pipeline.engines.select import ENGINES, chosen_engine, require_buildable
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.orchestration.materializations import DERIVED, months_of, record_for_cli
 from finops_pipeline.settings import DEMO_SOURCES, FORMATS, load_settings, resolve_warehouse
@@ -51,6 +52,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine", help=f"Build with {' or '.join(ENGINES)} [default: finops.yaml's engine:]"
+    ),
+]
 
 
 def _fail(error: Exception) -> typer.Exit:
@@ -117,10 +126,16 @@ def ingest(
     region: RegionOpt = None,
     project: ProjectOpt = None,
     since: SinceOpt = None,
+    engine: EngineOpt = None,
 ) -> None:
     """Load exports (replacing restated billing periods atomically), then rebuild focus_costs."""
     if format not in FORMATS:
         raise _fail(ValueError(f"--format {format!r} is not one of {', '.join(FORMATS)}"))
+    try:  # before anything lands: an engine that cannot build the result refuses first
+        chosen = chosen_engine(load_settings(config, warehouse).execution, engine)
+        require_buildable(chosen, "ingest")
+    except FinopsError as error:
+        raise _fail(error) from error
     if is_remote(location):
         cloud = dict(endpoint_url=endpoint_url, profile=profile, region=region, project=project,
                      since=since)  # fmt: skip
@@ -277,6 +292,7 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="Rebuild months whose inputs did not change too")
     ] = False,
+    engine: EngineOpt = None,
 ) -> None:
     """Build every derived table by materialising the Dagster assets in-process.
 
@@ -288,6 +304,7 @@ def run(
 
     try:
         settings = load_settings(config, warehouse)
+        require_buildable(chosen_engine(settings.execution, engine), "run")
         target = warehouse_path(settings.warehouse)
         keys = [month_partition_key(month)] if month else []
         prints: dict[str, str] = {}
