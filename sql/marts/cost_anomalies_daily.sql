@@ -3,6 +3,8 @@
 -- Grain: one row per level x provider x key x billing currency x day, complete days only.
 -- KPI: cost = Σ EffectiveCost of the charges of the chosen ChargeCategory values; a charge
 -- spanning several days is spread evenly over them (monthly fees do not become one-day spikes).
+-- Summed in DECIMAL and handed to the statistics as DOUBLE, in a fixed order, so two builds of
+-- the same charges give the detector the same series to the last bit.
 -- The level keys: provider = ProviderName, service = ServiceName, sub_account = SubAccountId,
 -- sub_account_service = SubAccountId || ' / ' || ServiceName (where a change offset inside its
 -- account still shows), team = x_Team, total = BillingCurrency (provider null: the total of
@@ -32,7 +34,7 @@ charges as (
         greatest(
             date_diff('day', cast(ChargePeriodStart as date), cast(ChargePeriodEnd as date)), 1
         ) as tmp_days,
-        cast(EffectiveCost as double) as tmp_cost
+        EffectiveCost as tmp_cost
     from focus
     where ChargeCategory in (select unnest($charge_categories::varchar[]))
         and coalesce(ChargeFrequency, '') not in (select unnest($excluded_frequencies::varchar[]))
@@ -50,7 +52,10 @@ spread as (
         tmp_sub_account,
         tmp_team,
         tmp_start_day + cast(unnest(range(tmp_days)) as integer) as day,
-        tmp_cost / cast(tmp_days as double) as cost
+        -- each day's share rounded to 18 places, so the sums below are exact and the same in
+        -- every run (a parallel sum of doubles differs in its last bits from run to run, and
+        -- the detector's ties follow those bits)
+        cast(tmp_cost / tmp_days as decimal(38, 18)) as cost
     from charges
 ),
 
@@ -86,10 +91,11 @@ final as (
         key,
         currency,
         day,
-        sum(cost) as cost
+        cast(sum(cost) as double) as cost
     from levels
     where level in (select unnest($levels::varchar[]))
     group by all
 )
 
 select * from final
+order by level, provider, key, currency, day

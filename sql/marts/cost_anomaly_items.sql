@@ -2,7 +2,8 @@
 -- coverage (CommitmentDiscountStatus) inside one anomaly's slice, from which
 -- finops_pipeline/anomalies/detect.py ranks the contributors.
 -- Grain: one row per dimension x value x day.
--- KPI: cost = Σ EffectiveCost by ChargePeriodStart day (the same charges as the series).
+-- KPI: cost = Σ EffectiveCost by ChargePeriodStart day (the same charges as the series), summed
+-- in DECIMAL and returned as DOUBLE in a fixed order (the same ranking in every run).
 -- Parameters (named): $charge_categories VARCHAR[], $excluded_frequencies VARCHAR[],
 -- $currency, $provider (NULL: any provider, the total level), $level (provider | service |
 -- sub_account | sub_account_service | team | total), $key, $start and $end (DATE, inclusive).
@@ -24,7 +25,7 @@ slice as (
         coalesce(RegionId, '(none)') as tmp_region,
         coalesce(SkuId, '(none)') as tmp_sku,
         coalesce(CommitmentDiscountStatus, '(none)') as tmp_coverage,
-        cast(EffectiveCost as double) as cost
+        EffectiveCost as cost
     from focus
     where ChargeCategory in (select unnest($charge_categories::varchar[]))
         and coalesce(ChargeFrequency, '') not in (select unnest($excluded_frequencies::varchar[]))
@@ -43,25 +44,26 @@ slice as (
 ),
 
 final as (
-    select 'ResourceId' as dimension, tmp_resource as value, day, sum(cost) as cost
+    select 'ResourceId' as dimension, tmp_resource as value, day, cast(sum(cost) as double) as cost
     from slice
     group by all
     union all
-    select 'x_UsageType', tmp_usage_type, day, sum(cost)
+    select 'x_UsageType', tmp_usage_type, day, cast(sum(cost) as double)
     from slice
     group by all
     union all
-    select 'RegionId', tmp_region, day, sum(cost)
+    select 'RegionId', tmp_region, day, cast(sum(cost) as double)
     from slice
     group by all
     union all
-    select 'SkuId', tmp_sku, day, sum(cost)
+    select 'SkuId', tmp_sku, day, cast(sum(cost) as double)
     from slice
     group by all
     union all
-    select 'CommitmentDiscountStatus', tmp_coverage, day, sum(cost)
+    select 'CommitmentDiscountStatus', tmp_coverage, day, cast(sum(cost) as double)
     from slice
     group by all
 )
 
 select * from final
+order by dimension, value, day
