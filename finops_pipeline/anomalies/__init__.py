@@ -8,10 +8,10 @@ levels becomes one row at its most specific explaining level, the others kept in
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from finops_pipeline.anomalies.settings import AnomalySettings, ImpactFloor
+from finops_pipeline.lazy_names import lazy_getattr
 
 if TYPE_CHECKING:
     from finops_pipeline.anomalies.build import build_cost_anomalies
@@ -35,11 +35,7 @@ _LAZY = {
     "detect_series": "finops_pipeline.anomalies.detect",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [

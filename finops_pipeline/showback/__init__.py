@@ -6,13 +6,33 @@ The policy (owners, shared-cost pools, reporting currency) is data in finops.yam
 by the models in `rules`.
 """
 
-from finops_pipeline.showback.allocate import (
-    ConservationRow,
-    ShowbackBuild,
-    build_showback,
-    conservation,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from finops_pipeline.lazy_names import lazy_getattr
 from finops_pipeline.showback.rules import ShowbackSection
+
+if TYPE_CHECKING:
+    from finops_pipeline.showback.allocate import (
+        ConservationRow,
+        ShowbackBuild,
+        build_showback,
+        conservation,
+    )
+
+# The allocator pulls in pyarrow (~0.5 s). `finops_pipeline.settings` imports this package for
+# ShowbackSection, so every CLI command paid for it at start-up; the allocator's names load on
+# first use instead (PEP 562), as in `finops_pipeline.anomalies`.
+_LAZY = {
+    "ConservationRow": "finops_pipeline.showback.allocate",
+    "ShowbackBuild": "finops_pipeline.showback.allocate",
+    "build_showback": "finops_pipeline.showback.allocate",
+    "conservation": "finops_pipeline.showback.allocate",
+}
+
+__getattr__ = lazy_getattr(__name__, _LAZY)
+
 
 __all__ = [
     "ConservationRow",
