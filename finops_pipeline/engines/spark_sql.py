@@ -12,6 +12,9 @@ or with another meaning is rewritten here, each rewrite keeping DuckDB's result:
 - `json_object(k, v, ...)` becomes `to_json(named_struct(k, v, ...))` (nested objects stay
   structs inside the outer one); `cast(x as json)` keeps the text (Spark has no JSON type).
 - `list_bool_or(list_transform(l, lambda))` becomes `exists(l, lambda)`.
+- sql/macros.sql's macros are written out in place (sql_macros.py: Spark has no SQL macros),
+  and `unnest(struct)` in a select list (DuckDB spreads a struct into columns) becomes one
+  aliased column per field.
 
 Anything else sqlglot cannot write for Spark raises UnsupportedError naming the model, and
 the portability lint (portability.py, `SPARK_HANDLED`) flags the constructs neither handles.
@@ -24,6 +27,8 @@ from collections.abc import Callable, Sequence
 import sqlglot
 from sqlglot import exp
 
+from finops_pipeline.engines.sql_macros import inline_macros
+
 # The lint's constructs this module rewrites (see portability.py).
 SPARK_HANDLED = frozenset({"UNION ... BY NAME", "json_object()"})
 
@@ -34,8 +39,10 @@ SchemaOf = Callable[[str], Sequence[tuple[str, str]]]
 def to_spark(sql: str, schema_of: SchemaOf | None = None) -> str:
     """`sql` (one DuckDB statement) as Spark SQL. `schema_of` answers the column names and
     types of a Spark query; it is needed only when `sql` has a UNION BY NAME."""
-    statement = sqlglot.parse_one(sql, read="duckdb")
+    statement = inline_macros(sqlglot.parse_one(sql, read="duckdb"))
     statement = statement.transform(_rewrite)
+    for select in list(statement.find_all(exp.Select)):
+        _spread_struct_unnest(select)
     if any(isinstance(node, exp.Union) and node.args.get("by_name") for node in statement.walk()):
         if schema_of is None:
             raise ValueError("UNION BY NAME needs schema_of to learn each branch's columns")
@@ -64,6 +71,21 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         transform = node.expressions[0]
         return exp.Anonymous(this="exists", expressions=[transform.this, transform.expression])
     return node
+
+
+def _spread_struct_unnest(select: exp.Select) -> None:
+    """`unnest({'a': x, 'b': y})` among `select`'s columns becomes `x as a, y as b`."""
+    columns: list[exp.Expression] = []
+    for column in select.expressions:
+        inner = column.this if isinstance(column, exp.Explode) else None
+        while isinstance(inner, exp.Paren):
+            inner = inner.this
+        fields = inner.expressions if isinstance(inner, exp.Struct) else None
+        if fields and all(isinstance(f, exp.PropertyEQ) for f in fields):
+            columns += [exp.alias_(f.expression, f.this.name) for f in fields]
+        else:
+            columns.append(column)
+    select.set("expressions", columns)
 
 
 def _is_double(node: exp.Expression) -> bool:
