@@ -12,6 +12,8 @@ or with another meaning is rewritten here, each rewrite keeping DuckDB's result:
 - `json_object(k, v, ...)` becomes `to_json(named_struct(k, v, ...))` (nested objects stay
   structs inside the outer one); `cast(x as json)` keeps the text (Spark has no JSON type).
 - `list_bool_or(list_transform(l, lambda))` becomes `exists(l, lambda)`.
+- `regexp_extract`'s options ('i') go into the pattern as `(?i)`; `json_valid(x)` becomes
+  `try_parse_json(x) is not null` (NULL for a NULL x, as DuckDB answers).
 - sql/macros.sql's macros are written out in place (sql_macros.py: Spark has no SQL macros),
   and `unnest(struct)` in a select list (DuckDB spreads a struct into columns) becomes one
   aliased column per field.
@@ -70,6 +72,32 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     ):
         transform = node.expressions[0]
         return exp.Anonymous(this="exists", expressions=[transform.this, transform.expression])
+    if isinstance(node, exp.RegexpExtract) and node.args.get("parameters") is not None:
+        return _regexp_flags_inline(node)
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "json_valid":
+        (text,) = node.expressions
+        valid = exp.Not(
+            this=exp.Is(this=exp.func("try_parse_json", text.copy()), expression=exp.null())
+        )
+        return exp.Case(
+            ifs=[exp.If(this=exp.Is(this=text.copy(), expression=exp.null()), true=exp.null())],
+            default=valid,
+        )
+    return node
+
+
+_INLINE_FLAGS = frozenset("ims")
+
+
+def _regexp_flags_inline(node: exp.RegexpExtract) -> exp.Expression:
+    """`regexp_extract(x, p, g, 'i')`: Spark takes no options argument; the flags go into
+    the pattern as `(?i)` (Java and RE2 read it the same)."""
+    flags, pattern = node.args["parameters"], node.expression
+    if not (flags.is_string and pattern.is_string and set(flags.this) <= _INLINE_FLAGS):
+        raise sqlglot.errors.UnsupportedError(f"regexp_extract options {flags.sql('duckdb')}")
+    node = node.copy()
+    node.set("parameters", None)
+    node.set("expression", exp.Literal.string(f"(?{flags.this}){pattern.this}"))
     return node
 
 
@@ -106,9 +134,31 @@ def _named_struct(node: exp.JSONObject) -> exp.Expression:
     return exp.Anonymous(this="named_struct", expressions=args)
 
 
+def _hoist_ctes(statement: exp.Expression) -> exp.Expression:
+    """The CTEs of nested queries moved to the statement's own WITH, ahead of its own (the
+    engine wraps a model as `select * from (model) where ...`, and a branch's columns are
+    asked with the CTEs before it in scope)."""
+    hoisted: list[exp.CTE] = []
+    for node in list(statement.walk()):
+        with_ = node.args.get("with_") if node is not statement else None
+        if isinstance(with_, exp.With):
+            hoisted += [cte.pop() for cte in list(with_.expressions)]
+            with_.pop()
+    if not hoisted:
+        return statement
+    own = statement.args.get("with_")
+    names = [cte.alias_or_name.lower() for cte in hoisted]
+    names += [cte.alias_or_name.lower() for cte in own.expressions] if own else []
+    if len(names) != len(set(names)):
+        raise sqlglot.errors.UnsupportedError(f"CTE names used twice in one model: {names}")
+    statement.set("with_", exp.With(expressions=hoisted + (list(own.expressions) if own else [])))
+    return statement
+
+
 def _expand_by_name(statement: exp.Expression, schema_of: SchemaOf) -> exp.Expression:
     """Write each UNION BY NAME out by position, CTE by CTE, asking Spark each branch's
     columns with the CTEs before it in scope."""
+    statement = _hoist_ctes(statement)
     with_ = statement.args.get("with_")
     ctes: list[exp.CTE] = list(with_.expressions) if with_ else []
     for index, cte in enumerate(ctes):

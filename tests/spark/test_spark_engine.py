@@ -123,6 +123,26 @@ def test_macros_give_duckdbs_rows(spark, sql: str) -> None:
     assert _spark_rows(spark, sql) == expected
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # options become inline flags; the default group is the whole match in DuckDB
+        "select regexp_extract(d, '^commitment v1: (.+?) in ', 1, 'i') as region, "
+        "regexp_extract(d, '[^ ]+$') as last from (values ('Commitment v1: A2 in Europe'), "
+        "('commitment V1: n1 in asia'), ('none')) as t(d)",
+        # NULL stays NULL, invalid text is false
+        "select x, json_valid(x) as ok from (values ('{\"a\": 1}'), ('[1, 2]'), ('{a: 1'), "
+        "(null)) as t(x)",
+        # a model wrapped by the engine (`select * from (model) where ...`) keeps its CTEs in
+        # scope for the BY NAME columns
+        "select * from (with a as (select 1 as x, 'p' as y), b as (select 2 as x) "
+        "select * from a union all by name select * from b) as tmp_model where x > 0",
+    ],
+)
+def test_rewrites_give_duckdbs_rows(spark, sql: str) -> None:
+    assert _spark_rows(spark, sql) == _duck_rows(sql)
+
+
 # -- the engine behind the build runner ------------------------------------------------------
 
 FOCUS_CORE = "core/focus_costs.sql"
