@@ -3,6 +3,8 @@
 The SQL stays written once. sqlglot translates most of it; what it passes through unchanged
 or with another meaning is rewritten here, each rewrite keeping DuckDB's result:
 
+- `* REPLACE (e as c)`: Spark has none; the star is written out as the columns Spark
+  reports for the select's source, `e as c` in c's place.
 - `/` divides in DOUBLE (DuckDB divides decimals and integers in DOUBLE; Spark would divide
   decimals in decimal and round to 6 places).
 - `UNION [ALL] BY NAME`: Spark SQL has none. Each branch's columns are asked of Spark
@@ -40,14 +42,16 @@ SchemaOf = Callable[[str], Sequence[tuple[str, str]]]
 
 def to_spark(sql: str, schema_of: SchemaOf | None = None) -> str:
     """`sql` (one DuckDB statement) as Spark SQL. `schema_of` answers the column names and
-    types of a Spark query; it is needed only when `sql` has a UNION BY NAME."""
+    types of a Spark query; it is needed only when `sql` has a UNION BY NAME or * REPLACE."""
     statement = inline_macros(sqlglot.parse_one(sql, read="duckdb"))
     statement = statement.transform(_rewrite)
     for select in list(statement.find_all(exp.Select)):
         _spread_struct_unnest(select)
-    if any(isinstance(node, exp.Union) and node.args.get("by_name") for node in statement.walk()):
+    if any(_needs_columns(node) for node in statement.walk()):
         if schema_of is None:
-            raise ValueError("UNION BY NAME needs schema_of to learn each branch's columns")
+            raise ValueError(
+                "UNION BY NAME and * REPLACE need schema_of to learn the columns they cover"
+            )
         statement = _expand_by_name(statement, schema_of)
     return statement.sql("spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
 
@@ -171,7 +175,43 @@ def _expand_by_name(statement: exp.Expression, schema_of: SchemaOf) -> exp.Expre
     return expanded
 
 
+def _needs_columns(node: exp.Expression) -> bool:
+    by_name = isinstance(node, exp.Union) and node.args.get("by_name")
+    return bool(by_name or (isinstance(node, exp.Star) and node.args.get("replace")))
+
+
+def _expand_star_replace(
+    query: exp.Expression, scope: list[exp.CTE], schema_of: SchemaOf
+) -> exp.Expression:
+    """`select * replace (e as c) from src`: Spark has no REPLACE, so the star is written out
+    as src's columns (asked of Spark with the CTEs before it in scope), c as e in its place."""
+    for select in [s for s in query.find_all(exp.Select)][::-1]:  # innermost first
+        stars = [e for e in select.expressions if isinstance(e, exp.Star) and e.args.get("replace")]
+        if not stars:
+            continue
+        if select.args.get("group") or len(stars) > 1:
+            raise sqlglot.errors.UnsupportedError("* REPLACE with GROUP BY or twice in one select")
+        probe = select.copy()
+        probe.set("expressions", [exp.Star()])
+        for clause in ("where", "group", "having", "qualify", "order", "limit", "with_"):
+            probe.set(clause, None)
+        if scope:
+            probe.set("with_", exp.With(expressions=[cte.copy() for cte in scope]))
+        replaced = {alias.alias.lower(): alias for alias in stars[0].args["replace"]}
+        columns: list[exp.Expression] = []
+        for expression in select.expressions:
+            if expression is not stars[0]:
+                columns.append(expression)
+                continue
+            for name, _ in schema_of(probe.sql("spark")):
+                own = replaced.get(name.lower())
+                columns.append(own.copy() if own else exp.column(name, quoted=True))
+        select.set("expressions", columns)
+    return query
+
+
 def _expand_query(query: exp.Expression, scope: list[exp.CTE], schema_of: SchemaOf):
+    query = _expand_star_replace(query, scope, schema_of)
     unions = [n for n in query.walk() if isinstance(n, exp.Union) and n.args.get("by_name")]
     if not unions:
         return query
