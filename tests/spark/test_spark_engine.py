@@ -25,6 +25,7 @@ from finops_pipeline.engines.spark_session import schema_of
 from finops_pipeline.engines.spark_sql import to_spark
 from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.warehouse import connect, read_sql
+from tests.unit.test_sql_macros import ROWS as MACRO_ROWS  # the same rows as without Spark
 
 pytestmark = pytest.mark.spark
 
@@ -92,15 +93,6 @@ def test_list_lambda_matches(spark) -> None:
         "lambda e: name like e)), false) as hit from (select unnest(['AWS EMEA', 'Acme']) as name)"
     )
     assert _spark_rows(spark, sql) == _duck_rows(sql) == [("AWS EMEA", True), ("Acme", False)]
-
-
-MACRO_ROWS = """
-    from (values
-        ('i-1', 'AWS', '111', 'EC2', 'sku1', ' {"a":"1"} ', timestamp '2026-03-17 10:00', 2.50),
-        (null, 'AWS', '111', 'EC2', null, '', timestamp '2026-03-01 00:00', 1.25),
-        (null, null, null, 'S3', 'sku9', '"team": "x"', timestamp '2026-02-28 23:59', 0.75)
-    ) as t(ResourceId, ProviderName, SubAccountId, ServiceName, SkuId, Tags, ts, cost)
-"""
 
 
 @pytest.mark.parametrize(
