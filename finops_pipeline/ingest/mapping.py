@@ -42,6 +42,9 @@ class ColumnSpec(BaseModel):
     type: RawTypeName = "text"
     aliases: list[str] = Field(default_factory=list)
     required: bool = False
+    # Landed even when no staging model reads it (see ingest/staged_columns.py): a row's
+    # identity, kept for lineage and checked like every landed value (NUL bytes).
+    keep: bool = False
     description: str = ""
 
 

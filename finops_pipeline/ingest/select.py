@@ -13,13 +13,15 @@ from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.mapping import FormatMapping, header_key, load_mappings
 from finops_pipeline.ingest.read_errors import clip
 from finops_pipeline.ingest.reader import NativeColumn, NativeSchema
+from finops_pipeline.ingest.staged_columns import landed_columns
 from finops_pipeline.ingest.transforms import Transform, get_transform
 from finops_pipeline.warehouse import quote_identifier
 
 
 @dataclass
 class Selection:
-    """The landing SELECT list for one file, and what each raw column was read from."""
+    """The landing SELECT list for one file, and what each raw column was read from (the
+    columns no staging model reads land as NULL: ingest/staged_columns.py)."""
 
     mapping: FormatMapping
     expressions: dict[str, str]
@@ -88,11 +90,13 @@ def build_selection(
         )
     selection = Selection(mapping, {})
     prefix_pairs = tag_prefix_columns(mapping, schema)
+    landed = landed_columns(mapping)
     for name, spec in mapping.columns.items():
         transform = get_transform(spec.type)
         native = resolve_column(mapping, schema, name)
         if native is not None:
             _check_type(path, native, transform, spec.type)
+        if native is not None and name in landed:
             selection.sources[name] = native
             selection.expressions[name] = transform.sql(native.sql, native.dtype, careful)
         elif name == mapping.tag_column and prefix_pairs:

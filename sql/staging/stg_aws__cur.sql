@@ -69,13 +69,20 @@ effective as (
 ),
 
 -- A commitment fee with an unused part is read twice: once as its Purchase, once as the
--- unused Usage (tmp_part = 'unused').
+-- unused Usage (tmp_part = 'unused'). One pass over a two-row list, not a union of two
+-- reads of `effective`: DuckDB materialises a CTE read twice (the whole month, spilled).
 parts as (
-    select *, 'line' as tmp_part from effective
-    union all
-    select *, 'unused' as tmp_part
-    from effective
-    where tmp_type in ('RIFee', 'SavingsPlanRecurringFee') and tmp_effective <> 0
+    select * exclude (tmp_parts), unnest(tmp_parts) as tmp_part
+    from (
+        select
+            *,
+            case
+                when tmp_type in ('RIFee', 'SavingsPlanRecurringFee') and tmp_effective <> 0
+                    then ['line', 'unused']
+                else ['line']
+            end as tmp_parts
+        from effective
+    )
 ),
 
 split as (
