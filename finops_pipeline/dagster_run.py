@@ -68,18 +68,10 @@ def run_partitions(
     on_done: Callable[[str, dg.ExecuteInProcessResult], None] | None = None,
     verbose: bool = False,
     home_beside: Path | None = None,
-    assets: list[str] | None = None,
 ) -> list[dg.ExecuteInProcessResult]:
-    """Execute `job_name` once per partition, in order, on the persistent instance.
-
-    `assets` narrows the job to those assets, without their checks (a load's refresh of
-    focus_costs); the job's graph still decides what runs and in which order."""
+    """Execute `job_name` once per partition, in order, on the persistent instance."""
     dagster_home(home_beside)
     job = defs.resolve_job_def(job_name)
-    if assets is not None:
-        job = job.get_subset(
-            asset_selection={dg.AssetKey(name) for name in assets}, asset_check_selection=set()
-        )
     results = []
     with dg.DagsterInstance.get() as instance:
         for key in partition_keys:
