@@ -79,3 +79,15 @@ create or replace macro finops_resource_key(resource_id, provider, sub_account_i
             coalesce(sku, '')
         )
     );
+
+-- What every waste finding says about its resource, over the rows of one billing month x
+-- provider x resource x billing currency (sql/int/int_waste__<check>.sql):
+-- `unnest(finops_waste_resource(SubAccountId, ServiceName, x_Team, EffectiveCost))` in a
+-- query grouped by those four gives sub_account_id, service_name, x_team and monthly_cost.
+create or replace macro finops_waste_resource(account, service, team, cost) as
+    struct_pack(
+        sub_account_id := any_value(account),
+        service_name := any_value(service),
+        x_team := any_value(team),
+        monthly_cost := sum(cost)
+    );

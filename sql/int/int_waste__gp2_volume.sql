@@ -31,10 +31,7 @@ gp2_usage as (
         ProviderName as provider,
         ResourceId as resource_id,
         BillingCurrency as billing_currency,
-        any_value(SubAccountId) as sub_account_id,
-        any_value(ServiceName) as service_name,
-        any_value(x_Team) as x_team,
-        sum(EffectiveCost) as monthly_cost,
+        unnest(finops_waste_resource(SubAccountId, ServiceName, x_Team, EffectiveCost)),
         sum(ConsumedQuantity) as tmp_gb_months,
         date_diff('hour', min(ChargePeriodStart), max(ChargePeriodEnd)) as tmp_billed_hours,
         date_diff('hour', billing_month, billing_month + interval 1 month) as tmp_month_hours
@@ -43,7 +40,7 @@ gp2_usage as (
         and ChargeCategory = 'Usage'
         and ResourceId is not null
         and (x_VolumeApiName = 'gp2' or x_UsageType like '%EBS:VolumeUsage.gp2')
-    group by all
+    group by billing_month, ProviderName, ResourceId, BillingCurrency
 ),
 
 gp2_gb as (

@@ -25,10 +25,7 @@ nat_usage as (
         ProviderName as provider,
         ResourceId as resource_id,
         BillingCurrency as billing_currency,
-        any_value(SubAccountId) as sub_account_id,
-        any_value(ServiceName) as service_name,
-        any_value(x_Team) as x_team,
-        sum(EffectiveCost) as monthly_cost,
+        unnest(finops_waste_resource(SubAccountId, ServiceName, x_Team, EffectiveCost)),
         sum(case when x_UsageType like '%NatGateway-Hours' then ConsumedQuantity end) as tmp_hours,
         coalesce(
             sum(case when x_UsageType like '%NatGateway-Bytes' then ConsumedQuantity end), 0
@@ -38,7 +35,7 @@ nat_usage as (
         and ChargeCategory = 'Usage'
         and ResourceId is not null
         and x_UsageType like '%NatGateway-%'
-    group by all
+    group by billing_month, ProviderName, ResourceId, BillingCurrency
 ),
 
 idle_nat_gateway as (

@@ -48,10 +48,7 @@ public_ip_usage as (
         ProviderName as provider,
         ResourceId as resource_id,
         BillingCurrency as billing_currency,
-        any_value(SubAccountId) as sub_account_id,
-        any_value(ServiceName) as service_name,
-        any_value(x_Team) as x_team,
-        sum(EffectiveCost) as monthly_cost,
+        unnest(finops_waste_resource(SubAccountId, ServiceName, x_Team, EffectiveCost)),
         bool_or(tmp_is_idle_sku) as tmp_idle_sku,
         coalesce(sum(ConsumedQuantity) filter (where tmp_is_address), 0) as tmp_hours,
         coalesce(sum(ConsumedQuantity) filter (where tmp_is_transfer), 0) as tmp_gb

@@ -69,11 +69,10 @@ idle_s3_standard as (
         usage.ProviderName as provider,
         'idle_s3_standard' as check_name,
         usage.ResourceId as resource_id,
-        any_value(usage.SubAccountId) as sub_account_id,
-        any_value(usage.ServiceName) as service_name,
         usage.BillingCurrency as billing_currency,
-        any_value(usage.x_Team) as x_team,
-        sum(usage.EffectiveCost) as monthly_cost,
+        unnest(finops_waste_resource(
+            usage.SubAccountId, usage.ServiceName, usage.x_Team, usage.EffectiveCost
+        )),
         cast(
             sum(usage.EffectiveCost) * any_value(params.s3_idle_savings) as decimal(38, 12)
         ) as estimated_monthly_savings,

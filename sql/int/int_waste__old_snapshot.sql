@@ -35,11 +35,10 @@ old_snapshot as (
         usage.ProviderName as provider,
         'old_snapshot' as check_name,
         usage.ResourceId as resource_id,
-        any_value(usage.SubAccountId) as sub_account_id,
-        any_value(usage.ServiceName) as service_name,
         usage.BillingCurrency as billing_currency,
-        any_value(usage.x_Team) as x_team,
-        sum(usage.EffectiveCost) as monthly_cost,
+        unnest(finops_waste_resource(
+            usage.SubAccountId, usage.ServiceName, usage.x_Team, usage.EffectiveCost
+        )),
         sum(usage.EffectiveCost) as estimated_monthly_savings,
         'old snapshot (AWS CID): first billed ' || strftime(any_value(snapshots.first_billed_month), '%Y-%m')
         || ', >= ' || any_value(params.snapshot_age_months)

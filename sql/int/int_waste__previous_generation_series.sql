@@ -56,11 +56,10 @@ previous_generation_series as (
         usage.ProviderName as provider,
         'previous_generation' as check_name,
         usage.ResourceId as resource_id,
-        any_value(usage.SubAccountId) as sub_account_id,
-        any_value(usage.ServiceName) as service_name,
         usage.BillingCurrency as billing_currency,
-        any_value(usage.x_Team) as x_team,
-        sum(usage.EffectiveCost) as monthly_cost,
+        unnest(finops_waste_resource(
+            usage.SubAccountId, usage.ServiceName, usage.x_Team, usage.EffectiveCost
+        )),
         cast(
             sum(usage.EffectiveCost) * any_value(params.previous_generation_savings)
             as decimal(38, 12)

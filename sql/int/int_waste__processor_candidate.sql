@@ -57,11 +57,10 @@ processor_findings as (
         usage.ProviderName as provider,
         checks.check_name,
         usage.ResourceId as resource_id,
-        any_value(usage.SubAccountId) as sub_account_id,
-        any_value(usage.ServiceName) as service_name,
         usage.BillingCurrency as billing_currency,
-        any_value(usage.x_Team) as x_team,
-        sum(usage.EffectiveCost) as monthly_cost,
+        unnest(finops_waste_resource(
+            usage.SubAccountId, usage.ServiceName, usage.x_Team, usage.EffectiveCost
+        )),
         any_value(usage.tmp_instance_type) as tmp_instance_type,
         any_value(usage.tmp_processor) as tmp_processor,
         any_value(usage.tmp_prefix) as tmp_prefix,
