@@ -69,16 +69,18 @@ def build_months(
 
 
 def build_every_month(settings: Settings, warehouse: Path) -> list[str]:
-    """Build the derived tables of every loaded month; the keys whose run failed (a step or a
-    blocking check). What a fixture or the demo needs: the tables as `finops run` builds
-    them."""
-    from finops_pipeline.dagster_run import split_failed_checks
+    """Build the derived tables of every loaded month; one line per month whose run failed
+    (`YYYY-MM-01: <failed steps and blocking checks>`). What a fixture or a benchmark needs:
+    the tables as `finops run` builds them, and why not when they could not be."""
+    from finops_pipeline.dagster_run import split_failed_checks, step_failures
 
     failed: list[str] = []
 
     def note(key: str, result: dg.ExecuteInProcessResult) -> None:
-        if not result.success or split_failed_checks(result)[0]:
-            failed.append(key)
+        checks = split_failed_checks(result)[0]
+        if not result.success or checks:
+            steps = [f"step {f.step}: {f.reason}" for f in step_failures(result)]
+            failed.append(f"{key}: {'; '.join(steps + checks) or 'failed'}")
 
     build_months(settings, warehouse, loaded_month_keys(warehouse), on_done=note)
     return failed

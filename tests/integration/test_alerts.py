@@ -73,7 +73,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     con = connect(path)
     list(ingest_demo(con, data, partial(ingest_and_refresh, settings=settings)))
     con.close()
-    assert build_every_month(settings, path) == []  # the Dagster job, as `finops run` builds
+    failed = build_every_month(settings, path)  # the Dagster job, as `finops run` builds
+    assert failed == [], failed
     con = connect(path)
     inject(con)
     con.close()

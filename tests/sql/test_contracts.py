@@ -39,7 +39,8 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPy
     for source in DEMO_SOURCES:
         ingest_path(con, data / source, source)
     con.close()
-    assert build_every_month(settings, path) == []  # the Dagster job, as `finops run` builds
+    failed = build_every_month(settings, path)  # the Dagster job, as `finops run` builds
+    assert failed == [], failed
     con = connect(path)
     record_report(con, date(2026, 2, 1), datetime(2026, 3, 2, 9, 0))  # report_log's rows
     yield con
