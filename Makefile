@@ -14,7 +14,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
 	UV_COMPILE_BYTECODE=1 $(BIN)/uv pip install --quiet --python $(BIN)/python \
-		-r requirements.lock -e '.[test]'
+		-r requirements.lock -e '.[test,spark]'
 	touch $(STAMP)
 
 demo: $(STAMP)  ## generate sample exports, ingest them, build the FOCUS table, print totals

@@ -9,11 +9,15 @@ For each size it replicates the FinOps Foundation's 94-column legacy CUR sample
 billing month) to a CSV of that many rows (a distinct line item id per copy), then runs, each
 in its own fresh process so that wall time and peak RSS are that step's alone:
   scan    DuckDB's bare scan of the file, summing the cost column (the floor);
-  ingest  `ingest_path` (landing with checks, load_log, source totals, focus_costs);
+  CTAS    DuckDB's own `CREATE TABLE AS SELECT *` of the file into a new database;
+  ingest  `ingest_and_refresh`, what `finops ingest` runs (landing with checks, load_log,
+          source totals, then focus_costs);
   build   `finops run` (every derived table of the month, through Dagster);
   rerun   `finops run` again with nothing changed (months skipped by their fingerprint).
 `--parquet-rows` adds a point from a CUR 2.0 Parquet file (a 20M-row CSV would take ~16 GB of
-disk): same steps. The warehouse uses the default memory limit (FINOPS_MEMORY_LIMIT).
+disk): same steps. The warehouse uses the default memory limit (FINOPS_MEMORY_LIMIT); the
+load average before each size is printed beside it (the figures are only comparable within a
+run on a machine that is otherwise idle).
 Prints one row per size, the ratios, and the exponent k of time ~ rows^k (least squares on
 the log-log points; 1.0 is linear).
 """
@@ -109,10 +113,10 @@ def ingest_code(path: Path, warehouse: Path) -> str:
     return (
         "from pathlib import Path\n"
         "from finops_pipeline.warehouse import connect\n"
-        "from finops_pipeline.ingest.service import ingest_path\n"
+        "from finops_pipeline.refresh import ingest_and_refresh\n"
         f"con = connect({str(warehouse)!r})\n"
         "con.execute('set enable_progress_bar = false')\n"
-        f"r = ingest_path(con, Path({str(path)!r}), 'bench')\n"
+        f"r = ingest_and_refresh(con, Path({str(path)!r}), 'bench')\n"
         "assert not r.rejected, [f.reason for f in r.rejected]\n"
         "assert con.execute('select count(*) from focus_costs').fetchone()[0] > 0\n"
     )
@@ -127,13 +131,29 @@ def scan_code(path: Path) -> str:
     )
 
 
+def ctas_code(path: Path, target: Path) -> str:
+    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
+    return (
+        f"import duckdb; con = duckdb.connect({str(target)!r}); "
+        "con.execute('set enable_progress_bar = false'); "
+        f"con.execute('create table t as select * from {reader}(\\'{path}\\')')"
+    )
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def run_point(path: Path, rows: int, workdir: Path) -> dict[str, float]:
     folder = workdir / f"wh_{path.stem}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     warehouse = folder / "finops.duckdb"
     finops = [str(Path(sys.executable).with_name("finops")), "run", "--warehouse", str(warehouse)]
+    load = load_average()
     scan = measure([sys.executable, "-c", scan_code(path)], REPO)
+    ctas = measure([sys.executable, "-c", ctas_code(path, folder / "ctas.duckdb")], REPO)
+    (folder / "ctas.duckdb").unlink()
     ingest = measure([sys.executable, "-c", ingest_code(path, warehouse)], REPO)
     build = measure(finops, folder)
     rerun = measure(finops, folder)
@@ -142,6 +162,8 @@ def run_point(path: Path, rows: int, workdir: Path) -> dict[str, float]:
     point = {
         "rows": rows,
         "scan": scan[0],
+        "ctas": ctas[0],
+        "load": load,  # type: ignore[dict-item]
         "ingest": ingest[0],
         "ingest_rss": ingest[1],
         "build": build[0],
@@ -174,12 +196,15 @@ def main() -> None:
         (build_csv if kind == "csv" else build_parquet)(Path(target), int(rows))
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
-    memory = os.environ.get("FINOPS_MEMORY_LIMIT") or "DuckDB default (80% of RAM)"
+    sys.path.insert(0, str(REPO))
+    from finops_pipeline.warehouse import default_memory_limit
+
+    memory = os.environ.get("FINOPS_MEMORY_LIMIT") or f"default ({default_memory_limit()})"
     print(f"memory limit: {memory}; cores: {os.cpu_count()}; each step a fresh process")
     header = (
-        f"{'file':<8} {'rows':>11} {'scan s':>7} {'ingest s':>9} {'ingest/scan':>11} "
-        f"{'ingest RSS':>10} {'build s':>8} {'build/ingest':>12} {'build RSS':>9} "
-        f"{'rerun s':>8} {'rerun/build':>11}"
+        f"{'file':<8} {'rows':>11} {'scan s':>7} {'CTAS s':>7} {'ingest s':>9} {'rows/s':>8} "
+        f"{'ingest/scan':>11} {'ingest/CTAS':>11} {'ingest RSS':>10} {'build s':>8} "
+        f"{'build/ingest':>12} {'build RSS':>9} {'rerun s':>8} {'rerun/build':>11}  load avg"
     )
     points: list[dict[str, float]] = []
     inputs = [("csv", n) for n in args.rows] + [("parquet", n) for n in args.parquet_rows]
@@ -194,11 +219,13 @@ def main() -> None:
         point["kind"] = kind  # type: ignore[assignment]
         points.append(point)
         lines.append(
-            f"{kind:<8} {rows:>11,} {point['scan']:>7.2f} {point['ingest']:>9.2f} "
-            f"{point['ingest'] / point['scan']:>11.2f} {point['ingest_rss']:>7,.0f} MB "
+            f"{kind:<8} {rows:>11,} {point['scan']:>7.2f} {point['ctas']:>7.2f} "
+            f"{point['ingest']:>9.2f} {rows / point['ingest']:>8,.0f} "
+            f"{point['ingest'] / point['scan']:>11.2f} {point['ingest'] / point['ctas']:>11.2f} "
+            f"{point['ingest_rss']:>7,.0f} MB "
             f"{point['build']:>8.2f} {point['build'] / point['ingest']:>12.2f} "
             f"{point['build_rss']:>6,.0f} MB {point['rerun']:>8.2f} "
-            f"{point['rerun'] / point['build']:>11.1%}"
+            f"{point['rerun'] / point['build']:>11.1%}  {point['load']}"
         )
         print(lines[-1] if len(lines) > 1 else f"{header}\n{lines[-1]}", flush=True)
         if not args.keep:

@@ -5,7 +5,9 @@ the table if its columns no longer match its model (and then, by default, rebuil
 partition, so a table never holds one month alone), create it from the model if absent,
 delete the partition's rows (one billing month, several, or all of them), insert the model's
 rows for that partition, and commit; any failure rolls back and leaves the previous good
-data. An engine other than DuckDB (issue 15) plugs in at this one place.
+data. An engine other than DuckDB (issue 15) plugs in at this one place: inside
+`use_engine(engine)`, `build_partitions` hands the same targets and partition to that engine
+(engines/spark_engine.py); outside it (the default), DuckDB builds them on `con` as below.
 
 A model is a SQL file under `sql/` (`"marts/waste_findings.sql"`), SQL text composed in
 Python (`Query`), the name of a table or view already on the connection (rows a Python step
@@ -26,9 +28,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import duckdb
 
@@ -101,6 +104,45 @@ class Target:
 Hook = Callable[[duckdb.DuckDBPyConnection, Partition], None]
 
 
+class Engine(Protocol):
+    """What builds the tables when it is not DuckDB on `con` (issue 15): the same targets and
+    partition `build_partitions` receives, with `con` still the DuckDB warehouse the hooks
+    and Python models use. Returns the rows written per table."""
+
+    name: str
+
+    def build_partitions(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        targets: Sequence[Target],
+        partition: Partition,
+        *,
+        on_change: OnChange,
+        prepare: Callable[[duckdb.DuckDBPyConnection], None] | None,
+        before_fill: Hook | None,
+        finish: Hook | None,
+        frames: Mapping[str, Any],
+    ) -> dict[str, int]: ...
+
+
+# None: DuckDB builds on the connection it is given (the default, and every caller today).
+_ENGINE: ContextVar[Engine | None] = ContextVar("finops_build_engine", default=None)
+
+
+@contextmanager
+def use_engine(engine: Engine | None) -> Iterator[None]:
+    """Build every table through `engine` inside the block (None: DuckDB)."""
+    token = _ENGINE.set(engine)
+    try:
+        yield
+    finally:
+        _ENGINE.reset(token)
+
+
+def current_engine() -> Engine | None:
+    return _ENGINE.get()
+
+
 def build_partition(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -154,6 +196,18 @@ def build_partitions(
     `frames` (name -> rows) are registered for the models to read during the build.
     """
     partition = month_partition(period, column)
+    engine = _ENGINE.get()
+    if engine is not None:
+        return engine.build_partitions(
+            con,
+            targets,
+            partition,
+            on_change=on_change,
+            prepare=prepare,
+            before_fill=before_fill,
+            finish=finish,
+            frames=frames or {},
+        )
     ensure_macros(con)
     with transaction(con), _registered(con, frames or {}):
         if prepare is not None:

@@ -43,6 +43,7 @@ from finops_pipeline.cli_rates import register as register_rates_commands
 from finops_pipeline.cli_report import demo_report
 from finops_pipeline.cli_report import register as register_report_commands
 from finops_pipeline.connectors.locations import is_remote
+from finops_pipeline.engines.select import ENGINES, chosen_engine, require_buildable
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.orchestration.materializations import months_of, record_for_cli
 from finops_pipeline.settings import DEMO_SOURCES, FORMATS, load_settings, resolve_warehouse
@@ -54,6 +55,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine", help=f"Build with {' or '.join(ENGINES)} [default: finops.yaml's engine:]"
+    ),
+]
 
 
 def _fail(error: Exception) -> typer.Exit:
@@ -120,10 +129,16 @@ def ingest(
     region: RegionOpt = None,
     project: ProjectOpt = None,
     since: SinceOpt = None,
+    engine: EngineOpt = None,
 ) -> None:
     """Load exports (replacing restated billing periods atomically), then rebuild focus_costs."""
     if format not in FORMATS:
         raise _fail(ValueError(f"--format {format!r} is not one of {', '.join(FORMATS)}"))
+    try:  # before anything lands: an engine that cannot build the result refuses first
+        chosen = chosen_engine(load_settings(config, warehouse).execution, engine)
+        require_buildable(chosen, "ingest")
+    except FinopsError as error:
+        raise _fail(error) from error
     if is_remote(location):
         cloud = dict(endpoint_url=endpoint_url, profile=profile, region=region, project=project,
                      since=since)  # fmt: skip
@@ -285,21 +300,20 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="Rebuild months whose inputs did not change too")
     ] = False,
+    engine: EngineOpt = None,
 ) -> None:
     """Build every derived table by materialising the Dagster assets in-process.
 
     One line per month; a failed step prints its name and the one-line reason (the full
     trace is in the Dagster run log, `finops ui`, and with --verbose)."""
     from finops_pipeline.core.focus import loaded_months
-    from finops_pipeline.dagster_run import quiet_dagster_warnings
     from finops_pipeline.orchestration.fingerprints import skip_unchanged
     from finops_pipeline.orchestration.month_runner import partition_keys
     from finops_pipeline.resources import month_partition_key
 
-    quiet_dagster_warnings()
-
     try:
         settings = load_settings(config, warehouse)
+        require_buildable(chosen_engine(settings.execution, engine), "run")
         target = warehouse_path(settings.warehouse)
         keys = [month_partition_key(month)] if month else []
         prints: dict[str, str] = {}
@@ -309,10 +323,10 @@ def run(
                 keys = partition_keys(loaded_months(con))
             prints, keys = skip_unchanged(con, keys, settings, force)
             con.close()
+        if not keys and prints:
+            return  # every month unchanged: skip_unchanged said so (no Dagster to load)
     except (FinopsError, ValueError) as error:
         raise _fail(error) from error
-    if not keys and prints:
-        return  # every month unchanged: skip_unchanged said so
     if not keys:
         out.console.print(
             f"nothing loaded yet in {target}: run `finops ingest PATH` or `finops demo` first",
@@ -336,10 +350,15 @@ def _build_months(
     """Build `keys` through the Dagster job (`orchestration.month_runner`), one line per
     month; records the fingerprint of each month in `prints` that built cleanly. The months
     that failed. `finops run` and `finops demo` both build their tables here."""
-    from finops_pipeline.dagster_run import split_failed_checks, step_failures
+    from finops_pipeline.dagster_run import (
+        quiet_dagster_warnings,
+        split_failed_checks,
+        step_failures,
+    )
     from finops_pipeline.orchestration.fingerprints import record_built
     from finops_pipeline.orchestration.month_runner import build_months
 
+    quiet_dagster_warnings()
     problems: list[str] = []
 
     def report(key: str, result: dg.ExecuteInProcessResult) -> None:

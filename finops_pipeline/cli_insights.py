@@ -20,7 +20,6 @@ from finops_pipeline.cli_allocation import (
     _open,
 )
 from finops_pipeline.cli_months import parse_month
-from finops_pipeline.report.sections_context import contributors_text
 
 
 def waste(
@@ -107,6 +106,8 @@ def anomalies(
         rows = [list(r) for r in cursor.fetchall()]
         keep = [n for n in names if n not in ("also_seen_at", "contributors") or long]
         if format == "table":
+            from finops_pipeline.report.sections_context import contributors_text  # altair
+
             at = names.index("contributors")
             for row in rows:
                 row[at] = contributors_text(row[at])

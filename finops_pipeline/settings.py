@@ -20,6 +20,7 @@ from finops_pipeline.anomalies.settings import AnomalySettings
 from finops_pipeline.config_lines import describe_errors
 from finops_pipeline.connectors.settings import FORMATS as FORMATS
 from finops_pipeline.connectors.settings import SourceSettings
+from finops_pipeline.engines.settings import EngineSection
 from finops_pipeline.errors import ConfigError
 from finops_pipeline.forecast.settings import ForecastSettings
 from finops_pipeline.orchestration.settings import ScheduleSettings
@@ -47,10 +48,11 @@ DEMO_SOURCES: dict[str, str] = {
 }
 
 
-class Settings(ShowbackSection, BaseModel):
+class Settings(ShowbackSection, EngineSection, BaseModel):
     """All of finops.yaml, composed of each domain's section: sources, tag policy, waste,
     anomalies, forecast, report, schedules, alerts, and (from ShowbackSection, so the keys
-    sit at the top level of the file) reporting, metrics and allocation.
+    sit at the top level of the file) reporting, metrics and allocation; (from EngineSection)
+    engine, spark and lake: where tables are built and stored.
 
     Domains never import this module: callers hand each one its own section
     (`settings.showback`, `settings.forecast`, ...)."""

@@ -32,11 +32,13 @@ DEFAULT_WAREHOUSE = "finops.duckdb"
 LOCK_TIMEOUT_ENV = "FINOPS_LOCK_TIMEOUT"
 MEMORY_LIMIT_ENV = "FINOPS_MEMORY_LIMIT"
 TEMP_DIRECTORY_ENV = "FINOPS_TEMP_DIRECTORY"
-# DuckDB's own budget; the process adds Python, Dagster and buffers DuckDB does not count.
-# Unset: DuckDB's default (80% of RAM). 500MB keeps a 0.5M-row ingest at ~530 MB peak RSS,
-# but `finops run`'s month rebuild (delete + insert in one transaction) then fails with
-# "failed to pin block" at 0.5M rows (issue 16, benchmarks/month_build.py): not a default yet.
-DEFAULT_MEMORY_LIMIT: str | None = None
+# DuckDB's own budget; the process adds Python, Dagster and buffers DuckDB does not count
+# (~300 MB for `finops run`). Default: 512 MB, or 40% of RAM on a smaller machine, so ingest
+# and `finops run` of a month stay under 1 GB peak RSS whatever its size (issue 16: 0.5M to
+# 20M rows, benchmarks/month_build.py); past it DuckDB spills to the temp directory. Larger
+# machines may raise it (FINOPS_MEMORY_LIMIT=8GB) to spill less.
+DEFAULT_MEMORY_LIMIT_MB = 512
+RAM_SHARE = 0.4
 _MEMORY_LIMIT = re.compile(r"\s*\d+(\.\d+)?\s*(B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)\s*", re.IGNORECASE)
 DEFAULT_LOCK_TIMEOUT = 60.0
 # Read-only connections cannot read or write other files (read_csv, COPY, ATTACH, INSTALL)
@@ -101,12 +103,10 @@ def connect(
 
 def memory_settings(target: Path) -> tuple[str, Path]:
     """DuckDB's memory limit and spill folder for a warehouse: FINOPS_MEMORY_LIMIT (a size
-    such as 500MB or 2GB; default "": DuckDB's own) and FINOPS_TEMP_DIRECTORY (default: `<warehouse>.tmp`
+    such as 500MB or 2GB; default `default_memory_limit()`) and FINOPS_TEMP_DIRECTORY (default: `<warehouse>.tmp`
     beside the file, DuckDB's own convention, so a spill lands on the warehouse's disk)."""
-    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
-    if limit is None:
-        limit = ""
-    elif not _MEMORY_LIMIT.fullmatch(limit):
+    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or default_memory_limit()
+    if not _MEMORY_LIMIT.fullmatch(limit):
         raise ConfigError(
             f"{MEMORY_LIMIT_ENV}={limit!r}: expected a size such as 500MB or 2GB (DuckDB's "
             "memory limit; larger months spill to the temp directory instead of failing)"
@@ -116,12 +116,25 @@ def memory_settings(target: Path) -> tuple[str, Path]:
     return limit.replace(" ", ""), folder
 
 
+def default_memory_limit(ram_bytes: int | None = None) -> str:
+    """512MB, or 40% of the machine's RAM when that is less (DuckDB's own default, 80% of
+    RAM, lets a month's build grow with the month)."""
+    if ram_bytes is None:
+        try:
+            ram_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):  # not a POSIX system: assume enough
+            ram_bytes = 0
+    limit = DEFAULT_MEMORY_LIMIT_MB
+    if ram_bytes > 0:
+        limit = max(64, min(limit, int(ram_bytes * RAM_SHARE / 2**20)))
+    return f"{limit}MB"
+
+
 def apply_memory_settings(con: duckdb.DuckDBPyConnection, target: Path) -> None:
     """Bound the writer's memory: a month of tens of millions of rows must not need RAM in
     proportion (issue 16). Sorts, joins and aggregates past the limit spill to disk."""
     limit, folder = memory_settings(target)
-    if limit:
-        con.execute(f"set memory_limit = '{limit}'")
+    con.execute(f"set memory_limit = '{limit}'")
     con.execute("set temp_directory = '" + str(folder).replace("'", "''") + "'")
 
 

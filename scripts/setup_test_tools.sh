@@ -9,6 +9,7 @@
 #   - focus-validator 2.2.1 (PyPI, the FinOps Foundation's FOCUS validator) in its own venv: it
 #     needs Python >= 3.12 and pyarrow < 19 beside its numpy 1.26 (pins in
 #     scripts/focus-validator-requirements.txt), for the FOCUS conformance tests.
+#   - A Java 17 runtime (Debian package) for the Spark engine tests (pyspark runs on it).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 TOOLS_DIR="${FINOPS_TOOLS_DIR:-.tools}"
@@ -22,6 +23,17 @@ if ! command -v chromium >/dev/null 2>&1; then
             || echo "setup_test_tools: chromium install failed, see $TOOLS_DIR/chromium-install.log"
     else
         echo "setup_test_tools: chromium not found; browser tests will skip (apt-get install chromium)"
+    fi
+fi
+
+if ! command -v java >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "setup_test_tools: installing Debian openjdk-17-jre-headless (Spark engine tests)"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless) \
+            >"$TOOLS_DIR/java-install.log" 2>&1 \
+            || echo "setup_test_tools: java install failed, see $TOOLS_DIR/java-install.log"
+    else
+        echo "setup_test_tools: java not found; Spark engine tests will skip (apt-get install openjdk-17-jre-headless)"
     fi
 fi
 

@@ -60,3 +60,13 @@ def focus_validator_command() -> list[str]:
     if not Path(found).exists():
         missing_tool(f"focus-validator not found at {found}")
     return [str(found)]
+
+
+def java_home() -> str:
+    """A Java 17+ runtime for pyspark (the Spark engine tests); setup_test_tools.sh installs
+    Debian's openjdk-17-jre-headless when none is found."""
+    found = os.environ.get("JAVA_HOME")
+    java = Path(found, "bin", "java") if found else shutil.which("java")
+    if not java or not Path(java).exists():
+        missing_tool("java (a Java 17 runtime, for the Spark engine tests) not found")
+    return str(Path(str(java)).resolve().parents[1])

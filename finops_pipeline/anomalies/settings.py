@@ -7,11 +7,12 @@ service is noise on the company total.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from finops_pipeline.anomalies.model import ModelParams
+if TYPE_CHECKING:  # the model imports numpy/scipy: loaded when a detector is built
+    from finops_pipeline.anomalies.season import ModelParams
 
 Level = Literal["provider", "service", "sub_account", "sub_account_service", "team", "total"]
 LEVELS: tuple[Level, ...] = (
@@ -116,6 +117,8 @@ class AnomalySettings(BaseModel):
         return self
 
     def model_params(self) -> ModelParams:
+        from finops_pipeline.anomalies.season import ModelParams
+
         return ModelParams(
             min_history_days=self.min_history_days,
             window_weeks=self.baseline_weeks,

@@ -7,7 +7,8 @@ one transaction, so readers never see a half-built month.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -100,8 +101,36 @@ def build_focus_costs(
 
     if whole or not targets:  # no pairs: only the schema check (an outdated table: all)
         targets = [Target(FOCUS_TABLE, model, params)]
-    written = build_partitions(con, targets, None if whole else covered, finish=finish)
+    with charges_never_hashed(con):
+        written = build_partitions(con, targets, None if whole else covered, finish=finish)
     return written[FOCUS_TABLE]
+
+
+@contextmanager
+def charges_never_hashed(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Keep the month's charge lines on the probe side of the tag join.
+
+    The normalised tags are joined back to the charges on (BillingPeriodStart, Tags); DuckDB
+    estimates the distinct tag sets as many as the charges and so builds its hash table from
+    the charges (80 columns, the whole month) instead of the few tag sets: at 0.5M rows that
+    alone outgrew a 500 MB memory limit ("failed to pin block", issue 16). Without the
+    build/probe swap the left join builds from its right side, the distinct tag sets, and
+    the charges stream through.
+    """
+    row = con.execute("select current_setting('disabled_optimizers')").fetchone()
+    before = str(row[0]) if row and row[0] else ""
+    names = [n for n in before.split(",") if n.strip()]
+    con.execute(
+        "set disabled_optimizers = " + _literal(",".join([*names, "build_side_probe_side"]))
+    )
+    try:
+        yield
+    finally:
+        con.execute("set disabled_optimizers = " + _literal(before))
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _source_periods(index: int, source: str, periods: list[date]) -> Partition:

@@ -13,7 +13,13 @@ How (split-conformal): for the horizon h being forecast, the absolute scaled err
 every series' origins that have the whole h days after them (all known by the as-of day)
 give a quantile with the finite-sample correction: the ceil((n + 1) level)-th smallest of
 n errors (a new error exchangeable with those n falls at or below it with probability at
-least `level`). The series' own errors give the same quantile, and the two are blended by
+least `level`). Exchangeable means made with as much data: each error is tagged with the
+days of data its origin had, and a series is calibrated on the errors of its history cell
+(HISTORY_EDGES; every series' first days in the window are a young series' history, so even
+a warehouse of old series has young errors). Pooling every history together made young
+series' intervals too narrow and mature ones' too wide at once. Over the horizons 1..h the
+implied widths (k x quantile) are made non-decreasing by an isotonic fit, which also lets
+the many short-horizon errors steady the fewer long ones. The series' own errors give the same quantile, and the two are blended by
 how much the own ones are worth: consecutive origins at horizon h share h - 1 days, so n
 own errors hold about (n + h - 1) / h independent h-day windows; the own quantile gets
 weight n_eff / (n_eff + PRIOR_WINDOWS). A series with fewer independent windows than the
@@ -28,11 +34,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.optimize import isotonic_regression
 
 # independent h-day windows of a series' own errors that weigh as much as the pool: below
 # that, the own errors are too few to rule out shifts the series has not had yet
 PRIOR_WINDOWS = 4.0
 MIN_POOLED = 20  # pooled errors needed at a horizon before they calibrate anything
+MIN_CELL = 10  # errors at a shorter horizon needed for it to steady the isotonic fit
+# days of data at an origin that make a history cell: a level and weekday factors from one
+# or two weeks miss by far more than from six, so a young series is calibrated on errors
+# made with as little history as it has, and a mature one is not widened by them. Below 7
+# days the forecast is a run rate, below 14 a seasonal naive (forecast/model.py).
+HISTORY_EDGES = np.array([1, 7, 14, 21, 28, 42])
+ANY_HISTORY = -1  # an error added without its origin's history: it belongs to every cell
 
 
 def conformal_quantile(errors: np.ndarray, level: float) -> float:
@@ -63,24 +77,123 @@ def own_weight(count: int, horizon: int) -> float:
 
 @dataclass
 class ErrorPool:
-    """Scaled rolling-origin errors (signed) of many series, per horizon in days."""
+    """Scaled rolling-origin errors (signed) of many series, each tagged with the horizon k
+    it was made at and the days of data its origin had (None: any history)."""
 
     errors: dict[int, list[np.ndarray]] = field(default_factory=dict)
+    days: dict[int, list[np.ndarray]] = field(default_factory=dict)
+    _curves: dict[tuple[tuple[int, ...], float], np.ndarray] = field(
+        default_factory=dict, repr=False
+    )
 
-    def add(self, horizon: int, errors: np.ndarray) -> None:
+    def add(self, horizon: int, errors: np.ndarray, history_days: np.ndarray | None = None) -> None:
         errors = np.asarray(errors, dtype=float)
-        errors = errors[np.isfinite(errors)]
-        if len(errors):
-            self.errors.setdefault(horizon, []).append(errors)
+        if history_days is None:
+            days = np.full(len(errors), ANY_HISTORY)
+        else:
+            days = np.broadcast_to(np.asarray(history_days, dtype=int), errors.shape)
+        keep = np.isfinite(errors)
+        if keep.any():
+            self.errors.setdefault(horizon, []).append(errors[keep])
+            self.days.setdefault(horizon, []).append(days[keep])
+            self._curves.clear()
 
-    def at(self, horizon: int) -> np.ndarray:
+    def add_many(self, ks: np.ndarray, days: np.ndarray, errors: np.ndarray) -> None:
+        """Errors at several horizons at once (`ks`, `days`, `errors` of one length)."""
+        ks = np.asarray(ks, dtype=int)
+        for k in np.unique(ks):
+            at = ks == k
+            self.add(int(k), np.asarray(errors)[at], np.asarray(days)[at])
+
+    def at(self, horizon: int, history_days: int | None = None) -> np.ndarray:
+        """The errors at `horizon` from origins in the history cell of `history_days` (all
+        of them for None; untagged errors belong to every cell)."""
         parts = self.errors.get(horizon, [])
-        return np.concatenate(parts) if parts else np.zeros(0)
+        if not parts:
+            return np.zeros(0)
+        errors = np.concatenate(parts)
+        if history_days is None:
+            return errors
+        lo, hi = _cell(history_days)
+        days = np.concatenate(self.days[horizon])
+        return errors[(days == ANY_HISTORY) | ((days >= lo) & (days < hi))]
 
-    def quantile(self, horizon: int, level: float) -> float:
-        """The pooled conformal quantile at `horizon`, NaN with fewer than MIN_POOLED."""
-        pooled = self.at(horizon)
-        return conformal_quantile(pooled, level) if len(pooled) >= MIN_POOLED else math.nan
+    def quantile(self, horizon: int, level: float, history_days: int | None = None) -> float:
+        """The conformal quantile at `horizon` for a series with `history_days` days of data,
+        NaN when that cell (widened to its neighbours, see `_cells_for`) holds fewer than
+        MIN_POOLED errors at this horizon. Over horizons 1..h, the width the quantiles imply
+        (k x quantile: the error of a k-day sum in mean days) is made non-decreasing by an
+        isotonic fit weighted by the errors behind each: a longer sum is never known better
+        than a shorter one from the same origin, and neighbouring horizons steady each other."""
+        cells = _cells_for(self, horizon, history_days)
+        if cells is None:
+            return math.nan
+        key = (cells, level)
+        curve = self._curves.get(key)
+        if curve is None:
+            curve = self._curve(level, cells)
+            self._curves[key] = curve
+        return float(curve[horizon - 1]) if len(curve) >= horizon else math.nan
+
+    def _curve(self, level: float, cells: tuple[int, ...]) -> np.ndarray:
+        """Isotonic k x quantile over every horizon k the pool holds, divided back by k
+        (NaN at horizons with fewer than MIN_CELL errors)."""
+        ks, widths, weights = [], [], []
+        for k in sorted(self.errors):
+            errors = self._in_cells(k, cells)
+            if len(errors) < MIN_CELL:
+                continue
+            ks.append(k)
+            widths.append(k * conformal_quantile(errors, level))
+            weights.append(len(errors))
+        if not ks:
+            return np.zeros(0)
+        fitted = isotonic_regression(
+            np.array(widths), weights=np.array(weights, dtype=float), increasing=True
+        ).x
+        curve = np.full(max(ks), math.nan)
+        curve[np.array(ks) - 1] = fitted / np.array(ks)
+        return curve
+
+    def _in_cells(self, horizon: int, cells: tuple[int, ...]) -> np.ndarray:
+        parts = self.errors.get(horizon, [])
+        if not parts:
+            return np.zeros(0)
+        errors = np.concatenate(parts)
+        if cells == (-1,):
+            return errors
+        days = np.concatenate(self.days[horizon])
+        index = np.searchsorted(HISTORY_EDGES, days, side="right") - 1
+        return errors[(days == ANY_HISTORY) | np.isin(index, cells)]
+
+
+def _cell(history_days: int) -> tuple[int, int]:
+    """[lo, hi) days of data of the history cell holding `history_days`."""
+    i = max(int(np.searchsorted(HISTORY_EDGES, history_days, side="right")) - 1, 0)
+    hi = HISTORY_EDGES[i + 1] if i + 1 < len(HISTORY_EDGES) else 10**9
+    return int(HISTORY_EDGES[i]), int(hi)
+
+
+def _cells_for(pool: ErrorPool, horizon: int, history_days: int | None) -> tuple[int, ...] | None:
+    """The history cells whose errors calibrate a series with `history_days` days of data:
+    its own cell, widened by one neighbour on each side at a time until MIN_POOLED errors
+    are at `horizon`; None when even every cell has fewer. (-1,): every error (no history
+    given)."""
+    if history_days is None:
+        return (-1,) if len(pool.at(horizon)) >= MIN_POOLED else None
+    last = len(HISTORY_EDGES) - 1
+    own = max(int(np.searchsorted(HISTORY_EDGES, history_days, side="right")) - 1, 0)
+    lo = hi = own
+    while True:
+        cells = tuple(range(lo, hi + 1))
+        if len(pool._in_cells(horizon, cells)) >= MIN_POOLED:
+            return cells
+        if lo == 0 and hi == last:
+            return None
+        if lo > 0:
+            lo -= 1
+        if hi < last:
+            hi += 1
 
 
 def pool_of(horizon: int, series_errors: Iterable[np.ndarray]) -> ErrorPool:
@@ -90,10 +203,13 @@ def pool_of(horizon: int, series_errors: Iterable[np.ndarray]) -> ErrorPool:
     return pool
 
 
-def half_width(own: np.ndarray, pool: ErrorPool, horizon: int, level: float) -> float | None:
+def half_width(
+    own: np.ndarray, pool: ErrorPool, horizon: int, level: float, history_days: int | None = None
+) -> float | None:
     """Scaled half-width of the `level` interval of an h-day sum (multiply by h x the
-    series' level); None when the pool cannot calibrate this horizon (caller falls back)."""
-    pooled = pool.quantile(horizon, level)
+    series' level) for a series with `history_days` days of data; None when the pool cannot
+    calibrate this horizon (caller falls back)."""
+    pooled = pool.quantile(horizon, level, history_days)
     if not math.isfinite(pooled):
         return None
     own = np.asarray(own, dtype=float)

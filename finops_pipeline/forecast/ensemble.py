@@ -59,6 +59,11 @@ class SumForecast:
     # horizon after them, scaled by horizon x `scale` (forecast/calibration.py pools them)
     own_errors: np.ndarray = field(default_factory=lambda: np.zeros(0))
     scale: float = 1.0  # the series' mean daily cost of the last 4 weeks (the error unit)
+    # every origin's scaled error at every horizon k <= h known by now, with k and the days
+    # of data the origin had: what the series adds to the pool (forecast/calibration.py)
+    pool_k: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    pool_days: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    pool_errors: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def samples(self, count: int, seed: int) -> np.ndarray:
         """`count` draws of the h-day sum: the point plus sd x a resampled standardised past
@@ -111,9 +116,13 @@ def _forecast_sum_cached(raw: bytes, h: int) -> SumForecast:
     # errors that speak for this forecast: from origins that had about as much history (a
     # level and weekday factors from two weeks miss by far more than from four)
     comparable = same & (origins + 1 >= min(len(y), LEVEL_DAYS))
+    rows, cols = np.nonzero(used)
     own = {
         "own_errors": scaled[comparable, h - 1].copy(),
         "scale": float(scale[-1]),
+        "pool_k": cols + 1,
+        "pool_days": origins[rows] + 1,
+        "pool_errors": scaled[:, :h][used],
     }
     if n_origins < MIN_ORIGINS:
         return SumForecast(point, _noise_sd(y, h), float("inf"), names, 0, **own)

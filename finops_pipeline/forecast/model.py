@@ -10,8 +10,10 @@ in-sample residuals (which assume the fitted model is right and came out about h
 as the errors a backtest measured).
 
 Short history falls back, and the `model` column says so: seasonal naive (7 to
-min_history_days-1 days: each remaining day costs what the same weekday cost last week,
-interval from the spread of week-on-week differences) or run rate (1-6 days).
+min_history_days-1 days: each remaining day costs what the same weekday cost last week) or
+run rate (1-6 days). With a pool of other series (the warehouse's), their intervals are the
+conformal quantiles of the same fallback's errors made from as few days of data
+(forecast/fallback_errors.py); alone, a normal model of the days seen.
 
 One-off charges (Purchase, Tax, Credit, Adjustment by default) are not modelled: what has been
 posted this month counts in the actual, and what is still to come is the median, over the
@@ -34,6 +36,7 @@ import numpy as np
 
 from finops_pipeline.forecast.calibration import ErrorPool, half_width
 from finops_pipeline.forecast.ensemble import forecast_sum
+from finops_pipeline.forecast.fallback_errors import LEVEL_DAYS, fallback_errors
 from finops_pipeline.forecast.local_level import MAX_AHEAD
 
 SEASON = 7
@@ -76,10 +79,12 @@ def forecast_remaining(
     """The sum of the next `horizon` days of a daily series whose last value is the last
     complete day. Intervals are ordered: outer contains inner contains the point.
 
-    `pool`: the rolling-origin errors of the other series forecast on the same day (see
-    `rolling_errors`, forecast/calibration.py); with enough of them at this horizon the
-    ensemble's intervals are their split-conformal quantiles shrunk towards the series' own,
-    otherwise (a lone series) from the series' own errors alone.
+    `pool`: the rolling-origin errors of the series forecast on the same day (see
+    `pool_errors`, forecast/calibration.py); with enough of them at this horizon from
+    origins with about as many days of data as this series has, the intervals are their
+    split-conformal quantiles (the ensemble's shrunk towards the series' own; a young
+    series' fallback gets those of fallback forecasts from as few days), otherwise (a lone
+    series) from the series' own errors or the fallback's normal model.
 
     `one_off_sums` (see `one_off_window_sums`): what past months posted as one-offs in the
     same final days. The point is unchanged (the caller adds their median), but the intervals
@@ -106,6 +111,10 @@ def forecast_remaining(
         result = _seasonal_naive(values, horizon, inner_level, outer_level)
     else:
         result = _run_rate(values, horizon, inner_level, outer_level)
+    if len(values) < min_history_days:
+        calibrated = _pooled_fallback(values, horizon, inner_level, outer_level, pool, result)
+        if calibrated is not None:
+            return _one_offs_added(calibrated, one_off_sums, inner_level, outer_level, seed)
     return _with_one_offs(result, totals, one_off_sums, inner_level, outer_level, seed, simulations)
 
 
@@ -118,6 +127,63 @@ def rolling_errors(
     if horizon <= 0 or len(values) < min_history_days or np.ptp(values) == 0:
         return np.zeros(0)
     return forecast_sum(values, horizon).own_errors
+
+
+def pool_errors(
+    history: Sequence[float], horizon: int, min_history_days: int = 14
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the series adds to an ErrorPool: (k, days of data at the origin, scaled error)
+    of every rolling origin and horizon k <= `horizon` known by its last day, made by the
+    method a series with that much data gets (fallback below min_history_days, ensemble
+    from there on)."""
+    values = np.asarray(history, dtype=float)
+    empty = (np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0))
+    if horizon <= 0 or len(values) < 2:
+        return empty
+    h = max(1, min(int(horizon), MAX_AHEAD))
+    parts = [fallback_errors(values, h, min_history_days)]
+    if len(values) >= min_history_days and np.ptp(values) > 0:
+        forecast = forecast_sum(values, h)
+        mature = forecast.pool_days >= min_history_days
+        parts.append(
+            (forecast.pool_k[mature], forecast.pool_days[mature], forecast.pool_errors[mature])
+        )
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))  # type: ignore[return-value]
+
+
+def _pooled_fallback(
+    values: np.ndarray,
+    horizon: int,
+    inner: float,
+    outer: float,
+    pool: ErrorPool | None,
+    result: Remaining,
+) -> Remaining | None:
+    """A fallback's point with the pool's quantiles of fallback forecasts made from as many
+    days as this series has (forecast/fallback_errors.py); None without such a pool."""
+    if pool is None:
+        return None
+    h = max(1, min(int(horizon), MAX_AHEAD))
+    halves = [pool.quantile(h, level, len(values)) for level in (inner, outer)]
+    if not all(np.isfinite(halves)):
+        return None
+    scale = float(np.abs(values[-LEVEL_DAYS:]).mean()) or 1.0
+    return _interval(
+        values, result.point, halves[0] * h * scale, halves[1] * h * scale, result.model
+    )
+
+
+def _interval(
+    values: np.ndarray, point: float, half_in: float, half_out: float, model: str
+) -> Remaining:
+    half_out = max(half_out, half_in)
+    floor = 0.0 if values.min() >= 0 else -np.inf
+    return Remaining(
+        point,
+        (max(point - half_in, floor), point + half_in),
+        (max(point - half_out, floor), point + half_out),
+        model,
+    )
 
 
 def _conformal(
@@ -134,19 +200,13 @@ def _conformal(
         return None
     forecast = forecast_sum(values, horizon)
     h = max(1, min(int(horizon), MAX_AHEAD))
-    halves = [half_width(forecast.own_errors, pool, h, level) for level in (inner, outer)]
+    halves = [
+        half_width(forecast.own_errors, pool, h, level, len(values)) for level in (inner, outer)
+    ]
     if halves[0] is None or halves[1] is None:
         return None
     unit = h * forecast.scale
-    half_in, half_out = halves[0] * unit, max(halves[1], halves[0]) * unit
-    point = result.point
-    floor = 0.0 if values.min() >= 0 else -np.inf
-    return Remaining(
-        point,
-        (max(point - half_in, floor), point + half_in),
-        (max(point - half_out, floor), point + half_out),
-        MODEL,
-    )
+    return _interval(values, result.point, halves[0] * unit, halves[1] * unit, MODEL)
 
 
 def _one_offs_added(

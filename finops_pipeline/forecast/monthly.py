@@ -20,7 +20,7 @@ from finops_pipeline.forecast.model import (
     Remaining,
     forecast_remaining,
     one_off_window_sums,
-    rolling_errors,
+    pool_errors,
 )
 from finops_pipeline.forecast.settings import ForecastSettings
 
@@ -144,7 +144,7 @@ def error_pool(
     pool = ErrorPool()
     for _, group in known.groupby(["scope", "key", "currency"], sort=True):
         history = daily_values(group, as_of).to_numpy()
-        pool.add(horizon, rolling_errors(history, horizon, settings.min_history_days))
+        pool.add_many(*pool_errors(history, horizon, settings.min_history_days))
     return pool
 
 

@@ -42,6 +42,7 @@ _HASH_CONTENT_UP_TO = 64 * 1024 * 1024
 
 WAREHOUSE_INPUTS = ("exchange_rates_imported", "exchange_rates_daily")
 
+
 def month_fingerprints(
     con: duckdb.DuckDBPyConnection, months: Iterable[date], settings: object
 ) -> dict[date, str]:

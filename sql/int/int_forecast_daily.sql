@@ -21,10 +21,13 @@ charges as (
         cast(date_trunc('month', BillingPeriodStart) as date) as billing_month,
         cast(coalesce(ChargePeriodStart, BillingPeriodStart) as date) as day,
         coalesce(ChargeCategory in (select unnest($one_offs::varchar[])), false) as is_one_off,
-        coalesce(EffectiveCost, 0)
-        * case
-            when $by_billing_currency or BillingCurrency = $currency then 1 else rates.rate
-        end as cost
+        cast(
+            coalesce(EffectiveCost, 0)
+            * case
+                when $by_billing_currency or BillingCurrency = $currency then 1 else rates.rate
+            end
+            as decimal(38, 24)
+        ) as cost
     from focus_costs
     left join exchange_rates as rates
         on not $by_billing_currency

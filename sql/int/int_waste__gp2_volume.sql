@@ -56,7 +56,7 @@ gp2_sized as (
         gp2_gb.*,
         greatest(least(tmp_gb * 3, 16000), 3000) - 3000 as tmp_added_iops,
         case when tmp_gb <= 150 then 0 else 125 end as tmp_added_throughput,
-        monthly_cost * gp3_price_ratio / nullif(tmp_gb, 0) as tmp_gp3_unit,
+        cast(monthly_cost * gp3_price_ratio as double) / nullif(tmp_gb, 0) as tmp_gp3_unit,
         params.*
     from gp2_gb, params
 ),
@@ -65,7 +65,7 @@ gp2_savings as (
     select
         gp2_sized.*,
         monthly_cost - (
-            monthly_cost * gp3_price_ratio
+            cast(monthly_cost * gp3_price_ratio as double)
             + tmp_gp3_unit * gp3_throughput_price_ratio * tmp_added_throughput
             + tmp_gp3_unit * gp3_iops_price_ratio * tmp_added_iops
         ) as tmp_savings

@@ -50,7 +50,7 @@ spread as (
         tmp_sub_account,
         tmp_team,
         tmp_start_day + cast(unnest(range(tmp_days)) as integer) as day,
-        tmp_cost / tmp_days as cost
+        tmp_cost / cast(tmp_days as double) as cost
     from charges
 ),
 

@@ -153,7 +153,7 @@ cud_quantities as (
             when tmp_cud_role = 'usage'
                 then least(
                     usage_amount_in_pricing_units,
-                    usage_amount_in_pricing_units * (-tmp_cud.amount) / cost
+                    cast(usage_amount_in_pricing_units * (-tmp_cud.amount) as double) / cost
                 )
         end as tmp_covered,
         case when tmp_cud_role = 'fee' then usage_amount_in_pricing_units end as tmp_committed
@@ -313,7 +313,7 @@ final as (
         end as ContractedCost,
         case
             when tmp_charge_category in ('Usage', 'Purchase')
-                then coalesce(price_effective_price_default, price_effective_price)
+                then cast(coalesce(price_effective_price_default, price_effective_price) as double)
                     / coalesce(nullif(price_pricing_unit_quantity, 0), 1)
         end as ContractedUnitPrice,
         tmp_effective as EffectiveCost,
@@ -326,7 +326,8 @@ final as (
         end as ListCost,
         case
             when tmp_charge_category in ('Usage', 'Purchase')
-                then price_list_price / coalesce(nullif(price_pricing_unit_quantity, 0), 1)
+                then cast(price_list_price as double)
+                    / coalesce(nullif(price_pricing_unit_quantity, 0), 1)
         end as ListUnitPrice,
         case
             when tmp_charge_category not in ('Usage', 'Purchase') then null

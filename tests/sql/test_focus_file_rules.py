@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 
 FOCUS_ROW = {
     "BilledCost": "56.49",
@@ -52,7 +52,7 @@ def _focus_row(con: duckdb.DuckDBPyConnection, tmp_path: Path, **changes: str) -
         writer = csv.DictWriter(out, fieldnames=list(row))
         writer.writeheader()
         writer.writerow(row)
-    report = ingest_path(con, path, "focus")
+    report = ingest_and_refresh(con, path, "focus")
     assert report.files[0].status == "loaded", report.files[0].reason
     rows = con.execute(
         "select PricingQuantity, PricingUnit, ContractedCost, BilledCost from focus_costs"

@@ -3,6 +3,9 @@ fixtures whose answers are known by hand."""
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 import pytest
 
@@ -15,7 +18,8 @@ from finops_pipeline.forecast.calibration import (
     independent_windows,
     own_weight,
 )
-from finops_pipeline.forecast.model import MODEL, forecast_remaining, rolling_errors
+from finops_pipeline.forecast.fallback_errors import fallback_errors
+from finops_pipeline.forecast.model import MODEL, forecast_remaining, pool_errors, rolling_errors
 
 
 def test_conformal_quantile_takes_the_finite_sample_rank() -> None:
@@ -94,3 +98,86 @@ def test_forecast_with_a_pool_uses_its_quantiles() -> None:
     assert pooled.inner[1] - pooled.point == pytest.approx(expected, rel=0.05)
     assert pooled.outer[1] - pooled.outer[0] > pooled.inner[1] - pooled.inner[0]
     assert pooled.inner[1] - pooled.inner[0] > 5 * (alone.inner[1] - alone.inner[0])
+
+
+def test_pool_cells_keep_young_errors_out_of_a_mature_series_interval() -> None:
+    """Errors made from 14-20 days of data (wide) calibrate a series that young, and do not
+    widen the interval of a series with months of data (whose cell holds the narrow ones)."""
+    pool = ErrorPool()
+    young, mature = np.linspace(-0.5, 0.5, 41), np.linspace(-0.05, 0.05, 41)
+    pool.add(5, young, np.full(41, 15))
+    pool.add(5, mature, np.full(41, 70))
+    assert pool.quantile(5, 0.8, 15) == conformal_quantile(young, 0.8)
+    assert pool.quantile(5, 0.8, 91) == conformal_quantile(mature, 0.8)
+    assert pool.quantile(5, 0.8, 91) < pool.quantile(5, 0.8, 15) / 5
+    # untagged errors (no history given) belong to every cell
+    assert pool.quantile(5, 0.8) == conformal_quantile(np.concatenate([young, mature]), 0.8)
+
+
+def test_a_thin_history_cell_borrows_from_its_neighbours() -> None:
+    pool = ErrorPool()
+    pool.add(3, np.full(MIN_POOLED - 5, 0.2), np.full(MIN_POOLED - 5, 22))  # [21, 28): thin
+    pool.add(3, np.full(30, 0.1), np.full(30, 30))  # [28, 42)
+    pool.add(3, np.full(30, 0.9), np.full(30, 100))  # [42, ...): two cells away
+    # 21-27 days: too few of its own at h = 3, so with both neighbours ([14, 21) is empty)
+    assert pool.quantile(3, 0.5, 25) == pytest.approx(0.1)
+    assert math.isnan(ErrorPool().quantile(3, 0.5, 25))
+
+
+def test_interval_width_is_monotone_in_the_horizon() -> None:
+    """The width k x quantile never falls as the horizon grows, even where the raw
+    quantile of a longer horizon (fewer, luckier origins) came out below a shorter one's."""
+    rng = np.random.default_rng(5)
+    pool = ErrorPool()
+    raw = {}
+    for k in range(1, 11):
+        spread = 0.02 * np.sqrt(k) if k != 8 else 0.001  # horizon 8: implausibly calm
+        errors = rng.normal(0, spread / k * 3, 60)
+        pool.add(k, errors, np.full(60, 80))
+        raw[k] = k * conformal_quantile(errors, 0.8)
+    assert raw[8] < raw[7]  # the fixture is non-monotone
+    widths = [k * pool.quantile(k, 0.8, 80) for k in range(1, 11)]
+    assert all(b >= a - 1e-12 for a, b in itertools.pairwise(widths))
+    # monotone where the raw widths already were: nothing changes there
+    assert widths[0] == pytest.approx(raw[1])
+
+
+def test_fallback_errors_are_the_young_forecasts_misses() -> None:
+    """A run rate from 1-6 days and a seasonal naive from 7-13, scaled by k x the mean day."""
+    y = np.array([10.0, 20, 30, 40, 50, 60, 70, 80, 90, 100])
+    ks, days, errors = fallback_errors(y, 2, min_history_days=14)
+    first = (ks == 1) & (days == 1)  # one day seen (10): the next day (20) missed by +10
+    assert errors[first] == pytest.approx([(20 - 10) / (1 * 10)])
+    two = (ks == 2) & (days == 3)  # mean 20, next two days 40 + 50 vs 40
+    assert errors[two] == pytest.approx([(90 - 40) / (2 * 20)])
+    naive = (ks == 2) & (days == 7)  # last week repeated: 10 + 20 vs 80 + 90
+    assert errors[naive] == pytest.approx([(170 - 30) / (2 * 40)])
+    assert days.max() == 9 and ks.max() == 2  # only what the last day has seen
+    assert len(fallback_errors(y, 2, min_history_days=5)[0]) == 2 * 4
+
+
+def test_young_series_gets_the_pooled_fallback_interval() -> None:
+    """Ten days of history: seasonal naive point, interval from fallback errors made with
+    as little data (not the normal model of ten calm days)."""
+    history = np.array([100.0, 101, 99, 100, 100, 60, 58, 100, 101, 99])
+    h = 20
+    pool = ErrorPool()
+    pool.add(h, np.linspace(-0.3, 0.3, 61), np.full(61, 10))
+    alone = forecast_remaining(history, h)
+    pooled = forecast_remaining(history, h, pool=pool)
+    assert pooled.model == alone.model == "seasonal_naive"
+    assert pooled.point == alone.point
+    expected = conformal_quantile(pool.at(h), 0.8) * h * history.mean()
+    assert pooled.inner[1] - pooled.point == pytest.approx(expected)
+    assert pooled.inner[1] - pooled.inner[0] > 3 * (alone.inner[1] - alone.inner[0])
+
+
+def test_pool_errors_tag_each_origin_with_its_history_and_method() -> None:
+    rng = np.random.default_rng(2)
+    history = np.tile([100.0, 101, 99, 100, 100, 60, 58], 6) + rng.normal(0, 1, 42)
+    ks, days, errors = pool_errors(history, 5, min_history_days=14)
+    assert len(ks) == len(days) == len(errors) > 0
+    assert ks.min() == 1 and ks.max() == 5
+    assert days.min() == 1 and days.max() == 41  # the last origin with a day after it
+    assert np.all(days + ks <= len(history))
+    assert np.all(np.isfinite(errors))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.refresh import ingest_and_refresh
 from tests.unit.test_gcp_billing import _row, write_export
 
 COMMITMENT = "projects/proj-a/regions/us-central1/commitments/cud-1"
@@ -38,7 +38,7 @@ def _fee(cost: float, hours: float, sku: str = "Commitment v1: Cpu in Americas f
 
 
 def _load(con: duckdb.DuckDBPyConnection, tmp_path: Path, rows: list[dict]) -> None:
-    report = ingest_path(con, write_export(rows, tmp_path, "jsonl"), source="gcp")
+    report = ingest_and_refresh(con, write_export(rows, tmp_path, "jsonl"), source="gcp")
     assert report.files[0].status == "loaded", report.files[0].reason
 
 

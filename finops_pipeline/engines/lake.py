@@ -1,0 +1,108 @@
+"""The Parquet lake Spark builds into: one folder per table, Hive-partitioned by billing
+period (and by source for the raw and focus tables), so a restated month replaces only its
+own folders (dynamic partition overwrite).
+
+The partition columns are derived copies (`lake_period=YYYY-MM-DD`, `lake_source=NAME`): the
+table's own columns stay in the files with their types, and every reader drops the derived
+ones (`read_table` on Spark, `create_duckdb_views` on DuckDB), so a table reads the same on
+either engine. Delta or Iceberg (atomic commits, time travel) would replace these folders;
+their jars come from Maven, which is out of reach here, so the lake is plain Parquet.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+PERIOD = "lake_period"
+SOURCE = "lake_source"
+DERIVED = (PERIOD, SOURCE)
+# Columns holding the billing period of a table, first match wins.
+_PERIOD_COLUMNS = ("billing_month", "billing_period", "BillingPeriodStart", "x_billing_period")
+_SOURCE_COLUMNS = ("x_SourceName", "x_source_name")
+# Tables partitioned by source too: each (source, month) is restated on its own.
+_BY_SOURCE = ("focus_costs", "raw_")
+
+
+def table_path(lake: str, table: str) -> str:
+    return f"{lake.rstrip('/')}/{table}"
+
+
+def partition_spec(table: str, columns: Sequence[str]) -> list[tuple[str, str]]:
+    """(derived partition column, the table column it copies) for `table`."""
+    spec: list[tuple[str, str]] = []
+    period = next((c for c in _PERIOD_COLUMNS if c in columns), None)
+    if period:
+        spec.append((PERIOD, period))
+    if table.startswith(_BY_SOURCE):
+        source = next((c for c in _SOURCE_COLUMNS if c in columns), None)
+        if source:
+            spec.append((SOURCE, source))
+    return spec
+
+
+def create_duckdb_views(con: duckdb.DuckDBPyConnection, lake: str, tables: Sequence[str]) -> None:
+    """DuckDB views over the lake's tables (a local lake), named as the tables, so `finops
+    sql`, the report and the notebooks read Spark's tables as they read DuckDB's."""
+    for table in tables:
+        folder = Path(table_path(lake, table))
+        if not any(folder.rglob("*.parquet")):
+            continue
+        pattern = str(folder / "**" / "*.parquet")
+        derived = _derived(folder)
+        exclude = f" exclude ({', '.join(derived)})" if derived else ""
+        con.execute(
+            f"create or replace view {table} as select *{exclude} from read_parquet("
+            f"'{pattern}', hive_partitioning = {bool(derived)}, union_by_name = true)"
+        )
+
+
+def _derived(folder: Path) -> list[str]:
+    """The derived partition columns of a table folder, from its first data file's path."""
+    first = next(folder.rglob("*.parquet"))
+    parts = first.relative_to(folder).parts[:-1]
+    return [part.split("=", 1)[0] for part in parts if "=" in part]
+
+
+def publish_to_lake(
+    con: duckdb.DuckDBPyConnection,
+    lake: str,
+    table: str,
+    where: str = "true",
+    params: Sequence[object] = (),
+) -> int:
+    """Copy the rows of a DuckDB table matching `where` (positional `?` params) into the
+    lake's Hive folders (a local lake), replacing each folder they fall in whole. The bridge
+    for raw tables landed by DuckDB until Spark lands exports itself; rows written."""
+    columns = [row[0] for row in con.execute(f"describe {table}").fetchall()]
+    spec = partition_spec(table, columns)
+    keys = ", ".join(
+        f"strftime(cast({column} as date), '%Y-%m-%d') as {name}"
+        if name == PERIOD
+        else f"cast({column} as varchar) as {name}"
+        for name, column in spec
+    )
+    selected = f"select *{', ' + keys if keys else ''} from {table} where {where}"
+    names = [name for name, _ in spec]
+    folders = con.execute(
+        f"select distinct {', '.join(names) or 'true'} from ({selected})", list(params)
+    ).fetchall()
+    written = 0
+    for key in folders:
+        parts = [f"{n}={v}" for n, v in zip(names, key, strict=True)] if names else []
+        folder = Path(table_path(lake, table), *parts)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        match = " and ".join(f"{n} = ?" for n in names) or "true"
+        exclude = f" exclude ({', '.join(names)})" if names else ""
+        rows = f"select *{exclude} from ({selected}) where {match}"
+        bound = [*params, *(key if names else ())]
+        count = con.execute(f"select count(*) from ({rows})", bound).fetchall()[0]
+        target = folder / f"part-{uuid.uuid4().hex}.parquet"
+        con.execute(f"copy ({rows}) to '{target}' (format parquet)", bound).fetchall()
+        written += count[0] if count else 0
+    return written
