@@ -241,7 +241,7 @@ def demo(
                            description="landed by finops demo")  # fmt: skip
         # the derived tables as `finops run` builds them (no fingerprints: a later
         # `finops run` rebuilds the months, as it did after the demo before)
-        failed = _build_months(settings, target, loaded_month_keys(target), {}, verbose=False)
+        failed = _build_range(settings, target, loaded_month_keys(target))
     except FinopsError as error:
         raise _fail(error) from error
     con = connect(target)
@@ -393,6 +393,35 @@ def _build_months(
 
     build_months(settings, target, keys, on_done=report, verbose=verbose)
     return problems
+
+
+def _build_range(settings: Settings, target: Path, keys: list[str]) -> list[str]:
+    """Build `keys` through the Dagster job in one run over their months
+    (`month_runner.build_month_range`): one line per range, then what failed, each naming
+    its month. `finops demo` builds here."""
+    from finops_pipeline.dagster_run import split_failed_checks
+    from finops_pipeline.orchestration.month_runner import build_month_range, range_failures
+
+    with out.console.status("building the derived tables (Dagster job build_derived)..."):
+        built = build_month_range(settings, target, keys)
+    failed: list[str] = []
+    for first, last, result in built:
+        lines = range_failures(first, last, result)
+        warned = list(dict.fromkeys(split_failed_checks(result)[1]))
+        out.console.print(
+            f"{first[:7]}..{last[:7]} "
+            + ("[red]FAILED[/]" if lines else "[green]ok[/]")
+            + (f" [yellow]warnings:[/] {', '.join(warned)}" if warned else ""),
+            soft_wrap=True,
+        )
+        for line in lines:
+            out.console.print(f"  {line}", soft_wrap=True, markup=False)
+        if lines:
+            out.console.print(
+                f"  (full trace: run {result.run_id[:8]} in `finops ui`)", soft_wrap=True
+            )
+        failed += lines
+    return failed
 
 
 @app.command()
