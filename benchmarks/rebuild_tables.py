@@ -3,7 +3,7 @@
     python benchmarks/rebuild_tables.py [--rows 5000000]
 
 (a) demo: generate the demo exports, ingest them with the demo tag policy, then time the
-    full rebuild `finops run` does (the Dagster job `build_derived`, one run per month):
+    full rebuild `finops demo` does (the Dagster job `build_derived`, one run over the months):
     focus_costs with normalised tags and every derived table, for all months.
 (b) a 5M-row month: one demo month's focus_costs rows replicated (with distinct resource ids)
     to ~5M rows, then time the tag projection over it, the tag marts and showback for it.
@@ -57,7 +57,7 @@ def main() -> None:
         print(f"(a) demo, 13 months, {rows:,} focus_costs rows")
         con.close()
         failed = timed(
-            "rebuild every derived table, one Dagster run per month (finops run)",
+            "rebuild every derived table, one Dagster run over the months (finops demo)",
             lambda: build_every_month(settings, path),
         )
         assert failed == [], failed
