@@ -27,7 +27,8 @@ from pathlib import Path
 
 from finops_pipeline.anomalies import build_cost_anomalies
 from finops_pipeline.anomalies.accuracy import grade, reported
-from finops_pipeline.demo import ingest_demo, land_and_rebuild
+from finops_pipeline.demo import ingest_demo
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import demo_settings
 from finops_pipeline.warehouse import connect
@@ -62,7 +63,7 @@ def main() -> None:
             policy = demo_settings(data).tag_policy
             con = connect(Path(tmp) / "w.duckdb")
 
-            list(ingest_demo(con, data, partial(land_and_rebuild, policy=policy)))
+            list(ingest_demo(con, data, partial(ingest_and_refresh, policy=policy)))
             t0 = time.perf_counter()
             build_cost_anomalies(con, as_of=date.fromisoformat(truth["as_of"]))
             detect_s = time.perf_counter() - t0

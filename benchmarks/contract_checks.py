@@ -24,7 +24,8 @@ import duckdb
 from finops_pipeline.anomalies.build import build_cost_anomalies
 from finops_pipeline.contracts.checks import run_contract
 from finops_pipeline.contracts.odcs import load_contracts
-from finops_pipeline.demo import ingest_demo, land_and_rebuild, write_business_metrics
+from finops_pipeline.demo import ingest_demo, write_business_metrics
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import demo_settings
 from finops_pipeline.showback.allocate import build_showback
@@ -55,7 +56,7 @@ def main() -> None:
         con = connect(root / "bench.duckdb")
 
         def ingest(c: duckdb.DuckDBPyConnection, path: Path, source: str, fmt: str) -> object:
-            return land_and_rebuild(c, path, source, fmt, policy=policy)
+            return ingest_and_refresh(c, path, source, fmt, policy=policy)
 
         list(ingest_demo(con, data, ingest))
         base = con.execute(

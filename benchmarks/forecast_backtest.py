@@ -26,6 +26,7 @@ import argparse
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -34,10 +35,11 @@ import forecast_series
 import forecast_series_b
 from forecast_eval import closed_months, evaluate, report
 
-from finops_pipeline.demo import ingest_demo, land_and_rebuild, write_business_metrics
+from finops_pipeline.demo import ingest_demo, write_business_metrics
 from finops_pipeline.forecast.build import last_complete_day
 from finops_pipeline.forecast.series import load_daily_series
 from finops_pipeline.forecast.settings import ForecastSettings
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import Settings, demo_settings
 from finops_pipeline.showback.allocate import build_showback
@@ -50,11 +52,7 @@ def demo_warehouse(root: Path) -> tuple[Path, object]:
     write_business_metrics(data, data / "ground_truth.json")
     settings = demo_settings(data)
     con = connect(root / "demo.duckdb")
-    list(
-        ingest_demo(
-            con, data, lambda c, p, s, f: land_and_rebuild(c, p, s, f, policy=settings.tag_policy)
-        )
-    )
+    list(ingest_demo(con, data, partial(ingest_and_refresh, settings=settings)))
     build_showback(con, settings)
     con.close()
     return root / "demo.duckdb", settings

@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import dagster as dg
     import duckdb
 
     from finops_pipeline.ingest.outcomes import FileOutcome
     from finops_pipeline.ingest.service import IngestReport
+    from finops_pipeline.settings import Settings
 
 from finops_pipeline import console as out
 from finops_pipeline.cli_allocation import ConfigOpt, WarehouseOpt
@@ -42,7 +45,7 @@ from finops_pipeline.cli_report import register as register_report_commands
 from finops_pipeline.connectors.locations import is_remote
 from finops_pipeline.engines.select import ENGINES, chosen_engine, require_buildable
 from finops_pipeline.errors import FinopsError
-from finops_pipeline.orchestration.materializations import DERIVED, months_of, record_for_cli
+from finops_pipeline.orchestration.materializations import months_of, record_for_cli
 from finops_pipeline.settings import DEMO_SOURCES, FORMATS, load_settings, resolve_warehouse
 from finops_pipeline.warehouse import connect, warehouse_path
 
@@ -166,12 +169,18 @@ def ingest(
 
 
 def _ingest_with_progress(
-    con: duckdb.DuckDBPyConnection, path: Path, source: str, format_name: str
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: str,
+    format_name: str,
+    land: Callable[..., IngestReport] | None = None,
 ) -> IngestReport:
-    """Land `path` with a progress bar and one line per file (no rebuild: see refresh.py)."""
+    """Land `path` (with `land`, default `ingest_path`: no rebuild, see refresh.py) with a
+    progress bar and one line per file."""
     from finops_pipeline.ingest.discover import discover
     from finops_pipeline.ingest.service import ingest_path
 
+    land = land or ingest_path
     total = sum(len(d.files) for d in discover(path).deliveries) if path.exists() else 0
     with out.file_progress(total, f"ingesting {source}") as progress:
 
@@ -179,7 +188,7 @@ def _ingest_with_progress(
             progress.advance(progress.task_ids[0])
             out.print_file_outcome(outcome)
 
-        return ingest_path(con, path, source, format_name, on_file=on_file)
+        return land(con, path, source, format_name, on_file=on_file)
 
 
 @app.command()
@@ -204,13 +213,13 @@ def demo(
     from finops_pipeline.core.reconcile import reconcile
     from finops_pipeline.dagster_run import quiet_dagster_warnings
     from finops_pipeline.demo import (
-        build_derived,
         check_ground_truth,
         ingest_demo,
-        land_and_rebuild,
         write_business_metrics,
         write_demo_config,
     )
+    from finops_pipeline.orchestration.month_runner import loaded_month_keys
+    from finops_pipeline.refresh import ingest_and_refresh
     from finops_pipeline.settings import DEFAULT_CONFIG, demo_settings
     from finops_pipeline.showback.allocate import conservation
 
@@ -223,21 +232,20 @@ def demo(
     config = target.parent / DEFAULT_CONFIG
     wrote_config = write_demo_config(config, out_dir, target)
     try:
-        con = connect(target)
-        ingest = partial(land_and_rebuild, land=_ingest_with_progress, policy=settings.tag_policy)
-        for line in ingest_demo(con, out_dir, ingest):
-            out.console.print(line, soft_wrap=True, markup=False)
-        with out.console.status("building tag marts, allocation ledger and showback..."):
-            build_derived(con, settings, rebuild_focus=False)
+        with closing(connect(target)) as con:
+            land = partial(ingest_and_refresh, settings=settings)
+            ingest = partial(_ingest_with_progress, land=land)
+            for line in ingest_demo(con, out_dir, ingest):
+                out.console.print(line, soft_wrap=True, markup=False)
+            record_for_cli(con, sources=list(DEMO_SOURCES), tables=(),
+                           description="landed by finops demo")  # fmt: skip
+        # the derived tables as `finops run` builds them (no fingerprints: a later
+        # `finops run` rebuilds the months, as it did after the demo before)
+        failed = _build_range(settings, target, loaded_month_keys(target))
     except FinopsError as error:
         raise _fail(error) from error
+    con = connect(target)
     out.print_focus_summary(con)
-    record_for_cli(
-        con,
-        sources=list(DEMO_SOURCES),
-        tables=["focus_costs", *DERIVED],
-        description="built by finops demo",
-    )
     reconciled = out.print_reconciliation(reconcile(con))
     mismatches = check_ground_truth(con, out_dir / "ground_truth.json")
     if mismatches:
@@ -274,7 +282,7 @@ def demo(
             "demo's policy (give the demo another --warehouse folder to keep them apart)",
             soft_wrap=True,
         )
-    if not reconciled or mismatches or not conserved or not reported:
+    if failed or not reconciled or mismatches or not conserved or not reported:
         raise typer.Exit(code=1)
 
 
@@ -299,7 +307,8 @@ def run(
     One line per month; a failed step prints its name and the one-line reason (the full
     trace is in the Dagster run log, `finops ui`, and with --verbose)."""
     from finops_pipeline.core.focus import loaded_months
-    from finops_pipeline.orchestration.fingerprints import record_built, skip_unchanged
+    from finops_pipeline.orchestration.fingerprints import skip_unchanged
+    from finops_pipeline.orchestration.month_runner import partition_keys
     from finops_pipeline.resources import month_partition_key
 
     try:
@@ -311,23 +320,11 @@ def run(
         if target.exists():
             con = connect(target)  # waits for another writer here, failing in one line
             if not month:
-                keys = [f"{m:%Y-%m-01}" for m in loaded_months(con)]
+                keys = partition_keys(loaded_months(con))
             prints, keys = skip_unchanged(con, keys, settings, force)
             con.close()
         if not keys and prints:
             return  # every month unchanged: skip_unchanged said so (no Dagster to load)
-        # Imported only when there is something to build: loading the definitions is most
-        # of a rerun with nothing changed (issue 16: < 5% of a full build).
-        from finops_pipeline.dagster_run import (
-            quiet_dagster_warnings,
-            run_partitions,
-            split_failed_checks,
-            step_failures,
-        )
-        from finops_pipeline.definitions import build_definitions
-
-        quiet_dagster_warnings()
-        defs = build_definitions(settings, str(target))
     except (FinopsError, ValueError) as error:
         raise _fail(error) from error
     if not keys:
@@ -337,6 +334,31 @@ def run(
             markup=False,
         )
         return
+    try:
+        problems = _build_months(settings, target, keys, prints, verbose)
+    except (FinopsError, ValueError) as error:
+        raise _fail(error) from error
+    with closing(connect(target, read_only=True)) as con:
+        out.print_stale_notice(con)  # months other than --month an interrupted load left
+    if problems:
+        raise typer.Exit(code=1)
+
+
+def _build_months(
+    settings: Settings, target: Path, keys: list[str], prints: dict[str, str], verbose: bool
+) -> list[str]:
+    """Build `keys` through the Dagster job (`orchestration.month_runner`), one line per
+    month; records the fingerprint of each month in `prints` that built cleanly. The months
+    that failed. `finops run` and `finops demo` both build their tables here."""
+    from finops_pipeline.dagster_run import (
+        quiet_dagster_warnings,
+        split_failed_checks,
+        step_failures,
+    )
+    from finops_pipeline.orchestration.fingerprints import record_built
+    from finops_pipeline.orchestration.month_runner import build_months
+
+    quiet_dagster_warnings()
     problems: list[str] = []
 
     def report(key: str, result: dg.ExecuteInProcessResult) -> None:
@@ -369,13 +391,37 @@ def run(
             with closing(connect(target)) as done:
                 record_built(done, date.fromisoformat(key), prints[key])
 
-    run_partitions(
-        defs, "build_derived", keys, on_done=report, verbose=verbose, home_beside=target.parent
-    )
-    with closing(connect(target, read_only=True)) as con:
-        out.print_stale_notice(con)  # months other than --month an interrupted load left
-    if problems:
-        raise typer.Exit(code=1)
+    build_months(settings, target, keys, on_done=report, verbose=verbose)
+    return problems
+
+
+def _build_range(settings: Settings, target: Path, keys: list[str]) -> list[str]:
+    """Build `keys` through the Dagster job in one run over their months
+    (`month_runner.build_month_range`): one line per range, then what failed, each naming
+    its month. `finops demo` builds here."""
+    from finops_pipeline.dagster_run import split_failed_checks
+    from finops_pipeline.orchestration.month_runner import build_month_range, range_failures
+
+    with out.console.status("building the derived tables (Dagster job build_derived)..."):
+        built = build_month_range(settings, target, keys)
+    failed: list[str] = []
+    for first, last, result in built:
+        lines = range_failures(first, last, result)
+        warned = list(dict.fromkeys(split_failed_checks(result)[1]))
+        out.console.print(
+            f"{first[:7]}..{last[:7]} "
+            + ("[red]FAILED[/]" if lines else "[green]ok[/]")
+            + (f" [yellow]warnings:[/] {', '.join(warned)}" if warned else ""),
+            soft_wrap=True,
+        )
+        for line in lines:
+            out.console.print(f"  {line}", soft_wrap=True, markup=False)
+        if lines:
+            out.console.print(
+                f"  (full trace: run {result.run_id[:8]} in `finops ui`)", soft_wrap=True
+            )
+        failed += lines
+    return failed
 
 
 @app.command()

@@ -68,18 +68,10 @@ def run_partitions(
     on_done: Callable[[str, dg.ExecuteInProcessResult], None] | None = None,
     verbose: bool = False,
     home_beside: Path | None = None,
-    assets: list[str] | None = None,
 ) -> list[dg.ExecuteInProcessResult]:
-    """Execute `job_name` once per partition, in order, on the persistent instance.
-
-    `assets` narrows the job to those assets, without their checks (a load's refresh of
-    focus_costs); the job's graph still decides what runs and in which order."""
+    """Execute `job_name` once per partition, in order, on the persistent instance."""
     dagster_home(home_beside)
     job = defs.resolve_job_def(job_name)
-    if assets is not None:
-        job = job.get_subset(
-            asset_selection={dg.AssetKey(name) for name in assets}, asset_check_selection=set()
-        )
     results = []
     with dg.DagsterInstance.get() as instance:
         for key in partition_keys:
@@ -93,6 +85,38 @@ def run_partitions(
             if on_done:
                 on_done(key, result)
     return results
+
+
+# The tags that make one run cover a range of partitions (what a single-run backfill sets).
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def run_partition_range(
+    defs: dg.Definitions,
+    job_name: str,
+    first: str,
+    last: str,
+    verbose: bool = False,
+    home_beside: Path | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Execute `job_name` once over the partitions `first`..`last` (inclusive) on the
+    persistent instance: each step runs once for all of them (a one-partition range is an
+    ordinary partition run)."""
+    dagster_home(home_beside)
+    job = defs.resolve_job_def(job_name)
+    target = (
+        {"partition_key": first}
+        if first == last
+        else {"tags": {RANGE_START_TAG: first, RANGE_END_TAG: last}}
+    )
+    with dg.DagsterInstance.get() as instance:
+        return job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config=VERBOSE if verbose else QUIET,
+            **target,
+        )
 
 
 def split_failed_checks(result: dg.ExecuteInProcessResult) -> tuple[list[str], list[str]]:

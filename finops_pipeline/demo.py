@@ -13,9 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from finops_pipeline.ingest.service import IngestReport
-from finops_pipeline.settings import DEMO_SOURCES, Settings
-from finops_pipeline.tagging.policy import TagPolicy
+from finops_pipeline.settings import DEMO_SOURCES
 
 RESTATEMENTS_DIR = "_restatements"
 
@@ -27,7 +25,8 @@ def ingest_demo(
 ) -> Iterator[str]:
     """Load the restated month's first export, then every source; yields what happened.
 
-    `ingest` lands and rebuilds focus_costs (`land_and_rebuild`): the restatement lines read it."""
+    `ingest` lands and refreshes focus_costs (`refresh.ingest_and_refresh`, what `finops
+    ingest` does): the restatement lines read it."""
     truth = json.loads((sample_dir / "ground_truth.json").read_text(encoding="utf-8"))
     before: dict[tuple[str, str], Decimal] = {}
     for item in truth.get("restatements", []):
@@ -47,32 +46,6 @@ def ingest_demo(
             f"restatement: {source} {month} BilledCost {earlier:,.2f} -> {now:,.2f} "
             "(replaced, not added)"
         )
-
-
-def land_and_rebuild(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    source: str,
-    format_name: str = "auto",
-    *,
-    land: Callable[[duckdb.DuckDBPyConnection, Path, str, str], IngestReport] | None = None,
-    policy: TagPolicy | None = None,
-) -> IngestReport:
-    """The demo's load: land (`land`, default `ingest_path`), then rebuild focus_costs for the
-    pairs it changed and those pending, directly rather than through Dagster.
-
-    Why not `refresh.ingest_and_refresh` (the Dagster path `finops ingest` takes): the demo
-    loads 13 months of 7 sources, and the focus_costs asset is one run per month (~2-3 s
-    each here), where one statement per source rebuilds them all; `build_derived` below is
-    the same trade-off for the derived tables. Both go once the assets can run a range of
-    partitions in one run."""
-    from finops_pipeline.core.focus import rebuild_changed
-    from finops_pipeline.ingest.service import ingest_path
-
-    report = (land or ingest_path)(con, path, source, format_name)
-    written, report.recovered = rebuild_changed(con, report.changed_periods, policy)
-    report.focus_rows_written = written
-    return report
 
 
 def _billed(con: duckdb.DuckDBPyConnection, source: str, month: str) -> Decimal:
@@ -153,41 +126,6 @@ def write_business_metrics(sample_dir: Path, truth_file: Path) -> Path:
                 )
             day += timedelta(days=1)
     return path
-
-
-def build_derived(
-    con: duckdb.DuckDBPyConnection, settings: Settings, rebuild_focus: bool = True
-) -> dict[str, int]:
-    """Tag marts and showback for every loaded month (what `finops run` does via Dagster)."""
-    from finops_pipeline.anomalies.build import build_cost_anomalies
-    from finops_pipeline.core.focus import build_focus_costs
-    from finops_pipeline.showback.allocate import build_showback
-    from finops_pipeline.tagging.marts import build_tag_marts
-    from finops_pipeline.waste.build import build_waste_findings
-
-    policy = settings.tag_policy
-    dimension = settings.allocation.dimension
-    rows = {"focus_costs": build_focus_costs(con, None, policy, dimension)} if rebuild_focus else {}
-    rows.update(build_tag_marts(con, None, policy=policy, dimension=dimension))
-    built = build_showback(con, settings.showback, None)
-    rows["allocation_ledger"], rows["showback_monthly"] = built.ledger_rows, built.showback_rows
-    rows["waste_findings"] = build_waste_findings(con, None, settings.waste)
-    rows["cost_anomalies"] = build_cost_anomalies(con, settings.anomalies)
-    rows.update(build_forecast_tables(con, settings))
-    return rows
-
-
-def build_forecast_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
-    """unit_costs, cost_forecast and budget_variance for every month (needs showback)."""
-    from finops_pipeline.forecast.budgets import build_budget_variance
-    from finops_pipeline.forecast.build import build_cost_forecast
-    from finops_pipeline.unit_costs import build_unit_costs
-
-    return {
-        "unit_costs": build_unit_costs(con, settings.showback).rows,
-        "cost_forecast": build_cost_forecast(con, settings.showback, settings.forecast),
-        "budget_variance": build_budget_variance(con, settings.forecast),
-    }
 
 
 DEMO_CONFIG_MARK = "# finops.yaml written by `finops demo`"

@@ -8,13 +8,12 @@ the Dagster UI, naming the file and the finops.yaml key. Exchange rates have the
 own check on showback (`reporting_currency_missing`).
 """
 
-from __future__ import annotations
-
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dagster as dg
 
+from finops_pipeline.orchestration.month_assets import CheckEvent, judge_each_month
 from finops_pipeline.settings import Settings
 
 CHECK_NAME = "optional_inputs_present"
@@ -76,13 +75,14 @@ def _check(
         blocking=False,
         description=f"The optional input {table} needs is configured and readable (warning).",
     )
-    def _present() -> dg.AssetCheckResult:
+    def _present(context: dg.AssetCheckExecutionContext) -> Iterator[CheckEvent]:
         passed, description = state()
-        return dg.AssetCheckResult(
+        result = dg.AssetCheckResult(
             passed=passed,
             severity=dg.AssetCheckSeverity.WARN,
             description=description,
             metadata={"input": description},
         )
+        yield from judge_each_month(context, lambda month: result)  # the same for every month
 
     return _present

@@ -10,7 +10,7 @@ which Dagster shows but does not block on.
 """
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,7 +21,8 @@ import duckdb
 from finops_pipeline.contracts.measure import measure, scope_to_month, unscope
 from finops_pipeline.contracts.odcs import Contract, load_contracts
 from finops_pipeline.contracts.suite import RuleResult, validate
-from finops_pipeline.resources import WarehouseResource, partition_month
+from finops_pipeline.orchestration.month_assets import CheckEvent, judge_each_month
+from finops_pipeline.resources import WarehouseResource
 
 CHECK_NAME = "data_contract"
 
@@ -124,13 +125,19 @@ def _contract_check(
     )
     def _check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        month = (
-            partition_month(context.partition_key)
-            if contract.partition_column and context.has_partition_key
-            else None
-        )
+    ) -> Iterator[CheckEvent]:
         with warehouse.connection() as con:
-            return check_result(run_contract(con, contract, contracts, month))
+            if partitions is None:
+                yield check_result(run_contract(con, contract, contracts))
+                return
+            whole: list[dg.AssetCheckResult] = []  # no partition column: judged once per run
+
+            def judge(month: date) -> dg.AssetCheckResult:
+                if contract.partition_column:
+                    return check_result(run_contract(con, contract, contracts, month))
+                whole[:] = whole or [check_result(run_contract(con, contract, contracts))]
+                return whole[0]
+
+            yield from judge_each_month(context, judge)
 
     return _check

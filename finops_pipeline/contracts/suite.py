@@ -82,7 +82,12 @@ def validate(table: str, measurements: list[Measurement]) -> list[RuleResult]:
     import pandas as pd
 
     context = _context()
-    suite = context.suites.add_or_update(build_suite(table, measurements))
+    # The same suite judges every month of a table: built and stored once per process
+    # (building and storing it cost as much as validating it).
+    key = (table, tuple((i, repr(m.rule)) for i, m in enumerate(measurements) if m.applicable))
+    suite = _SUITES.get(key)
+    if suite is None:
+        suite = _SUITES[key] = context.suites.add_or_update(build_suite(table, measurements))
     frame = pd.DataFrame(
         [{f"m{i}": _cell(m.value) for i, m in enumerate(measurements)}], dtype="float64"
     )
@@ -108,6 +113,9 @@ def validate(table: str, measurements: list[Measurement]) -> list[RuleResult]:
             )
         )
     return results
+
+
+_SUITES: dict[tuple[str, tuple[tuple[int, str], ...]], Any] = {}
 
 
 @functools.cache

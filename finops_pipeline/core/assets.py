@@ -11,6 +11,7 @@ from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.orchestration.domains import Domain
 from finops_pipeline.orchestration.materializations import materialization_metadata
 from finops_pipeline.orchestration.month_assets import (
+    ONE_RUN_PER_BACKFILL,
     MonthBuild,
     partitioned_check,
     partitioned_table_asset,
@@ -35,6 +36,7 @@ def build_staging_assets(
             deps=list(raw_keys),
             kinds={"duckdb", "sql"},
             description=f"View sql/staging/{model}.sql: one provider's raw rows as FOCUS columns.",
+            backfill_policy=ONE_RUN_PER_BACKFILL,  # views: the same for one month or many
         )
         def _stg(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
             with warehouse.connection() as con:

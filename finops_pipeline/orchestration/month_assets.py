@@ -13,6 +13,15 @@ A build gets a `MonthBuild` and returns the metadata to record: a number of rows
 as `rows`), or a mapping of metadata (for several tables, one mapping per table name).
 It runs while the connection is open, so it may measure what it wrote
 (`orchestration.materializations.materialization_metadata`).
+
+A run covers one month (what the UI, the schedules and `finops run` launch) or a range of
+months (`month_runner.build_month_range`: `finops demo`, the fixtures, a single-run backfill
+in the UI), so Dagster's cost per run and per step is paid once, not once per month. An asset
+then builds each month of the range in order, oldest first (anomalies and the forecast read
+the months before), and records each month's metadata on that month's materialization; a
+check judges each month and reports one evaluation per month (`partition` set), so a failed
+month is named and a failed blocking check still stops the downstream assets. A one-month run
+behaves as before: one result, the build's own error.
 """
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,9 +32,20 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+# not exported by dagster: what an evaluation points at (the UI links a check to it)
+from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+    AssetCheckEvaluationTargetMaterializationData,
+)
+
+from finops_pipeline.dagster_run import one_line
+from finops_pipeline.errors import FinopsError
+from finops_pipeline.orchestration.preview import allow_single_run_backfills
 from finops_pipeline.resources import WarehouseResource, partition_month
 
+allow_single_run_backfills()
+
 Metadata = Mapping[str, Any]
+CheckEvent = dg.AssetCheckResult | dg.AssetCheckEvaluation | dg.Output
 
 
 @dataclass(frozen=True)
@@ -38,8 +58,54 @@ class MonthBuild:
     log: dg.DagsterLogManager
 
 
+# A run over several months builds them in one step: the backfill the UI launches for these
+# assets is one run over the selected months, as `finops demo` runs it.
+ONE_RUN_PER_BACKFILL = dg.BackfillPolicy.single_run()
+
+
+class MonthFailed(FinopsError):
+    """A month of a multi-month run failed: which month, and the build's one-line reason
+    (the class name kept when it is not an error finops raises for users, i.e. a bug)."""
+
+    def __init__(self, month: date, error: Exception) -> None:
+        super().__init__(f"{month:%Y-%m}: {one_line(error)}")
+
+
 def _metadata(built: int | Metadata) -> Metadata:
     return built if isinstance(built, Mapping) else {"rows": built}
+
+
+def build_each_month(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    build: Callable[[MonthBuild], Any],
+) -> list[tuple[str, Any]]:
+    """(partition key, what `build` returned) for each month of the run, oldest first, on one
+    connection. In a multi-month run a failure names its month (the months before it stay
+    built: each build replaces its month atomically)."""
+    keys = context.partition_keys
+    built: list[tuple[str, Any]] = []
+    with warehouse.connection() as con:
+        for key in keys:
+            month = partition_month(key)
+            try:
+                built.append((key, build(MonthBuild(con, month, context.log))))
+            except Exception as error:
+                if len(keys) == 1:
+                    raise  # a one-month run reports the build's own error, as always
+                raise MonthFailed(month, error) from error
+    return built
+
+
+def _record(
+    context: dg.AssetExecutionContext, key: dg.AssetKey, built: list[tuple[str, Any]]
+) -> dg.MaterializeResult:
+    """The materialisation of `key`: each month's metadata on that month's event."""
+    for partition, metadata in built:
+        context.add_asset_metadata(
+            dict(_metadata(metadata)), asset_key=key, partition_key=partition
+        )
+    return dg.MaterializeResult(asset_key=key)
 
 
 def partitioned_table_asset(
@@ -61,14 +127,12 @@ def partitioned_table_asset(
         deps=list(deps),
         kinds=kinds,
         description=description,
+        backfill_policy=ONE_RUN_PER_BACKFILL,
     )
     def _table(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        month = partition_month(context.partition_key)
-        with warehouse.connection() as con:
-            built = build(MonthBuild(con, month, context.log))
-        return dg.MaterializeResult(metadata=dict(_metadata(built)))
+        return _record(context, context.assets_def.key, build_each_month(context, warehouse, build))
 
     return _table
 
@@ -83,16 +147,20 @@ def partitioned_tables_asset(
     """Several tables one build writes together (`name`: the step that builds them); the
     build returns each table's metadata by table name, in the order the specs name them."""
 
-    @dg.multi_asset(name=name, specs=list(specs), partitions_def=partitions, can_subset=False)
+    @dg.multi_asset(
+        name=name,
+        specs=list(specs),
+        partitions_def=partitions,
+        can_subset=False,
+        backfill_policy=ONE_RUN_PER_BACKFILL,
+    )
     def _tables(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult]:
-        month = partition_month(context.partition_key)
-        with warehouse.connection() as con:
-            built = build(MonthBuild(con, month, context.log))
+        built = build_each_month(context, warehouse, build)
         for spec in specs:
-            metadata = _metadata(built[spec.key.to_user_string()])
-            yield dg.MaterializeResult(asset_key=spec.key, metadata=dict(metadata))
+            table = spec.key.to_user_string()
+            yield _record(context, spec.key, [(key, tables[table]) for key, tables in built])
 
     return _tables
 
@@ -106,7 +174,7 @@ def partitioned_check(
     description: str,
     blocking: bool = False,
 ) -> dg.AssetChecksDefinition:
-    """The check `name` of `asset`: `evaluate` judges the partition's month on the open
+    """The check `name` of `asset`: `evaluate` judges each month of the run on the open
     warehouse (a check on a partitioned asset needs the same partitions)."""
 
     @dg.asset_check(
@@ -118,9 +186,52 @@ def partitioned_check(
     )
     def _check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        month = partition_month(context.partition_key)
+    ) -> Iterator[CheckEvent]:
         with warehouse.connection() as con:
-            return evaluate(con, month)
+            yield from judge_each_month(context, lambda month: evaluate(con, month))
 
     return _check
+
+
+def judge_each_month(
+    context: dg.AssetCheckExecutionContext, judge: Callable[[date], dg.AssetCheckResult]
+) -> Iterator[CheckEvent]:
+    """`judge` each month of the run, oldest first. One month: its result, as Dagster
+    records it. Several: one evaluation per month, with its partition and (as Dagster does
+    for one) the month's latest materialisation of the asset; a failed blocking evaluation
+    fails the step, which stops the downstream assets."""
+    keys = context.partition_keys
+    if len(keys) == 1:
+        yield judge(partition_month(keys[0]))
+        return
+    [spec] = context.check_specs
+    for key in keys:
+        result = judge(partition_month(key))
+        yield dg.AssetCheckEvaluation(
+            asset_key=spec.asset_key,
+            check_name=spec.name,
+            passed=result.passed,
+            metadata=result.metadata,
+            severity=result.severity,
+            description=result.description,
+            blocking=spec.blocking,
+            partition=key,
+            target_materialization_data=_latest_materialization(context, spec.asset_key, key),
+        )
+    # the check's (Nothing) output, which an evaluation yielded by itself does not emit
+    yield dg.Output(None, output_name=context.op_def.output_defs[0].name)
+
+
+def _latest_materialization(
+    context: dg.AssetCheckExecutionContext, asset: dg.AssetKey, partition: str
+) -> AssetCheckEvaluationTargetMaterializationData | None:
+    records = context.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=asset, asset_partitions=[partition]), limit=1
+    ).records
+    if not records:
+        return None
+    return AssetCheckEvaluationTargetMaterializationData(
+        run_id=records[0].event_log_entry.run_id,
+        storage_id=records[0].storage_id,
+        timestamp=records[0].timestamp,
+    )

@@ -63,23 +63,3 @@ class WasteSettings(BaseModel):
     idle_public_ip_savings: Decimal = Field(
         Decimal("1"), ge=0, le=1, description="share of an idle public IP's cost saved"
     )
-
-    def sql_params(self, period: object) -> list[object]:
-        """The `?` values of waste_findings.sql, in the order of its `params` CTE."""
-        return [
-            period,
-            self.gp3_price_ratio,
-            self.gp3_throughput_price_ratio,
-            self.gp3_iops_price_ratio,
-            self.previous_generation_savings,
-            self.snapshot_age_months,
-            self.nat_idle_gb_per_month,
-            self.graviton_savings,
-            self.amd_savings,
-            self.s3_idle_months,
-            self.s3_idle_savings,
-            self.commitment_coverage_savings,
-            self.unattached_disk_savings,
-            self.public_ip_idle_gb_per_month,
-            self.idle_public_ip_savings,
-        ]

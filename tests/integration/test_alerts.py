@@ -22,12 +22,9 @@ import pytest
 
 from finops_pipeline.alerts.settings import AlertSettings
 from finops_pipeline.definitions import build_definitions
-from finops_pipeline.demo import (
-    build_derived,
-    ingest_demo,
-    land_and_rebuild,
-    write_business_metrics,
-)
+from finops_pipeline.demo import ingest_demo, write_business_metrics
+from finops_pipeline.orchestration.month_runner import build_every_month
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import demo_settings
 from finops_pipeline.warehouse import connect
@@ -72,9 +69,13 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     generate(data, end_month="2026-03", months=3, seed=7)
     write_business_metrics(data, data / "ground_truth.json")
     settings = demo_settings(data)
-    con = connect(root / "w.duckdb")
-    list(ingest_demo(con, data, partial(land_and_rebuild, policy=settings.tag_policy)))
-    build_derived(con, settings, rebuild_focus=False)
+    path = root / "w.duckdb"
+    con = connect(path)
+    list(ingest_demo(con, data, partial(ingest_and_refresh, settings=settings)))
+    con.close()
+    failed = build_every_month(settings, path)  # the Dagster job, as `finops run` builds
+    assert failed == [], failed
+    con = connect(path)
     inject(con)
     con.close()
     yield root

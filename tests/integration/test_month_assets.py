@@ -13,12 +13,14 @@ import dagster as dg
 import duckdb
 import pytest
 
+from finops_pipeline.dagster_run import RANGE_END_TAG, RANGE_START_TAG
 from finops_pipeline.orchestration.month_assets import (
     MonthBuild,
     partitioned_check,
     partitioned_table_asset,
     partitioned_tables_asset,
 )
+from finops_pipeline.orchestration.month_runner import consecutive_ranges, range_failures
 from finops_pipeline.resources import WarehouseResource, billing_months
 
 PARTITIONS = billing_months("2026-01-01")
@@ -89,6 +91,11 @@ def test_tables_asset_records_each_table_and_keeps_the_step_name(tmp_path: Path)
     result = dg.materialize([both], partition_key=MONTH, resources=_resources(tmp_path))
     assert _materialised(result, "left") == {"rows": 2}
     assert _materialised(result, "right") == {"rows": 0, "note": "empty by choice"}
+    ranged = dg.materialize([both], tags=RANGE, resources=_resources(tmp_path))
+    events = ranged.get_asset_materialization_events()
+    assert sorted((e.asset_key.to_user_string(), e.partition) for e in events) == sorted(
+        (table, key) for table in ("left", "right") for key in RANGE_KEYS
+    )
 
 
 def test_connection_is_closed_when_the_build_fails(tmp_path: Path) -> None:
@@ -122,3 +129,125 @@ def test_warehouse_connection_context_closes_on_error(tmp_path: Path) -> None:
         raise RuntimeError("stop")
     with pytest.raises(duckdb.ConnectionException):
         con.execute("select 1")
+
+
+# One run over a range of months (what `finops demo` and the fixtures start): each step
+# builds or judges every month of it, oldest first.
+RANGE = {RANGE_START_TAG: "2026-01-01", RANGE_END_TAG: "2026-03-01"}
+RANGE_KEYS = ["2026-01-01", "2026-02-01", "2026-03-01"]
+
+
+def _running_total(run: MonthBuild) -> int:
+    """Each month's row counts the months before it: wrong unless built oldest first."""
+    run.con.execute("create table if not exists totals (billing_month date, before int)")
+    (before,) = run.con.execute(
+        "select count(*) from totals where billing_month < ?", [run.month]
+    ).fetchone()
+    run.con.execute("delete from totals where billing_month = ?", [run.month])
+    run.con.execute("insert into totals values (?, ?)", [run.month, before])
+    return before + 1
+
+
+def _totals_asset(build=_running_total) -> dg.AssetsDefinition:
+    return partitioned_table_asset(
+        "totals",
+        build=build,
+        partitions=PARTITIONS,
+        group="tests",
+        deps=[],
+        kinds={"duckdb"},
+        description="One row per month, counting the months before.",
+    )
+
+
+def _ordered_check(blocking: bool = False, bad: date | None = None) -> dg.AssetChecksDefinition:
+    def ordered(con: duckdb.DuckDBPyConnection, month: date) -> dg.AssetCheckResult:
+        (before,) = con.execute(
+            "select before from totals where billing_month = ?", [month]
+        ).fetchone()
+        expected = (month.month - 1) if month != bad else -1
+        return dg.AssetCheckResult(passed=before == expected, metadata={"before": before})
+
+    return partitioned_check(
+        "totals",
+        "ordered",
+        evaluate=ordered,
+        partitions=PARTITIONS,
+        blocking=blocking,
+        description="months built oldest first",
+    )
+
+
+def test_a_range_run_builds_each_month_in_order_and_judges_each_month(tmp_path: Path) -> None:
+    result = dg.materialize(
+        [_totals_asset(), _ordered_check()], tags=RANGE, resources=_resources(tmp_path)
+    )
+    assert result.success
+    events = result.get_asset_materialization_events()
+    assert {e.partition: e.materialization.metadata["rows"].value for e in events} == {
+        "2026-01-01": 1,
+        "2026-02-01": 2,
+        "2026-03-01": 3,
+    }
+    evaluations = result.get_asset_check_evaluations()
+    assert [(e.partition, e.passed) for e in evaluations] == [(k, True) for k in RANGE_KEYS]
+    assert [e.metadata["before"].value for e in evaluations] == [0, 1, 2]
+    # each evaluation points at its month's materialisation, as a one-month run's does
+    assert all(e.target_materialization_data is not None for e in evaluations)
+
+
+def test_a_failed_blocking_check_in_one_month_stops_downstream_and_names_it(
+    tmp_path: Path,
+) -> None:
+    downstream = partitioned_table_asset(
+        "after",
+        build=lambda run: 0,
+        partitions=PARTITIONS,
+        group="tests",
+        deps=["totals"],
+        kinds={"duckdb"},
+        description="Runs after totals.",
+    )
+    result = dg.materialize(
+        [_totals_asset(), _ordered_check(blocking=True, bad=date(2026, 2, 1)), downstream],
+        tags=RANGE,
+        resources=_resources(tmp_path),
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert [(e.partition, e.passed) for e in result.get_asset_check_evaluations()] == [
+        ("2026-01-01", True),
+        ("2026-02-01", False),
+        ("2026-03-01", True),
+    ]
+    built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert built == {"totals"}  # `after` was not run
+    lines = range_failures("2026-01-01", "2026-03-01", result)
+    assert lines[0] == "2026-02-01: totals:ordered"
+    assert lines[1].startswith("2026-01-01..2026-03-01: step totals_ordered: ")
+
+
+def test_a_build_failing_in_a_range_names_its_month(tmp_path: Path) -> None:
+    def fails_in_february(run: MonthBuild) -> int:
+        if run.month == date(2026, 2, 1):
+            raise KeyError("billing_currency")
+        return _running_total(run)
+
+    result = dg.materialize(
+        [_totals_asset(fails_in_february)],
+        tags=RANGE,
+        resources=_resources(tmp_path),
+        raise_on_error=False,
+    )
+    assert range_failures("2026-01-01", "2026-03-01", result) == [
+        "2026-01-01..2026-03-01: step totals: 2026-02: KeyError: 'billing_currency'"
+    ]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    # January stays built, nothing after the failed month is
+    assert con.execute("select billing_month from totals").fetchall() == [(date(2026, 1, 1),)]
+    con.close()
+
+
+def test_consecutive_ranges_split_at_a_month_not_loaded() -> None:
+    keys = ["2026-03-01", "2025-12-01", "2026-01-01", "2026-05-01", "2026-02-01"]
+    assert consecutive_ranges(keys) == [("2025-12-01", "2026-03-01"), ("2026-05-01", "2026-05-01")]

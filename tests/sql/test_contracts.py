@@ -12,8 +12,9 @@ import yaml
 
 from finops_pipeline.contracts.checks import run_contract
 from finops_pipeline.contracts.odcs import load_contract, load_contracts
-from finops_pipeline.demo import build_derived, write_business_metrics
+from finops_pipeline.demo import write_business_metrics
 from finops_pipeline.ingest.service import ingest_path
+from finops_pipeline.orchestration.month_runner import build_every_month
 from finops_pipeline.report.log import record_report
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import DEMO_SOURCES, demo_settings
@@ -33,10 +34,14 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPy
     generate(data, end_month="2026-03", months=3)
     settings = demo_settings(data)
     write_business_metrics(data, data / "ground_truth.json")
-    con = connect(root / "w.duckdb")
+    path = root / "w.duckdb"
+    con = connect(path)
     for source in DEMO_SOURCES:
         ingest_path(con, data / source, source)
-    build_derived(con, settings)
+    con.close()
+    failed = build_every_month(settings, path)  # the Dagster job, as `finops run` builds
+    assert failed == [], failed
+    con = connect(path)
     record_report(con, date(2026, 2, 1), datetime(2026, 3, 2, 9, 0))  # report_log's rows
     yield con
     con.close()

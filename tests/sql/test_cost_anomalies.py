@@ -17,7 +17,8 @@ import pytest
 from finops_pipeline.anomalies import build_cost_anomalies
 from finops_pipeline.anomalies.accuracy import grade, reported
 from finops_pipeline.anomalies.quality import violations
-from finops_pipeline.demo import ingest_demo, land_and_rebuild
+from finops_pipeline.demo import ingest_demo
+from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.sample_data import generate
 from finops_pipeline.settings import demo_settings
 from finops_pipeline.warehouse import connect
@@ -31,7 +32,7 @@ def demo(
     truth = generate(root / "data", end_month="2026-11", months=13)
     settings = demo_settings(root / "data")
     con = connect(root / "warehouse.duckdb")
-    for _ in ingest_demo(con, root / "data", partial(land_and_rebuild, policy=settings.tag_policy)):
+    for _ in ingest_demo(con, root / "data", partial(ingest_and_refresh, settings=settings)):
         pass
     build_cost_anomalies(con, as_of=date.fromisoformat(truth["as_of"]))
     try:
