@@ -168,10 +168,12 @@ def _one_off_months(
     how today's recurring spend compares with that month's: tax, support and marketplace
     fees are a share of spend, so a month's one-offs are scaled by (mean daily recurring cost
     of the last 7 days: a whole week, so weekends cancel) / (that month's mean daily recurring
-    cost); 1 when either is not
-    positive (fixed purchases, credits)."""
+    cost over the days of it since the series' first day); 1 when either is not positive (fixed
+    purchases, credits)."""
     months, scales = [], []
     current = float(history.iloc[-7:].mean()) if len(history) >= 7 else 0.0
+    recurring_days = group.loc[~group["is_one_off"], "day"]
+    first_day = min(recurring_days) if len(recurring_days) else None
     start = month
     for _ in range(lookback):
         start = (start - timedelta(days=1)).replace(day=1)
@@ -187,7 +189,12 @@ def _one_off_months(
             if day.month == start.month and day.year == start.year:
                 daily[day.day - 1] += float(cost)
         months.append(daily)
-        recurring = float(sum(float(c) for c in in_month.loc[~in_month["is_one_off"], "cost"]))
-        past = recurring / length
+        recurring_rows = in_month[~in_month["is_one_off"]]
+        recurring = float(sum(float(c) for c in recurring_rows["cost"]))
+        # per day the series existed: a series that started late in that month had cost on
+        # few of its days, and dividing by the whole month made today's spend look 10-30x that
+        # month's and its fees scaled by as much (suite-b: 11 % of the month-end total)
+        existed = (month_end(start) - max(first_day, start)).days + 1 if first_day else 0
+        past = recurring / existed if existed > 0 else 0.0
         scales.append(current / past if current > 0 and past > 0 else 1.0)
     return list(reversed(months)), list(reversed(scales))

@@ -265,3 +265,15 @@ def test_interval_coverage_computation_on_a_small_fixture() -> None:
     assert table[(1, 7)] == pytest.approx((200 / 3, 100.0, (20 + 10 + 19) / 3, (40 + 20 + 31) / 3))
     assert table[(8, 14)] == pytest.approx((0.0, 100.0, 20.0, 100.0))
     assert (15, 21) not in table
+
+
+def test_one_offs_of_a_series_that_started_late_last_month_are_not_inflated() -> None:
+    """A series that began on 25 May with a 500 fee on 31 May: in June the month-end fee is
+    expected ~500. Its May spend per day it existed is June's, so no scaling; dividing May's
+    7 days of spend by 31 days made June look 4.4x May and the fee 2200."""
+    start = date(2026, 5, 25)
+    costs = [1000.0] * ((date(2026, 6, 12) - start).days + 1)
+    [f] = forecast_month(
+        frame(start, costs, {date(2026, 5, 31): 500.0}), date(2026, 6, 1), date(2026, 6, 12)
+    )
+    assert f.one_off_remaining == pytest.approx(500.0, rel=0.01)

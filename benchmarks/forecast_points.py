@@ -1,0 +1,107 @@
+"""Point forecasts only, fast: the recurring remainder of each month as of each day, per
+day-of-month window, the ensemble against seasonal naive and the 7-day run rate.
+
+    python benchmarks/forecast_points.py [--data suite|suite-b|both] [--seeds 5] [--scope team]
+
+What it leaves out, on purpose, so a change to the point model (forecast/local_level.py,
+forecast/ensemble.py) can be judged in minutes instead of the hour forecast_backtest.py takes
+under load: the intervals (no error pool), and the one-off estimate (the same for every
+method). Error = |forecast - actual| of the recurring days still to come, in % of the month's
+whole total (fees included), i.e. the recurring part of forecast_backtest.py's MAPE; the
+model's column is what forecast_backtest.py's would be if the one-off estimate were exact.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import forecast_series
+import forecast_series_b
+from forecast_eval import WINDOWS, window_of
+
+from finops_pipeline.forecast.ensemble import forecast_sum
+from finops_pipeline.forecast.model import seasonal_naive_path
+
+HISTORY_DAYS = 91
+MIN_HISTORY_DAYS = 14
+
+
+def point(history: np.ndarray, horizon: int) -> float:
+    """The recurring point forecast forecast_remaining makes (its fallbacks included)."""
+    if len(history) >= MIN_HISTORY_DAYS and np.ptp(history) > 0:
+        return max(forecast_sum(history, horizon).point, 0.0)
+    if len(history) >= 7:
+        return float(seasonal_naive_path(history, horizon).sum())
+    return float(history.mean()) * horizon
+
+
+def errors(frame: pd.DataFrame, months: list, scope: str) -> dict[tuple[int, int], np.ndarray]:
+    """Per window: rows of (model, seasonal naive, run rate) errors in % of the month total."""
+    out: dict[tuple[int, int], list[tuple[float, float, float]]] = {w: [] for w in WINDOWS}
+    for _, group in frame[frame["scope"] == scope].groupby(["key", "currency"]):
+        recurring = group[~group["is_one_off"]].groupby("day")["cost"].sum()
+        totals = group.groupby("billing_month")["cost"].sum()
+        for month in months:
+            if recurring.index.min() > month:  # only keys with the whole month
+                continue
+            length = calendar.monthrange(month.year, month.month)[1]
+            for d in range(1, length):
+                as_of = month + timedelta(days=d - 1)
+                known = recurring[recurring.index <= as_of]
+                history = known[known.index > as_of - timedelta(days=HISTORY_DAYS)].to_numpy()
+                h = length - d
+                ahead = recurring[
+                    (recurring.index > as_of) & (recurring.index <= month.replace(day=length))
+                ]
+                actual = float(ahead.sum())
+                values = (
+                    point(history, h),
+                    float(seasonal_naive_path(history, h).sum()),
+                    float(history[-7:].mean()) * h,
+                )
+                out[window_of(d)].append(
+                    tuple(100 * abs(v - actual) / totals[month] for v in values)
+                )
+    return {w: np.array(rows) for w, rows in out.items() if rows}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="both", choices=["suite", "suite-b", "both"])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--scope", default="team", choices=["team", "total", "provider"])
+    args = parser.parse_args()
+    started = time.perf_counter()
+    sets = {"suite": (forecast_series, 5), "suite-b": (forecast_series_b, 4)}
+    for name, (suite, months_back) in sets.items():
+        if args.data not in (name, "both"):
+            continue
+        frame = suite.series_set(range(args.seeds))
+        frame["cost"] = frame["cost"].astype(float)
+        ends = {
+            m: m.replace(day=calendar.monthrange(m.year, m.month)[1])
+            for m in frame["billing_month"]
+        }
+        months = sorted(m for m, end in ends.items() if end <= suite.END)[-months_back:]
+        print(
+            f"\n{name}, scope {args.scope}, {args.seeds} seeds, {months[0]:%Y-%m}..{months[-1]:%Y-%m}"
+        )
+        print("days   | model | seasonal naive | 7-day run rate | forecasts")
+        for (lo, hi), rows in errors(frame, months, args.scope).items():
+            m, s, r = rows.mean(axis=0)
+            print(f"{lo:2d}-{hi:2d}  | {m:5.2f} | {s:14.2f} | {r:14.2f} | {len(rows):9d}")
+    print(f"\nruntime {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
