@@ -44,7 +44,7 @@ def to_spark(sql: str, schema_of: SchemaOf | None = None) -> str:
     """`sql` (one DuckDB statement) as Spark SQL. `schema_of` answers the column names and
     types of a Spark query; it is needed only when `sql` has a UNION BY NAME or * REPLACE."""
     statement = inline_macros(sqlglot.parse_one(sql, read="duckdb"))
-    statement = statement.transform(_rewrite)
+    statement = _rewrite_bottom_up(statement)
     for select in list(statement.find_all(exp.Select)):
         _spread_struct_unnest(select)
     if any(_needs_columns(node) for node in statement.walk()):
@@ -56,12 +56,40 @@ def to_spark(sql: str, schema_of: SchemaOf | None = None) -> str:
     return statement.sql("spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
 
 
+def _rewrite_bottom_up(tree: exp.Expression) -> exp.Expression:
+    """`_rewrite` on every node, children before their parent: sqlglot's `transform` does not
+    descend into a node it replaced, so `cast(... list_position(...) ... as json)` kept the
+    inner call, and `a / (b / c)` its inner division, as DuckDB wrote them."""
+    for node in reversed(list(tree.walk(bfs=False))):
+        new = _rewrite(node)
+        if new is node:
+            continue
+        if node is tree:
+            tree = new
+        else:
+            node.replace(new)
+    return tree
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
-    if isinstance(node, exp.Div) and not _is_double(node.this):
-        node = node.copy()
-        node.set("this", exp.cast(node.this, exp.DataType.Type.DOUBLE))
+    if isinstance(node, exp.Div):
+        if not _is_double(node.this):
+            node.set("this", exp.cast(node.this, exp.DataType.Type.DOUBLE))
         return node
-    if isinstance(node, exp.JSONObject):  # pre-order: the outermost object comes first
+    if isinstance(node, exp.JSONType):
+        return _json_type(node)
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "list_position":
+        haystack, needle = node.expressions
+        position = exp.func("array_position", haystack, needle)
+        return exp.func("nullif", position, exp.Literal.number(0))  # DuckDB: NULL if absent
+    if isinstance(node, exp.FromJson):
+        return _from_json(node)
+    if isinstance(node, exp.ArrayFilter | exp.Transform) and isinstance(
+        node.expression, exp.Lambda
+    ):
+        _index_from_one(node.expression)
+        return node
+    if isinstance(node, exp.JSONObject):  # nested objects were rewritten first: unwrapped
         return exp.Anonymous(this="to_json", expressions=[_named_struct(node)])
     if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.JSON):
         inner = node.this
@@ -88,6 +116,77 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             default=valid,
         )
     return node
+
+
+def _json_type(node: exp.JSONType) -> exp.Expression:
+    """json_type(x): 'ARRAY' and 'OBJECT' as DuckDB names them, NULL for NULL; a scalar gets
+    Spark's name for its variant type (STRING, BIGINT, ...), which the models never compare."""
+    text = node.this
+    kind = exp.func("upper", exp.func("schema_of_variant", exp.func("try_parse_json", text)))
+    cases = [
+        exp.If(this=exp.Is(this=text.copy(), expression=exp.null()), true=exp.null()),
+        exp.If(
+            this=exp.func("startswith", kind.copy(), exp.Literal.string("ARRAY")),
+            true=exp.Literal.string("ARRAY"),
+        ),
+        exp.If(
+            this=exp.func("startswith", kind.copy(), exp.Literal.string("OBJECT")),
+            true=exp.Literal.string("OBJECT"),
+        ),
+    ]
+    return exp.Case(ifs=cases, default=kind)
+
+
+_SPARK_SCALARS = {
+    "VARCHAR": "string",
+    "JSON": "string",
+    "BIGINT": "bigint",
+    "INTEGER": "int",
+    "DOUBLE": "double",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+}
+
+
+def _from_json(node: exp.FromJson) -> exp.Expression:
+    """from_json(x, '<DuckDB structure as JSON>'): Spark wants a DDL type instead."""
+    import json
+
+    text, structure = node.this, node.expression
+    if not (isinstance(structure, exp.Literal) and structure.is_string):
+        raise sqlglot.errors.UnsupportedError("from_json with a structure that is not a literal")
+
+    def ddl(shape: object) -> str:
+        if isinstance(shape, list) and len(shape) == 1:
+            return f"array<{ddl(shape[0])}>"
+        if isinstance(shape, dict):
+            return "struct<" + ",".join(f"{k}:{ddl(v)}" for k, v in shape.items()) + ">"
+        if isinstance(shape, str) and shape.upper() in _SPARK_SCALARS:
+            return _SPARK_SCALARS[shape.upper()]
+        raise sqlglot.errors.UnsupportedError(f"from_json structure {shape!r}")
+
+    return exp.func("from_json", text, exp.Literal.string(ddl(json.loads(structure.this))))
+
+
+def _index_from_one(function: exp.Lambda) -> None:
+    """DuckDB's list lambdas number elements from 1 (`lambda x, i:`), Spark's from 0."""
+    if len(function.expressions) != 2:
+        return
+    index = function.expressions[1].name
+
+    def shift(n: exp.Expression) -> exp.Expression:
+        named = isinstance(n, exp.Column) and not n.table and n.name == index
+        bare = (
+            isinstance(n, exp.Identifier)
+            and n.name == index
+            and not isinstance(n.parent, exp.Column)
+        )
+        if (named or bare) and n.parent is not function:
+            return exp.Paren(this=exp.Add(this=n.copy(), expression=exp.Literal.number(1)))
+        return n
+
+    function.set("this", function.this.transform(shift))
 
 
 _INLINE_FLAGS = frozenset("ims")
@@ -131,11 +230,24 @@ def _named_struct(node: exp.JSONObject) -> exp.Expression:
     for pair in node.expressions:
         if not isinstance(pair, exp.JSONKeyValue):
             raise sqlglot.errors.UnsupportedError(f"json_object argument {pair.sql('duckdb')}")
-        value = pair.expression.transform(
-            lambda n: _named_struct(n) if isinstance(n, exp.JSONObject) else n
-        )
-        args += [pair.this, value]
+        args += [pair.this, _as_struct(pair.expression)]
     return exp.Anonymous(this="named_struct", expressions=args)
+
+
+def _as_struct(value: exp.Expression) -> exp.Expression:
+    """A nested json_object (already `to_json(named_struct(...))`, directly or in a list)
+    stays a struct inside the outer one, so it is written as an object, not a string."""
+    if (
+        isinstance(value, exp.Anonymous)
+        and value.name.lower() == "to_json"
+        and len(value.expressions) == 1
+        and isinstance(value.expressions[0], exp.Anonymous)
+        and value.expressions[0].name.lower() == "named_struct"
+    ):
+        return value.expressions[0]
+    if isinstance(value, exp.Array):
+        return exp.Array(expressions=[_as_struct(e) for e in value.expressions])
+    return value
 
 
 def _hoist_ctes(statement: exp.Expression) -> exp.Expression:

@@ -129,6 +129,22 @@ def test_macros_give_duckdbs_rows(spark, sql: str) -> None:
         # scope for the BY NAME columns
         "select * from (with a as (select 1 as x, 'p' as y), b as (select 2 as x) "
         "select * from a union all by name select * from b) as tmp_model where x > 0",
+        # a division inside a division divides in DOUBLE too
+        "select a / (b / c) as x from (values (cast(1 as decimal(38, 12)), "
+        "cast(3 as decimal(38, 12)), cast(7 as decimal(38, 12)))) as t(a, b, c)",
+        # json_type of arrays and objects, NULL for NULL
+        "select x, json_type(x) as kind from (values ('[1, 2]'), ('{\"a\": 1}'), (null)) as t(x)",
+        # FOCUS key/value tag lists: from_json's structure, the first of each key kept
+        # (list_position and DuckDB's 1-based lambda index), as one JSON object
+        "select x, cast(to_json(map_from_entries(list_transform(list_filter(l, "
+        "lambda t, i: t.key is not null and "
+        "list_position(list_transform(l, lambda u: u.key), t.key) = i), "
+        "lambda t: struct_pack(k := t.key, v := t.value)))) as varchar) as tags "
+        "from (select x, case when json_type(x) = 'ARRAY' "
+        'then from_json(x, \'[{"key": "VARCHAR", "value": "VARCHAR"}]\') end as l '
+        'from (values (\'[{"key": "a", "value": "1"}, {"key": "b", '
+        '"value": "2"}, {"key": "a", "value": "3"}]\'), '
+        '(\'[{"key": "c", "value": "4"}]\')) as t(x))',
         # * REPLACE written out as the source's columns, each replaced one in its place
         "with a as (select 1 as x, 2 as y, 'k' as z), "
         "b as (select * replace (x + 10 as x, 'r' as z), 'new' as w from a where y = 2) "
