@@ -14,6 +14,7 @@ or with another meaning is rewritten here, each rewrite keeping DuckDB's result:
 - `json_object(k, v, ...)` becomes `to_json(named_struct(k, v, ...))` (nested objects stay
   structs inside the outer one); `cast(x as json)` keeps the text (Spark has no JSON type).
 - `list_bool_or(list_transform(l, lambda))` becomes `exists(l, lambda)`.
+- a list element `l[i]` (from 1, NULL out of range) becomes `get(l, i - 1)`.
 - `regexp_extract`'s options ('i') go into the pattern as `(?i)`; `json_valid(x)` becomes
   `try_parse_json(x) is not null` (NULL for a NULL x, as DuckDB answers).
 - sql/macros.sql's macros are written out in place (sql_macros.py: Spark has no SQL macros),
@@ -76,6 +77,22 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         if not _is_double(node.this):
             node.set("this", exp.cast(node.this, exp.DataType.Type.DOUBLE))
         return node
+    if (
+        isinstance(node, exp.Bracket)
+        and len(node.expressions) == 1
+        and not (isinstance(node.expressions[0], exp.Literal) and node.expressions[0].is_string)
+    ):
+        # a list element: DuckDB counts from 1 (-1 is the last) and answers NULL out of
+        # range; Spark's [i] counts from 0 and fails out of range under ANSI. sqlglot has
+        # already moved an integer literal to 0-based (1 -> 0, -1 -> -2), not an expression.
+        (index,) = node.expressions
+        literal = _int_literal(index)
+        if literal is not None and literal < 0:
+            from_end = exp.Literal.number(literal + 1)
+            return exp.func("try_element_at", node.this.copy(), from_end)
+        if literal is None:
+            index = exp.Sub(this=exp.Paren(this=index.copy()), expression=exp.Literal.number(1))
+        return exp.func("get", node.this.copy(), index)
     if isinstance(node, exp.JSONType):
         return _json_type(node)
     if isinstance(node, exp.Anonymous) and node.name.lower() == "list_position":
@@ -116,6 +133,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             default=valid,
         )
     return node
+
+
+def _int_literal(node: exp.Expression) -> int | None:
+    if isinstance(node, exp.Neg):
+        inner = _int_literal(node.this)
+        return None if inner is None else -inner
+    if isinstance(node, exp.Literal) and not node.is_string and node.this.lstrip("-").isdigit():
+        return int(node.this)
+    return None
 
 
 def _json_type(node: exp.JSONType) -> exp.Expression:

@@ -129,6 +129,9 @@ def test_macros_give_duckdbs_rows(spark, sql: str) -> None:
         # scope for the BY NAME columns
         "select * from (with a as (select 1 as x, 'p' as y), b as (select 2 as x) "
         "select * from a union all by name select * from b) as tmp_model where x > 0",
+        # list elements count from 1 in DuckDB (-1: the last), NULL out of range
+        "select l[1] as first, l[-1] as last, l[5] as beyond, l[i] as at_i "
+        "from (values ([10, 20, 30], 2), ([], 1)) as t(l, i)",
         # a division inside a division divides in DOUBLE too
         "select a / (b / c) as x from (values (cast(1 as decimal(38, 12)), "
         "cast(3 as decimal(38, 12)), cast(7 as decimal(38, 12)))) as t(a, b, c)",
@@ -230,7 +233,7 @@ def test_focus_costs_on_spark_equals_duckdb_row_for_row(spark, focus_sample) -> 
 
 @pytest.fixture(scope="module")
 def raw_exports(tmp_path_factory, shared_datasets: Path):
-    """Real CUR and Azure exports landed by DuckDB, their raw tables published to a lake (the
+    """Real CUR, Azure and FOCUS exports landed by DuckDB, their raw tables published to a lake (the
     bridge until Spark lands exports itself). A raw table with no rows has no lake folder, so
     the Spark build finds it, empty, on its warehouse instead."""
     folder = tmp_path_factory.mktemp("spark_staging")
@@ -238,6 +241,7 @@ def raw_exports(tmp_path_factory, shared_datasets: Path):
     for path, source in [
         (shared_datasets / "koku-aws" / "2022-07-01-alt-columns.csv", "koku-aws"),
         (shared_datasets / "koku-azure" / "azure_version_2.csv", "koku-azure"),
+        (shared_datasets / "focus-sample-data" / "focus_sample.csv", "focus-sample"),
     ]:
         assert not ingest_and_refresh(duck, path, source=source).rejected
     create_staging_views(duck)
@@ -265,10 +269,10 @@ def _naive_utc(row: tuple) -> tuple:
     )
 
 
-@pytest.mark.parametrize("model", ["stg_aws__cur", "stg_azure__cost"])
+@pytest.mark.parametrize("model", ["stg_aws__cur", "stg_azure__cost", "stg_focus__export"])
 def test_staging_on_spark_equals_duckdb_row_for_row(spark, raw_exports, model) -> None:
-    """A staging model (`* REPLACE`, UNION BY NAME, regexp options, json_valid ...) built on
-    Spark from the raw rows: every column and value equal to DuckDB's view, money exact."""
+    """A staging model (`* REPLACE`, UNION BY NAME, regexp options, json_valid, FOCUS tag
+    lists, list elements counted from 1 ...) built on Spark from the raw rows: every column and value equal to DuckDB's view, money exact."""
     duck, on_spark, lake = raw_exports
     [(rows,)] = duck.execute(f"select count(*) from {model}").fetchall()
     assert rows > 0
