@@ -287,12 +287,21 @@ def execute(
 
 
 def _model_sql(con: duckdb.DuckDBPyConnection, target: Target) -> str:
+    return model_sql(con, target, con.register)
+
+
+def model_sql(
+    con: duckdb.DuckDBPyConnection, target: Target, register: Callable[[str, Any], object]
+) -> str:
+    """The SQL that selects `target`'s rows: a Query's text, a `sql/` file (its `int_` models
+    inlined), a table's name, or a Python model's rows handed to `register` (DuckDB's
+    `con.register`, or an engine's way to ship small rows) under a temporary name."""
     model = target.model
     if isinstance(model, Query):
         return model.sql
     if callable(model):
         name = f"tmp_model_{target.table}"
-        con.register(name, model(con))
+        register(name, model(con))
         return f"select * from {name}"
     if model.endswith(".sql"):
         return with_ephemeral(read_sql(model))

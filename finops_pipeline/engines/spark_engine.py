@@ -35,9 +35,8 @@ from finops_pipeline.build_runner import (
     Hook,
     OnChange,
     Partition,
-    Query,
     Target,
-    with_ephemeral,
+    model_sql,
 )
 from finops_pipeline.engines.lake import DERIVED, create_duckdb_views, partition_spec, table_path
 from finops_pipeline.engines.spark_session import schema_of
@@ -162,16 +161,7 @@ class SparkEngine:
 
     # -- reading models and their inputs ------------------------------------------------
     def _model_sql(self, con: duckdb.DuckDBPyConnection, target: Target) -> str:
-        model = target.model
-        if isinstance(model, Query):
-            return model.sql
-        if callable(model):
-            name = f"tmp_model_{target.table}"
-            self._ship(name, model(con))
-            return f"select * from {name}"
-        if model.endswith(".sql"):
-            return with_ephemeral(read_sql(model))
-        return f"select * from {model}"
+        return model_sql(con, target, self._ship)  # a Python model's rows shipped to Spark
 
     def _query(
         self,
