@@ -10,8 +10,7 @@
 with
 
 params as (
-    select
-        cast($commitment_coverage_savings as decimal(18, 6)) as commitment_coverage_savings
+    select * from int_waste_params
 ),
 
 month_costs as (

@@ -13,10 +13,7 @@
 with
 
 params as (
-    select
-        cast($gp3_price_ratio as decimal(18, 6)) as gp3_price_ratio,
-        cast($gp3_throughput_price_ratio as decimal(18, 6)) as gp3_throughput_price_ratio,
-        cast($gp3_iops_price_ratio as decimal(18, 6)) as gp3_iops_price_ratio
+    select * from int_waste_params
 ),
 
 month_costs as (

@@ -10,8 +10,7 @@
 with
 
 params as (
-    select
-        cast($nat_idle_gb_per_month as decimal(18, 6)) as nat_idle_gb_per_month
+    select * from int_waste_params
 ),
 
 month_costs as (

@@ -9,9 +9,7 @@
 with
 
 params as (
-    select
-        cast($public_ip_idle_gb_per_month as decimal(18, 6)) as public_ip_idle_gb_per_month,
-        cast($idle_public_ip_savings as decimal(18, 6)) as idle_public_ip_savings
+    select * from int_waste_params
 ),
 
 month_costs as (

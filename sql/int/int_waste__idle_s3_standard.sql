@@ -9,9 +9,7 @@
 with
 
 params as (
-    select
-        cast($s3_idle_months as integer) as s3_idle_months,
-        cast($s3_idle_savings as decimal(18, 6)) as s3_idle_savings
+    select * from int_waste_params
 ),
 
 costs as (

@@ -9,8 +9,7 @@
 with
 
 params as (
-    select
-        cast($snapshot_age_months as integer) as snapshot_age_months
+    select * from int_waste_params
 ),
 
 costs as (

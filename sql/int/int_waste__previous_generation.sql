@@ -10,8 +10,7 @@
 with
 
 params as (
-    select
-        cast($previous_generation_savings as decimal(18, 6)) as previous_generation_savings
+    select * from int_waste_params
 ),
 
 previous_families as (

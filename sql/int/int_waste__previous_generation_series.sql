@@ -11,8 +11,7 @@
 with
 
 params as (
-    select
-        cast($previous_generation_savings as decimal(18, 6)) as previous_generation_savings
+    select * from int_waste_params
 ),
 
 month_costs as (

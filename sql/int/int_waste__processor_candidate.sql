@@ -12,9 +12,7 @@
 with
 
 params as (
-    select
-        cast($graviton_savings as decimal(18, 6)) as graviton_savings,
-        cast($amd_savings as decimal(18, 6)) as amd_savings
+    select * from int_waste_params
 ),
 
 previous_families as (

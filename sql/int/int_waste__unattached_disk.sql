@@ -9,8 +9,7 @@
 with
 
 params as (
-    select
-        cast($unattached_disk_savings as decimal(18, 6)) as unattached_disk_savings
+    select * from int_waste_params
 ),
 
 costs as (
