@@ -8,6 +8,15 @@
 create or replace macro finops_blank(x) as
     x is null or trim(cast(x as varchar)) = '';
 
+-- The strict form of a parse, shared by finops_ts, finops_money and finops_yyyymm: NULL for a
+-- blank x, else `parsed` (x as its *_try twin reads it), or an error naming x and `what` it
+-- should have been.
+create or replace macro finops_strict(x, parsed, what) as
+    case
+        when finops_blank(x) then null
+        else coalesce(parsed, error('not a ' || what || ': ''' || x || ''''))
+    end;
+
 create or replace macro finops_ts_plausible(ts) as
     case when ts >= timestamp '1990-01-01' then ts end;
 
@@ -28,28 +37,16 @@ create or replace macro finops_ts_try(x) as
     end;
 
 create or replace macro finops_ts(x) as
-    case
-        when finops_blank(x) then null
-        else coalesce(finops_ts_try(x), error('not a date or timestamp: ''' || x || ''''))
-    end;
+    finops_strict(x, finops_ts_try(x), 'date or timestamp');
 
 create or replace macro finops_money_try(x) as
     try_cast(nullif(trim(cast(x as varchar)), '') as decimal(38, 12));
 
 create or replace macro finops_money(x) as
-    case
-        when finops_blank(x) then null
-        else coalesce(finops_money_try(x), error('not a number: ''' || x || ''''))
-    end;
+    finops_strict(x, finops_money_try(x), 'number');
 
 create or replace macro finops_yyyymm(x) as
-    case
-        when finops_blank(x) then null
-        else coalesce(
-            try_strptime(trim(cast(x as varchar)) || '01', '%Y%m%d'),
-            error('not a YYYYMM month: ''' || x || '''')
-        )
-    end;
+    finops_strict(x, try_strptime(trim(cast(x as varchar)) || '01', '%Y%m%d'), 'YYYYMM month');
 
 -- Azure writes Tags as JSON object members without the braces in some exports.
 create or replace macro finops_azure_tags_text(x) as
