@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import duckdb
 
+from finops_pipeline.anomalies.settings import LEVEL_ORDER
 from finops_pipeline.warehouse import table_exists
 
 # How each level's key is spelled in focus_costs (as in sql/marts/cost_anomalies_daily.sql).
@@ -26,14 +27,6 @@ LEVEL_COLUMNS: dict[str, str] = {
     "total": "BillingCurrency",
 }
 
-SPECIFIC_FIRST = {
-    "sub_account_service": -1,
-    "service": 0,
-    "sub_account": 1,
-    "team": 2,
-    "provider": 3,
-    "total": 4,
-}
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 
 _TEAM_SQL = """
@@ -81,7 +74,7 @@ def recent_incidents(con: duckdb.DuckDBPyConnection, max_age_days: int) -> list[
     for values in cursor.fetchall():
         head = dict(zip(names, values, strict=True))
         others = json.loads(head.get("also_seen_at") or "[]")
-        others.sort(key=lambda m: (SPECIFIC_FIRST.get(m["level"], 9), m["key"]))
+        others.sort(key=lambda m: (LEVEL_ORDER.get(m["level"], 9), m["key"]))
         incident = Incident(head["anomaly_id"], head, [head, *others])
         incident.team = incident_team(con, incident)
         incidents.append(incident)

@@ -20,9 +20,9 @@ import pandas as pd
 import pyarrow as pa
 
 from finops_pipeline.anomalies.detect import Event, SeriesResult, contributors, detect
-from finops_pipeline.anomalies.incidents import LEVEL_ORDER, Incident, group_incidents
+from finops_pipeline.anomalies.incidents import Incident, group_incidents
 from finops_pipeline.anomalies.offsets import counter_moves
-from finops_pipeline.anomalies.settings import AnomalySettings
+from finops_pipeline.anomalies.settings import LEVEL_ORDER, AnomalySettings
 from finops_pipeline.build_runner import Partition, Target, build_partitions
 from finops_pipeline.warehouse import read_sql
 

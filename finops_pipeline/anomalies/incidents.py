@@ -24,16 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from finops_pipeline.anomalies.detect import Event
-from finops_pipeline.anomalies.settings import AnomalySettings
+from finops_pipeline.anomalies.settings import LEVEL_ORDER, AnomalySettings
 
-LEVEL_ORDER = {
-    "sub_account_service": -1,
-    "service": 0,
-    "sub_account": 1,
-    "team": 2,
-    "provider": 3,
-    "total": 4,
-}
 LEAD_DIMENSIONS = ("ResourceId", "x_UsageType", "SkuId")
 
 

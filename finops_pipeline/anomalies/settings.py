@@ -23,6 +23,16 @@ LEVELS: tuple[Level, ...] = (
     "team",
     "total",
 )
+# Most specific first: which level leads when several see one change (the incident's head in
+# cost_anomalies, then its also_seen_at members, and the same order in alerts).
+LEVEL_ORDER: dict[str, int] = {
+    "sub_account_service": -1,
+    "service": 0,
+    "sub_account": 1,
+    "team": 2,
+    "provider": 3,
+    "total": 4,
+}
 
 
 class ImpactFloor(BaseModel):
