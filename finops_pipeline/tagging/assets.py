@@ -9,6 +9,17 @@ from finops_pipeline.tagging.marts import build_tag_marts
 from finops_pipeline.tagging.policy import TagPolicy
 
 GROUP = "tagging"
+# The tables one build writes, each with its asset's description.
+TABLES = {
+    "tag_violations": (
+        "What to fix in the tags, and what it costs. Grain: billing month x resource "
+        "x tag key x violation (missing key, disallowed value, alias used, empty)."
+    ),
+    "tag_compliance": (
+        "Share of cost and of resources that meet the tag policy, with the month-on-"
+        "month trend. Grain: billing month x provider x sub-account x team."
+    ),
+}
 
 
 def build_tag_assets(
@@ -19,31 +30,19 @@ def build_tag_assets(
 ) -> dg.AssetsDefinition:
     def build(run: MonthBuild) -> dict[str, int]:
         rows = build_tag_marts(run.con, run.month, policy=policy, dimension=dimension)
-        return {table: rows.get(table, 0) for table in ("tag_violations", "tag_compliance")}
+        return {table: rows.get(table, 0) for table in TABLES}
 
     return partitioned_tables_asset(
         "tag_marts",
         [
             dg.AssetSpec(
-                "tag_violations",
+                table,
                 group_name=GROUP,
                 deps=upstream,
                 kinds={"duckdb", "sql"},
-                description=(
-                    "What to fix in the tags, and what it costs. Grain: billing month x resource "
-                    "x tag key x violation (missing key, disallowed value, alias used, empty)."
-                ),
-            ),
-            dg.AssetSpec(
-                "tag_compliance",
-                group_name=GROUP,
-                deps=upstream,
-                kinds={"duckdb", "sql"},
-                description=(
-                    "Share of cost and of resources that meet the tag policy, with the month-on-"
-                    "month trend. Grain: billing month x provider x sub-account x team."
-                ),
-            ),
+                description=description,
+            )
+            for table, description in TABLES.items()
         ],
         build=build,
         partitions=partitions,

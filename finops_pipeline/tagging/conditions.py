@@ -78,6 +78,14 @@ def _is_text(column: str) -> bool:
     return column_type(column) in ("VARCHAR", "JSON")
 
 
+def optional_regex(value: str | None) -> str | None:
+    """The field validator of every optional pattern setting: one that is set must run
+    (`check_regex`); unset passes."""
+    if value is not None:
+        check_regex(value)
+    return value
+
+
 class Condition(BaseModel):
     """One test on one column; exactly one operator is set."""
 
@@ -96,12 +104,7 @@ class Condition(BaseModel):
     def _known_column(cls, value: str) -> str:
         return _canonical_column(value)
 
-    @field_validator("regex")
-    @classmethod
-    def _valid_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            check_regex(value)
-        return value
+    _valid_regex = field_validator("regex")(optional_regex)
 
     @model_validator(mode="after")
     def _one_operator(self) -> Condition:

@@ -17,7 +17,7 @@ from typing import Literal, Self
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from finops_pipeline.tagging.conditions import TAG_COLUMNS, Match, check_regex
+from finops_pipeline.tagging.conditions import TAG_COLUMNS, Match, optional_regex
 
 DEMO_POLICY_FILE = Path(__file__).with_name("demo_policy.yaml")
 # AWS writes user tags as `user:<key>` (legacy CUR, FOCUS) and `user_<key>` with every
@@ -41,12 +41,7 @@ class TagValues(_Strict):
     pattern: str | None = None
     aliases: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("pattern")
-    @classmethod
-    def _valid_pattern(cls, value: str | None) -> str | None:
-        if value is not None:
-            check_regex(value)
-        return value
+    _valid_pattern = field_validator("pattern")(optional_regex)
 
     @field_validator("aliases")
     @classmethod
