@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from urllib.parse import urlsplit
+
+from finops_pipeline.urls import HttpUrlError, UrlProblem, split_http_url
 
 
 class SecretValueError(ValueError):
@@ -34,21 +35,23 @@ def _where(setting: str, env_name: str) -> str:
     return f"environment variable {env_name} ({setting})"
 
 
+_URL_PROBLEMS = {
+    UrlProblem.NOT_ONE_LINE: "contains whitespace or a control character; expected one URL on "
+    "one line",
+    UrlProblem.INVALID: "is not a valid URL",
+    UrlProblem.NOT_HTTP: "is not an http(s) URL with a host; expected the https URL exactly as "
+    "the service gave it",
+}
+
+
 def check_url(value: str, setting: str, env_name: str) -> None:
     """An http(s) URL with a host, no credentials in it, https unless the host is loopback."""
     where = _where(setting, env_name)
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
-        raise SecretValueError(f"{where} contains whitespace or a control character; "
-                               "expected one URL on one line")  # fmt: skip
     try:
-        parts = urlsplit(value)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError:
-        raise SecretValueError(f"{where} is not a valid URL") from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise SecretValueError(f"{where} is not an http(s) URL with a host; expected "
-                               "the https URL exactly as the service gave it")  # fmt: skip
+        parts = split_http_url(value)
+    except HttpUrlError as exc:
+        raise SecretValueError(f"{where} {_URL_PROBLEMS[exc.problem]}") from None
+    host = parts.hostname
     if parts.username is not None or parts.password is not None:
         raise SecretValueError(f"{where} carries user:password@; remove it (a webhook "
                                "destination takes a bearer token from token_env)")  # fmt: skip

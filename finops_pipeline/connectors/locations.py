@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from finops_pipeline.redact import redact
+from finops_pipeline.urls import HttpUrlError, UrlProblem, split_http_url
 
 SCHEMES = ("s3", "bigquery", "azure", "azure-exports", "gs")
 _SECRET_MARKERS = ("sig=", "accountkey=", "sharedaccesssignature", "x-amz-signature", "@")
@@ -48,20 +48,21 @@ def is_remote(text: str) -> bool:
     )
 
 
+_URL_PROBLEMS = {
+    UrlProblem.NOT_ONE_LINE: "contains whitespace or a control character; expected one URL "
+    "such as http://127.0.0.1:9000",
+    UrlProblem.INVALID: "not a valid URL; expected http(s)://host[:port]",
+    UrlProblem.NOT_HTTP: "expected http(s)://host[:port][/path]",
+}
+
+
 def check_endpoint_url(value: str, setting: str = "endpoint_url") -> str:
     """An endpoint override must be a plain http(s)://host[:port][/path]: no user:password@,
     no query string (a signature), no whitespace. Errors name `setting`, never the value."""
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
-        raise ValueError(f"{setting}: contains whitespace or a control character; expected "
-                         "one URL such as http://127.0.0.1:9000")  # fmt: skip
     try:
-        parts = urlsplit(value)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError:
-        raise ValueError(f"{setting}: not a valid URL; expected http(s)://host[:port]") from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise ValueError(f"{setting}: expected http(s)://host[:port][/path]")
+        parts = split_http_url(value)
+    except HttpUrlError as exc:
+        raise ValueError(f"{setting}: {_URL_PROBLEMS[exc.problem]}") from None
     if "@" in parts.netloc or any(m in value.lower() for m in _SECRET_MARKERS[:4]):
         raise ValueError(
             f"{setting}: carries credentials (user:password@ or a signature); credentials come "
