@@ -33,6 +33,13 @@ def _team_name(value: str) -> str:
     return value
 
 
+def _only_for(split: str | None, wanted: str, value: object, what: str) -> None:
+    """A pool setting given for a split it does not belong to is refused (an unset split is
+    reported by the split's own check)."""
+    if value is not None and split not in (wanted, None):
+        raise ValueError(f"{what} to split: {wanted} only (this pool is {split})")
+
+
 class ReportingSettings(BaseModel):
     """The currency roll-ups are shown in, and where the monthly rates to it come from."""
 
@@ -99,8 +106,7 @@ class PoolRule(BaseModel):
         split = info.data.get("split")
         if split == "proportional":
             return value or "effective_cost"
-        if value is not None and split is not None:
-            raise ValueError(f"basis applies to split: proportional only (this pool is {split})")
+        _only_for(split, "proportional", value, "basis applies")
         return value
 
     @field_validator("teams")
@@ -123,8 +129,7 @@ class PoolRule(BaseModel):
     ) -> dict[str, Decimal] | None:
         split = info.data.get("split")
         if split != "fixed":
-            if value is not None and split is not None:
-                raise ValueError(f"weights apply to split: fixed only (this pool is {split})")
+            _only_for(split, "fixed", value, "weights apply")
             return value
         if not value:
             raise ValueError("split: fixed needs weights, e.g. {payments: 60, search: 40}")
@@ -146,8 +151,7 @@ class PoolRule(BaseModel):
         split = info.data.get("split")
         if split == "metric" and not value:
             raise ValueError("split: metric needs the metric's name, e.g. metric: active_users")
-        if split not in ("metric", None) and value is not None:
-            raise ValueError(f"metric applies to split: metric only (this pool is {split})")
+        _only_for(split, "metric", value, "metric applies")
         return value
 
     @property
