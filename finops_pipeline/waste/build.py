@@ -9,6 +9,7 @@ month(s).
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -28,40 +29,51 @@ def load_previous_generation(
     con: duckdb.DuckDBPyConnection, path: Path = PREVIOUS_GENERATION_CSV
 ) -> int:
     """Replace the reference table of previous-generation families with the CSV's rows."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = [
-            (
-                row["family"].strip().lower(),
-                row["successor"].strip() or None,
-                row["graviton_successor"].strip() or None,
-            )
-            for row in csv.DictReader(handle)
-        ]
-    con.execute(
-        f"create or replace table {_REF_TABLE} "
-        "(family varchar primary key, successor varchar, graviton_successor varchar)"
+    return _replace_from_csv(
+        con,
+        _REF_TABLE,
+        "family varchar primary key, successor varchar, graviton_successor varchar",
+        path,
+        lambda row: (
+            row["family"].strip().lower(),
+            row["successor"].strip() or None,
+            row["graviton_successor"].strip() or None,
+        ),
     )
-    con.executemany(f"insert into {_REF_TABLE} values (?, ?, ?)", rows)
-    return len(rows)
 
 
 def load_previous_series(con: duckdb.DuckDBPyConnection, path: Path = PREVIOUS_SERIES_CSV) -> int:
     """Replace the reference table of previous-generation Azure and GCP VM series."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = [
-            (
-                row["provider"].strip(),
-                row["series"].strip().lower(),
-                row["successor"].strip(),
-                row["note"].strip(),
-            )
-            for row in csv.DictReader(handle)
-        ]
-    con.execute(
-        f"create or replace table {_SERIES_TABLE} (provider varchar, series varchar, "
-        "successor varchar, note varchar, primary key (provider, series))"
+    return _replace_from_csv(
+        con,
+        _SERIES_TABLE,
+        "provider varchar, series varchar, successor varchar, note varchar, "
+        "primary key (provider, series)",
+        path,
+        lambda row: (
+            row["provider"].strip(),
+            row["series"].strip().lower(),
+            row["successor"].strip(),
+            row["note"].strip(),
+        ),
     )
-    con.executemany(f"insert into {_SERIES_TABLE} values (?, ?, ?, ?)", rows)
+
+
+def _replace_from_csv(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: str,
+    path: Path,
+    values: Callable[[dict[str, str]], tuple[str | None, ...]],
+) -> int:
+    """Replace `table` (`columns`: its column definitions) with one row per CSV line of
+    `path`, as `values` reads the line; the number of rows."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [values(row) for row in csv.DictReader(handle)]
+    con.execute(f"create or replace table {table} ({columns})")
+    if rows:
+        placeholders = ", ".join("?" for _ in rows[0])
+        con.executemany(f"insert into {table} values ({placeholders})", rows)
     return len(rows)
 
 
