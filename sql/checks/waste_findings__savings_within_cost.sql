@@ -43,26 +43,22 @@ duplicated as (
     ) > 1
 ),
 
+broken as (
+    select * from negative_savings
+    union all by name
+    select * from savings_above_cost
+    union all by name
+    select * from no_cost
+    union all by name
+    select * from unexplained
+    union all by name
+    select * from duplicated
+),
+
 final as (
     select rule, billing_month, provider, check_name, resource_id, billing_currency,
         monthly_cost, estimated_monthly_savings
-    from negative_savings
-    union all by name
-    select rule, billing_month, provider, check_name, resource_id, billing_currency,
-        monthly_cost, estimated_monthly_savings
-    from savings_above_cost
-    union all by name
-    select rule, billing_month, provider, check_name, resource_id, billing_currency,
-        monthly_cost, estimated_monthly_savings
-    from no_cost
-    union all by name
-    select rule, billing_month, provider, check_name, resource_id, billing_currency,
-        monthly_cost, estimated_monthly_savings
-    from unexplained
-    union all by name
-    select rule, billing_month, provider, check_name, resource_id, billing_currency,
-        monthly_cost, estimated_monthly_savings
-    from duplicated
+    from broken
 )
 
 select * from final
