@@ -48,17 +48,14 @@ def _chart(title: str, chart: alt.Chart, mark: str, marks: int) -> Chart:
 def bar(
     title: str, records: Sequence[dict[str, Any]], category: str, value: str, currency: str
 ) -> Chart:
-    values = plain(records)
-    chart = (
-        alt.Chart(alt.Data(values=values), title=title, width=WIDTH)
-        .mark_bar()
-        .encode(
-            y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
-            x=alt.X(f"{value}:Q", title=currency, axis=alt.Axis(format=",.0f")),
-            tooltip=[f"{category}:N", alt.Tooltip(f"{value}:Q", format=",.2f")],
-        )
+    return _bars(
+        title,
+        records,
+        category,
+        value,
+        currency,
+        tooltip=[f"{category}:N", alt.Tooltip(f"{value}:Q", format=",.2f")],
     )
-    return _chart(title, chart, "bar", len(values))
 
 
 def stacked_bar(
@@ -69,14 +66,34 @@ def stacked_bar(
     value: str,
     currency: str,
 ) -> Chart:
+    return _bars(
+        title,
+        records,
+        category,
+        f"sum({value})",
+        currency,
+        color=alt.Color(f"{stack}:N", title=None, scale=alt.Scale(scheme="set2")),
+    )
+
+
+def _bars(
+    title: str,
+    records: Sequence[dict[str, Any]],
+    category: str,
+    amount: str,
+    currency: str,
+    **encoding: Any,
+) -> Chart:
+    """Horizontal bars, one per category, largest first, `amount` (a field or an aggregate
+    of one) on an x axis in `currency`; `encoding` adds channels (tooltip, stack colour)."""
     values = plain(records)
     chart = (
         alt.Chart(alt.Data(values=values), title=title, width=WIDTH)
         .mark_bar()
         .encode(
             y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
-            x=alt.X(f"sum({value}):Q", title=currency, axis=alt.Axis(format=",.0f")),
-            color=alt.Color(f"{stack}:N", title=None, scale=alt.Scale(scheme="set2")),
+            x=alt.X(f"{amount}:Q", title=currency, axis=alt.Axis(format=",.0f")),
+            **encoding,
         )
     )
     return _chart(title, chart, "bar", len(values))
