@@ -20,7 +20,7 @@ from azure.storage.blob import BlobServiceClient, ContainerClient
 
 from finops_pipeline.connectors.azure_credentials import blob_credential
 from finops_pipeline.connectors.azure_errors import azure_errors
-from finops_pipeline.connectors.base import Candidate, Fetched
+from finops_pipeline.connectors.base import Candidate, Fetched, below_prefix
 from finops_pipeline.connectors.locations import Location
 from finops_pipeline.connectors.settings import SourceSettings
 from finops_pipeline.connectors.staging import Progress, complete, part_file
@@ -142,9 +142,7 @@ class AzureBlobFetcher:
                          fingerprint, listing, {"newest": manifest_blob})  # fmt: skip
 
     def _relative(self, name: str) -> str:
-        if self.prefix and name.startswith(self.prefix):
-            name = name[len(self.prefix) :]
-        return name.strip("/") or "."
+        return below_prefix(self.prefix, name)
 
     def fetch(self, candidate: Candidate, into: Path, progress: Progress) -> Fetched:
         if "files" in candidate.detail:

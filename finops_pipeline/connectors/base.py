@@ -6,6 +6,7 @@ types only, never on the code that drives it.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Protocol
 
 from finops_pipeline.connectors.staging import Progress
 from finops_pipeline.connectors.state import ObjectState
+from finops_pipeline.ingest.discover import folder_period
+from finops_pipeline.ingest.reader import file_kind
 
 
 @dataclass
@@ -40,3 +43,31 @@ class Fetcher(Protocol):
     def candidates(self) -> list[Candidate]: ...
 
     def fetch(self, candidate: Candidate, into: Path, progress: Progress) -> Fetched: ...
+
+
+def below_prefix(prefix: str, key: str) -> str:
+    """`key` (an object or folder of the listing) relative to the location's `prefix`: where
+    it goes under the mirror ('.' for the prefix itself)."""
+    if prefix and key.startswith(prefix):
+        key = key[len(prefix) :]
+    return key.strip("/") or "."
+
+
+def folder_candidates(listing: dict[str, ObjectState], prefix: str) -> list[Candidate]:
+    """One delivery per folder of billing files, for a location with no manifest: the folder's
+    files are its fingerprint, and its period is read from the folder's path."""
+    folders: dict[str, list[ObjectState]] = {}
+    for key, obj in listing.items():
+        if file_kind(Path(key)) is not None:
+            folders.setdefault(posixpath.dirname(key), []).append(obj)
+    return [
+        Candidate(
+            key=folder,
+            period=folder_period(Path(objs[0].key)),
+            folder=below_prefix(prefix, folder),
+            fingerprint=objs,
+            listing=listing,
+            detail={"files": [o.key for o in objs]},
+        )
+        for folder, objs in sorted(folders.items())
+    ]

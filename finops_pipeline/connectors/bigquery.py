@@ -20,7 +20,7 @@ from google.api_core.retry import Retry
 from google.cloud import bigquery
 
 from finops_pipeline.connectors.base import Candidate, Fetched
-from finops_pipeline.connectors.bigquery_errors import bigquery_errors, google_credentials
+from finops_pipeline.connectors.bigquery_errors import bigquery_errors, google_client_args
 from finops_pipeline.connectors.bigquery_sql import bigquery_sql
 from finops_pipeline.connectors.locations import Location
 from finops_pipeline.connectors.settings import SourceSettings
@@ -59,12 +59,8 @@ class BigQueryFetcher:
         if client is not None:
             self.client = client
             return
-        options: dict[str, Any] = {}
-        if source.endpoint_url:
-            options["client_options"] = {"api_endpoint": source.endpoint_url}
-        credentials = google_credentials(source.name, self.uri, bool(source.endpoint_url))
         self.client = bigquery.Client(
-            project=source.project or location.host, credentials=credentials, **options
+            project=source.project or location.host, **google_client_args(source, self.uri)
         )
 
     def _run(self, name: str, params: list[Any]) -> bigquery.table.RowIterator:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import google.auth
 import requests
@@ -13,6 +13,9 @@ from google.api_core import exceptions as gexc
 from google.auth.exceptions import DefaultCredentialsError, TransportError
 
 from finops_pipeline.errors import IngestError
+
+if TYPE_CHECKING:
+    from finops_pipeline.connectors.settings import SourceSettings
 
 BIGQUERY_SCOPES = ("https://www.googleapis.com/auth/bigquery.readonly",
                    "https://www.googleapis.com/auth/cloud-platform.read-only")  # fmt: skip
@@ -41,6 +44,34 @@ def google_credentials(
         ) from exc
 
 
+def google_client_args(
+    source: SourceSettings, where: str, scopes: tuple[str, ...] = BIGQUERY_SCOPES
+) -> dict[str, Any]:
+    """The keyword arguments every Google client of `source` gets: its credentials
+    (`google_credentials`) and, for an endpoint override (an emulator), the endpoint."""
+    args: dict[str, Any] = {}
+    if source.endpoint_url:
+        args["client_options"] = {"api_endpoint": source.endpoint_url}
+    args["credentials"] = google_credentials(source.name, where, bool(source.endpoint_url), scopes)
+    return args
+
+
+def network_failure(source: str, where: str, exc: Exception, api: str, unit: str) -> IngestError:
+    """A Google call that failed on the network after the client's own retries: nothing of
+    the `unit` (month, delivery) was loaded, so running again is safe."""
+    return IngestError(
+        where,
+        f"source '{source}': network failure after the client's retries ({exc})",
+        action=f"check connectivity to {api} and run the ingest again; nothing from this "
+        f"{unit} was loaded",
+    )
+
+
+def api_failure(source: str, where: str, exc: gexc.GoogleAPICallError, api: str) -> IngestError:
+    """Any other error a Google API answered, in its own words."""
+    return IngestError(where, f"source '{source}': {api} error: {exc.message}")
+
+
 @contextmanager
 def bigquery_errors(source: str, where: str, table: str, project: str) -> Iterator[None]:
     grant = (
@@ -67,11 +98,6 @@ def bigquery_errors(source: str, where: str, table: str, project: str) -> Iterat
         ) from exc
     except (gexc.RetryError, gexc.ServerError, gexc.TooManyRequests, requests.ConnectionError,
             requests.Timeout, TransportError, ConnectionError) as exc:  # fmt: skip
-        raise IngestError(
-            where,
-            f"source '{source}': network failure after the client's retries ({exc})",
-            action="check connectivity to BigQuery and run the ingest again; nothing from this "
-            "month was loaded",
-        ) from exc
+        raise network_failure(source, where, exc, "BigQuery", "month") from exc
     except gexc.GoogleAPICallError as exc:
-        raise IngestError(where, f"source '{source}': BigQuery error: {exc.message}") from exc
+        raise api_failure(source, where, exc, "BigQuery") from exc

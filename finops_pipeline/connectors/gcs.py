@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import os
-import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -30,16 +29,19 @@ from google.api_core.retry import Retry
 from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 
-from finops_pipeline.connectors.base import Candidate, Fetched
-from finops_pipeline.connectors.bigquery_errors import google_credentials
+from finops_pipeline.connectors.base import Candidate, Fetched, below_prefix, folder_candidates
+from finops_pipeline.connectors.bigquery_errors import google_client_args
 from finops_pipeline.connectors.gcs_errors import gcs_errors
 from finops_pipeline.connectors.locations import Location
 from finops_pipeline.connectors.settings import SourceSettings
-from finops_pipeline.connectors.staging import Progress, b64_md5, complete, part_file
+from finops_pipeline.connectors.staging import (
+    Progress,
+    b64_md5,
+    complete,
+    part_file,
+    refuse_download,
+)
 from finops_pipeline.connectors.state import ObjectState
-from finops_pipeline.errors import IngestError
-from finops_pipeline.ingest.discover import folder_period
-from finops_pipeline.ingest.reader import file_kind
 
 SCOPES = ("https://www.googleapis.com/auth/devstorage.read_only",)
 
@@ -69,11 +71,9 @@ class GcsFetcher:
         if client is not None:
             self.client = client
             return
-        options: dict[str, Any] = {}
-        if source.endpoint_url:
-            options["client_options"] = {"api_endpoint": source.endpoint_url}
-        credentials = google_credentials(source.name, self.uri, bool(source.endpoint_url), SCOPES)
-        self.client = storage.Client(project=source.project, credentials=credentials, **options)
+        self.client = storage.Client(
+            project=source.project, **google_client_args(source, self.uri, SCOPES)
+        )
 
     # ---- listing -------------------------------------------------------------------------
 
@@ -90,27 +90,10 @@ class GcsFetcher:
         return listing
 
     def candidates(self) -> list[Candidate]:
-        listing = self._list()
-        folders: dict[str, list[ObjectState]] = {}
-        for key, obj in listing.items():
-            if file_kind(Path(key)) is not None:
-                folders.setdefault(posixpath.dirname(key), []).append(obj)
-        return [
-            Candidate(
-                key=folder,
-                period=folder_period(Path(objs[0].key)),
-                folder=self._relative(folder),
-                fingerprint=objs,
-                listing=listing,
-                detail={"files": [o.key for o in objs]},
-            )
-            for folder, objs in sorted(folders.items())
-        ]
+        return folder_candidates(self._list(), self.prefix)
 
     def _relative(self, key: str) -> str:
-        if self.prefix and key.startswith(self.prefix):
-            key = key[len(self.prefix) :]
-        return key.strip("/") or "."
+        return below_prefix(self.prefix, key)
 
     # ---- fetching ------------------------------------------------------------------------
 
@@ -172,9 +155,6 @@ def _check_crc32c(part: Path, remote: str, expected: str | None) -> None:
             checksum.update(chunk)
     actual = base64.b64encode(checksum.digest()).decode("ascii")
     if actual != expected:
-        part.unlink(missing_ok=True)
-        raise IngestError(
-            remote,
-            f"download corrupt: CRC32C {actual} differs from the object's {expected}",
-            action="run the ingest again; nothing from this delivery was loaded",
+        refuse_download(
+            part, remote, f"corrupt: CRC32C {actual} differs from the object's {expected}"
         )

@@ -15,6 +15,7 @@ from google.api_core import exceptions as gexc
 from google.auth.exceptions import RefreshError, TransportError
 from google.cloud.storage.exceptions import DataCorruption, InvalidResponse
 
+from finops_pipeline.connectors.bigquery_errors import api_failure, network_failure
 from finops_pipeline.errors import IngestError
 
 VIEWER_ROLE = "roles/storage.objectViewer"
@@ -59,11 +60,6 @@ def gcs_errors(source: str, where: str, permission: str, bucket: str) -> Iterato
     except (gexc.RetryError, gexc.ServerError, gexc.TooManyRequests, requests.ConnectionError,
             requests.Timeout, requests.exceptions.ChunkedEncodingError, TransportError,
             ConnectionError, InvalidResponse) as exc:  # fmt: skip
-        raise IngestError(
-            where,
-            f"source '{source}': network failure after the client's retries ({exc})",
-            action="check connectivity to Cloud Storage and run the ingest again; nothing from "
-            "this delivery was loaded",
-        ) from exc
+        raise network_failure(source, where, exc, "Cloud Storage", "delivery") from exc
     except gexc.GoogleAPICallError as exc:
-        raise IngestError(where, f"source '{source}': Cloud Storage error: {exc.message}") from exc
+        raise api_failure(source, where, exc, "Cloud Storage") from exc

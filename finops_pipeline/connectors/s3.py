@@ -18,7 +18,7 @@ import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
-from finops_pipeline.connectors.base import Candidate, Fetched
+from finops_pipeline.connectors.base import Candidate, Fetched, below_prefix, folder_candidates
 from finops_pipeline.connectors.locations import Location
 from finops_pipeline.connectors.s3_errors import s3_errors
 from finops_pipeline.connectors.settings import SourceSettings
@@ -26,7 +26,6 @@ from finops_pipeline.connectors.staging import Progress, complete, part_file
 from finops_pipeline.connectors.state import ObjectState
 from finops_pipeline.errors import IngestError
 from finops_pipeline.ingest.discover import folder_period
-from finops_pipeline.ingest.reader import file_kind
 
 _LEGACY_PERIOD = re.compile(r"^\d{8}-\d{8}$")
 _DATA_EXPORT_PERIOD = re.compile(r"^BILLING_PERIOD=\d{4}-\d{2}$", re.IGNORECASE)
@@ -75,7 +74,7 @@ class S3Fetcher:
             k for k in listing if k.endswith("-Manifest.json") and self._is_period_manifest(k)
         ]
         if not manifests:
-            return self._plain_folders(listing)
+            return folder_candidates(listing, self.prefix)
         found = []
         for key in sorted(manifests):
             period_folder = posixpath.dirname(key)
@@ -97,27 +96,8 @@ class S3Fetcher:
         folder = posixpath.basename(posixpath.dirname(key))
         return bool(_LEGACY_PERIOD.match(folder) or _DATA_EXPORT_PERIOD.match(folder))
 
-    def _plain_folders(self, listing: dict[str, ObjectState]) -> list[Candidate]:
-        folders: dict[str, list[ObjectState]] = {}
-        for key, obj in listing.items():
-            if file_kind(Path(key)) is not None:
-                folders.setdefault(posixpath.dirname(key), []).append(obj)
-        return [
-            Candidate(
-                folder,
-                folder_period(Path(objs[0].key)),
-                self._relative(folder),
-                objs,
-                listing,
-                {"files": [o.key for o in objs]},
-            )
-            for folder, objs in sorted(folders.items())
-        ]
-
     def _relative(self, key: str) -> str:
-        if self.prefix and key.startswith(self.prefix):
-            key = key[len(self.prefix) :]
-        return key.strip("/") or "."
+        return below_prefix(self.prefix, key)
 
     # ---- fetching ------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 
@@ -96,23 +97,26 @@ def complete(
     """
     got = part.stat().st_size
     if size is not None and got != size:
-        part.unlink(missing_ok=True)
-        raise IngestError(
-            remote,
-            f"download incomplete: {got} of {size} bytes",
-            action="run the ingest again; nothing from this delivery was loaded",
-        )
+        refuse_download(part, remote, f"incomplete: {got} of {size} bytes")
     if md5:
         expected = md5.hex() if isinstance(md5, bytes | bytearray) else md5.strip('"').lower()
         actual = md5_hex(part)
         if actual != expected:
-            part.unlink(missing_ok=True)
-            raise IngestError(
-                remote,
-                f"download corrupt: MD5 {actual} differs from the provider's {expected}",
-                action="run the ingest again; nothing from this delivery was loaded",
+            refuse_download(
+                part, remote, f"corrupt: MD5 {actual} differs from the provider's {expected}"
             )
     os.replace(part, target)
+
+
+def refuse_download(part: Path, remote: str, problem: str) -> NoReturn:
+    """Drop a download that is not what the provider listed (`problem`: how); nothing of the
+    delivery is loaded, and the next run fetches it again."""
+    part.unlink(missing_ok=True)
+    raise IngestError(
+        remote,
+        f"download {problem}",
+        action="run the ingest again; nothing from this delivery was loaded",
+    )
 
 
 def b64_md5(value: str | None) -> bytes | None:
