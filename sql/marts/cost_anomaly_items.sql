@@ -43,25 +43,28 @@ slice as (
         and cast(ChargePeriodStart as date) between $start and $end
 ),
 
+-- The dimensions a contributor is ranked on, each with the slice column holding its value.
+dimensions as (
+    select * from (
+        values ('ResourceId'), ('x_UsageType'), ('RegionId'), ('SkuId'),
+            ('CommitmentDiscountStatus')
+    ) as t(dimension)
+),
+
 final as (
-    select 'ResourceId' as dimension, tmp_resource as value, day, cast(sum(cost) as double) as cost
+    select
+        dimensions.dimension,
+        case dimensions.dimension
+            when 'ResourceId' then slice.tmp_resource
+            when 'x_UsageType' then slice.tmp_usage_type
+            when 'RegionId' then slice.tmp_region
+            when 'SkuId' then slice.tmp_sku
+            when 'CommitmentDiscountStatus' then slice.tmp_coverage
+        end as value,
+        slice.day,
+        cast(sum(slice.cost) as double) as cost
     from slice
-    group by all
-    union all
-    select 'x_UsageType', tmp_usage_type, day, cast(sum(cost) as double)
-    from slice
-    group by all
-    union all
-    select 'RegionId', tmp_region, day, cast(sum(cost) as double)
-    from slice
-    group by all
-    union all
-    select 'SkuId', tmp_sku, day, cast(sum(cost) as double)
-    from slice
-    group by all
-    union all
-    select 'CommitmentDiscountStatus', tmp_coverage, day, cast(sum(cost) as double)
-    from slice
+    cross join dimensions
     group by all
 )
 
