@@ -141,12 +141,7 @@ def showback(
     else:
         section.notes.append("forecast: not shown: the month is closed (actuals are final)")
     columns = [
-        Column("team"),
-        Column("direct", "money"),
-        Column("shared", "money"),
-        Column("unallocated", "money"),
-        Column("total", "money"),
-        Column("billed total", "money"),
+        *_split_columns(),
         Column("previous month", "money"),
         Column("change", "money"),
         Column("change %", "pct"),
@@ -162,8 +157,7 @@ def showback(
         columns += [Column("forecast month end", "money"), Column("forecast 80% range")]
     table_rows = []
     for t in teams:
-        row: list[Any] = [t["team"], t["direct"], t["shared"], t["unallocated"], t["total"]]
-        row += [t["billed_total"], t["previous_total"], t["change"], t["change_pct"]]
+        row = [*_split_row(t), t["previous_total"], t["change"], t["change_pct"]]
         if budgets:
             b = budgets.get(t["team"], {})
             variance, status = b.get("variance"), b.get("status")
@@ -215,20 +209,9 @@ def _without_rate(con: duckdb.DuckDBPyConnection, params: dict[str, Any], sectio
         "table and are shown per billing currency below (`finops rates import FILE`, then "
         "`finops run`, converts them)"
     )
-    columns = [
-        Column("team"),
-        Column("direct", "money"),
-        Column("shared", "money"),
-        Column("unallocated", "money"),
-        Column("total", "money"),
-        Column("billed total", "money"),
-    ]
+    columns = _split_columns()
     for currency in currencies:
-        table_rows = [
-            [r["team"], r["direct"], r["shared"], r["unallocated"], r["total"], r["billed_total"]]
-            for r in data
-            if r["billing_currency"] == currency
-        ]
+        table_rows = [_split_row(r) for r in data if r["billing_currency"] == currency]
         section.tables.append(
             Table(
                 f"Showback by team in {currency} (no rate to {cur})",
@@ -238,6 +221,19 @@ def _without_rate(con: duckdb.DuckDBPyConnection, params: dict[str, Any], sectio
                 key=f"showback_by_team_{currency.lower()}",
             )
         )
+
+
+def _split_columns() -> list[Column]:
+    """How both showback tables (reporting and billing currency) start: the team, its cost
+    direct, shared and unallocated, the total, and the billed total."""
+    money = ("direct", "shared", "unallocated", "total", "billed total")
+    return [Column("team"), *(Column(name, "money") for name in money)]
+
+
+def _split_row(team: dict[str, Any]) -> list[Any]:
+    """A showback_by_team row's values for `_split_columns`."""
+    names = ("team", "direct", "shared", "unallocated", "total", "billed_total")
+    return [team[name] for name in names]
 
 
 def _optional(
@@ -258,6 +254,16 @@ def _optional(
         section.notes.append(not_available(label, f"{table} has no row for {params['label']}"))
         return {}
     return {r["team"]: r for r in rows(con, query, params)}
+
+
+def _unallocated_list(
+    title: str, key: str, what: list[str], advice: str, found: list[dict[str, Any]], cur: str
+) -> Table:
+    """A list of unowned cost: the columns naming what it is, its billing currency, its cost
+    in that currency and in the reporting one `cur`, and the advice; one row per `found`."""
+    columns = [Column(name) for name in what]
+    columns += [Column("currency"), Column("cost", "money"), Column(f"cost ({cur})", "money")]
+    return Table(title, [*columns, Column(advice)], [list(r.values()) for r in found], key=key)
 
 
 def unallocated(
@@ -308,19 +314,13 @@ def unallocated(
         )
     accounts = rows(con, "unallocated_accounts", params)
     section.tables.append(
-        Table(
+        _unallocated_list(
             f"Top accounts and services by unallocated cost ({cur})",
-            [
-                Column("provider"),
-                Column("account"),
-                Column("service"),
-                Column("currency"),
-                Column("cost", "money"),
-                Column(f"cost ({cur})", "money"),
-                Column("why"),
-            ],
-            [list(a.values()) for a in accounts],
-            key="unallocated_accounts",
+            "unallocated_accounts",
+            ["provider", "account", "service"],
+            "why",
+            accounts,
+            cur,
         )
     )
     classify_charges(
@@ -332,20 +332,13 @@ def unallocated(
     )
     resources = rows(con, "unallocated_resources", params)
     section.tables.append(
-        Table(
+        _unallocated_list(
             f"Top untagged resources by cost, with the fix ({cur})",
-            [
-                Column("provider"),
-                Column("account"),
-                Column("resource"),
-                Column("service"),
-                Column("currency"),
-                Column("cost", "money"),
-                Column(f"cost ({cur})", "money"),
-                Column("fix that would allocate it"),
-            ],
-            [list(r.values()) for r in resources],
-            key="unallocated_resources",
+            "unallocated_resources",
+            ["provider", "account", "resource", "service"],
+            "fix that would allocate it",
+            resources,
+            cur,
         )
     )
     if showback_settings.allocation.unallocated.redistribute:
