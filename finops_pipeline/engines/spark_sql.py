@@ -17,6 +17,9 @@ or with another meaning is rewritten here, each rewrite keeping DuckDB's result:
 - a list element `l[i]` (from 1, NULL out of range) becomes `get(l, i - 1)`.
 - `regexp_extract`'s options ('i') go into the pattern as `(?i)`; `json_valid(x)` becomes
   `try_parse_json(x) is not null` (NULL for a NULL x, as DuckDB answers).
+- `json_merge_patch(a, b, ...)` of flat objects (the GCP label objects) becomes a merge of
+  string maps in DuckDB's key order: the keys of the target the patch lacks, then the
+  patch's keys in its own order (a JSON null in the patch removes the key), folded left.
 - sql/macros.sql's macros are written out in place (sql_macros.py: Spark has no SQL macros),
   and `unnest(struct)` in a select list (DuckDB spreads a struct into columns) becomes one
   aliased column per field.
@@ -123,6 +126,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.Anonymous(this="exists", expressions=[transform.this, transform.expression])
     if isinstance(node, exp.RegexpExtract) and node.args.get("parameters") is not None:
         return _regexp_flags_inline(node)
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "json_merge_patch":
+        return _json_merge_objects(node.expressions)
     if isinstance(node, exp.Anonymous) and node.name.lower() == "json_valid":
         (text,) = node.expressions
         valid = exp.Not(
@@ -133,6 +138,39 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             default=valid,
         )
     return node
+
+
+def _json_merge_objects(objects: list[exp.Expression]) -> exp.Expression:
+    """DuckDB's json_merge_patch of flat JSON objects, as Spark maps.
+
+    DuckDB (yyjson's merge patch) writes the target's keys that the patch does not name, in
+    their order, then the patch's keys in theirs; a null in the patch removes its key. The
+    arguments are parsed as map<string, string> (flat label objects: a nested object would
+    come back as its JSON text, quoted) and the result written back with to_json. A NULL
+    argument is a JSON null, as in DuckDB: as the target it merges as {}, as a patch it
+    replaces everything merged so far with NULL."""
+
+    def as_map(text: exp.Expression) -> exp.Expression:
+        return exp.func("from_json", text.copy(), exp.Literal.string("map<string, string>"))
+
+    def keys_lambda(body: exp.Expression) -> exp.Lambda:
+        return exp.Lambda(this=body, expressions=[exp.to_identifier("k"), exp.to_identifier("v")])
+
+    merged = as_map(objects[0])
+    for patch_text in objects[1:]:
+        patch_keys = exp.func("map_keys", as_map(patch_text))
+        not_patched = exp.not_(exp.func("array_contains", patch_keys, exp.column("k")))
+        not_null = exp.not_(exp.Is(this=exp.column("v"), expression=exp.null()))
+        target = exp.func("coalesce", merged, as_map(exp.Literal.string("{}")))
+        kept = exp.func("map_filter", target, keys_lambda(not_patched))
+        present = exp.func("map_filter", as_map(patch_text), keys_lambda(not_null))
+        merged = exp.Case(
+            ifs=[
+                exp.If(this=exp.Is(this=patch_text.copy(), expression=exp.null()), true=exp.null())
+            ],
+            default=exp.func("map_concat", kept, present),
+        )
+    return exp.func("to_json", merged)
 
 
 def _int_literal(node: exp.Expression) -> int | None:

@@ -148,6 +148,11 @@ def test_macros_give_duckdbs_rows(spark, sql: str) -> None:
         'from (values (\'[{"key": "a", "value": "1"}, {"key": "b", '
         '"value": "2"}, {"key": "a", "value": "3"}]\'), '
         '(\'[{"key": "c", "value": "4"}]\')) as t(x))',
+        # json_merge_patch of label objects: DuckDB's key order, a null removes, NULL stays NULL
+        "select json_merge_patch(coalesce(a, '{}'), b, c) as merged from (values "
+        """('{"z": "1", "a": "2"}', '{"m": "3", "z": "9"}', '{"a": null, "q": "x"}'), """
+        """(null, '{"k.dotted/key": "v"}', '{}'), ('{}', '{}', '{}'), """
+        """('{"a": "1"}', null, '{}')) as t(a, b, c)""",
         # * REPLACE written out as the source's columns, each replaced one in its place
         "with a as (select 1 as x, 2 as y, 'k' as z), "
         "b as (select * replace (x + 10 as x, 'r' as z), 'new' as w from a where y = 2) "
@@ -233,7 +238,7 @@ def test_focus_costs_on_spark_equals_duckdb_row_for_row(spark, focus_sample) -> 
 
 @pytest.fixture(scope="module")
 def raw_exports(tmp_path_factory, shared_datasets: Path):
-    """Real CUR, Azure and FOCUS exports landed by DuckDB, their raw tables published to a lake (the
+    """Real CUR, Azure, GCP and FOCUS exports landed by DuckDB, their raw tables published to a lake (the
     bridge until Spark lands exports itself). A raw table with no rows has no lake folder, so
     the Spark build finds it, empty, on its warehouse instead."""
     folder = tmp_path_factory.mktemp("spark_staging")
@@ -241,6 +246,7 @@ def raw_exports(tmp_path_factory, shared_datasets: Path):
     for path, source in [
         (shared_datasets / "koku-aws" / "2022-07-01-alt-columns.csv", "koku-aws"),
         (shared_datasets / "koku-azure" / "azure_version_2.csv", "koku-azure"),
+        (shared_datasets / "koku-gcp" / "tmp_example.csv", "koku-gcp"),
         (shared_datasets / "focus-sample-data" / "focus_sample.csv", "focus-sample"),
     ]:
         assert not ingest_and_refresh(duck, path, source=source).rejected
@@ -269,7 +275,9 @@ def _naive_utc(row: tuple) -> tuple:
     )
 
 
-@pytest.mark.parametrize("model", ["stg_aws__cur", "stg_azure__cost", "stg_focus__export"])
+@pytest.mark.parametrize(
+    "model", ["stg_aws__cur", "stg_azure__cost", "stg_gcp__billing", "stg_focus__export"]
+)
 def test_staging_on_spark_equals_duckdb_row_for_row(spark, raw_exports, model) -> None:
     """A staging model (`* REPLACE`, UNION BY NAME, regexp options, json_valid, FOCUS tag
     lists, list elements counted from 1 ...) built on Spark from the raw rows: every column and value equal to DuckDB's view, money exact."""
