@@ -39,10 +39,32 @@ from finops_pipeline.warehouse import SQL_DIR, read_sql, run_sql_file, table_exi
 
 
 @dataclass(frozen=True)
+class DriverStep:
+    """Part of a model an engine other than DuckDB computes with DuckDB on its driver.
+
+    Some composed SQL is DuckDB's only (the tag policy: maps bound as parameters, list
+    lambdas) but runs over a small aggregate (the distinct tag sets). The engine collects the
+    distinct `keys` of `source`'s rows in the partition being built, gives them to `sql` as
+    the table `keys_table`, runs `sql` on DuckDB and makes its rows available as `name`."""
+
+    name: str
+    source: str
+    keys: tuple[str, ...]
+    keys_table: str
+    sql: str
+
+
+@dataclass(frozen=True)
 class Query:
-    """A model composed in Python (a SQL file plus generated columns), as SQL text."""
+    """A model composed in Python (a SQL file plus generated columns), as SQL text.
+
+    DuckDB runs `sql`. An engine that cannot run all of it runs `engine_sql` instead: the
+    same model reading the result of each `driver` step by its name (engines/spark_engine.py).
+    Both are composed from the same pieces (tagging/normalise.py), never written twice."""
 
     sql: str
+    engine_sql: str | None = None
+    driver: tuple[DriverStep, ...] = ()
 
 
 Model = str | Query | Callable[[duckdb.DuckDBPyConnection], Any]
@@ -273,6 +295,13 @@ def execute(
     con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None
 ) -> duckdb.DuckDBPyConnection:
     """Run one statement, binding exactly the named parameters it uses."""
+    wanted = bound(sql, params)
+    return con.execute(sql, wanted) if wanted else con.execute(sql)
+
+
+def bound(sql: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The values of exactly the named parameters one statement uses (DuckDB refuses
+    others); a missing one fails naming it."""
     statements = duckdb.extract_statements(sql)
     if len(statements) != 1:
         raise ValueError(f"expected one statement, found {len(statements)}")
@@ -281,9 +310,7 @@ def execute(
     missing = sorted(wanted - supplied.keys())
     if missing:
         raise ValueError(f"no value for parameter(s) {', '.join('$' + m for m in missing)}")
-    if not wanted:
-        return con.execute(sql)
-    return con.execute(sql, {name: supplied[name] for name in wanted})
+    return {name: supplied[name] for name in wanted}
 
 
 def _model_sql(con: duckdb.DuckDBPyConnection, target: Target) -> str:

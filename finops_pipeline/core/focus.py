@@ -12,15 +12,29 @@ from contextlib import contextmanager
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from finops_pipeline.build_runner import Partition, Query, Target, build_partitions, named
+from finops_pipeline.build_runner import (
+    DriverStep,
+    Partition,
+    Query,
+    Target,
+    build_partitions,
+    named,
+)
 from finops_pipeline.core.pending import clear_pending, ensure_pending_table, pending_pairs
 from finops_pipeline.core.reference import load_reference_tables
 from finops_pipeline.ingest.pause import pause_point
 from finops_pipeline.ingest.raw_tables import ensure_raw_tables
-from finops_pipeline.tagging.normalise import with_tag_columns
+from finops_pipeline.tagging.normalise import (
+    TAG_KEYS,
+    TAG_SET_KEYS,
+    TAG_SETS,
+    tag_sets_apart,
+    with_tag_columns,
+)
 from finops_pipeline.tagging.policy import TagPolicy
 from finops_pipeline.warehouse import SQL_DIR, read_sql, table_exists
 
@@ -62,6 +76,25 @@ def _focus_select(policy: TagPolicy | None = None, dimension: str = "team") -> t
     return sql, list(params)
 
 
+def focus_model(
+    policy: TagPolicy | None = None, dimension: str = "team"
+) -> tuple[Query, dict[str, Any]]:
+    """The focus_costs model as the build runner takes it, with its named parameters.
+
+    DuckDB runs it in one statement; another engine (Spark) runs the same model with the
+    tag sets as a driver step: the distinct (period, tags) of the month's charges collected,
+    normalised by DuckDB, and joined back on the engine (tagging/normalise.py)."""
+    core = read_sql("core/focus_costs.sql")
+    select, tag_params = _focus_select(policy, dimension)
+    sql, params = named(select, tag_params, prefix="tag")
+    sets, joined = tag_sets_apart(core, policy, dimension)
+    sets_sql, sets_params = named(*sets, prefix="tag_set")
+    joined_sql, joined_params = named(*joined, prefix="tag_join")
+    step = DriverStep(TAG_SETS, core, TAG_SET_KEYS, TAG_KEYS, sets_sql)
+    query = Query(sql, engine_sql=joined_sql, driver=(step,))
+    return query, {**params, **sets_params, **joined_params}
+
+
 def build_focus_costs(
     con: duckdb.DuckDBPyConnection,
     scope: Iterable[tuple[str, date]] | None = None,
@@ -77,9 +110,7 @@ def build_focus_costs(
     """
     create_staging_views(con)
     ensure_pending_table(con)
-    select, tag_params = _focus_select(policy, dimension)
-    sql, params = named(select, tag_params, prefix="tag")
-    model = Query(sql)
+    model, params = focus_model(policy, dimension)
     pairs = set(scope or [])
     periods_by_source: dict[str, list[date]] = {}
     for source, period in sorted(pairs):

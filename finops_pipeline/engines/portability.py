@@ -154,6 +154,19 @@ def _token_findings(
                 f"INSERT OR {text(i + 2).upper()}",
                 "the runner replaces partitions: build_runner.build_partition",
             )
+        elif (
+            token.token_type in (TokenType.ARROW, TokenType.DARROW)
+            and kind(i + 1) == TokenType.STRING
+            and "." in tokens[i + 1].text
+            and not tokens[i + 1].text.startswith(("$", "/"))
+        ):
+            yield Finding(
+                path,
+                line,
+                f"bare dotted JSON key after {token.text}",
+                "DuckDB reads the key whole, sqlglot (and Spark) as a path: write "
+                f"'$.\"{tokens[i + 1].text}\"'",
+            )
         elif kind(i + 1) == TokenType.L_PAREN and word in FUNCTIONS:
             yield Finding(path, line, f"{word}()", FUNCTIONS[word])
         elif (

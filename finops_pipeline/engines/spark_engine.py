@@ -32,10 +32,13 @@ from sqlglot import exp
 
 from finops_pipeline.build_runner import (
     WHOLE,
+    DriverStep,
     Hook,
     OnChange,
     Partition,
+    Query,
     Target,
+    bound,
     model_sql,
 )
 from finops_pipeline.engines.lake import DERIVED, create_duckdb_views, partition_spec, table_path
@@ -103,9 +106,9 @@ class SparkEngine:
     def _replace(
         self, con: duckdb.DuckDBPyConnection, target: Target, partition: Partition, whole: bool
     ) -> int:
-        model = self._model_sql(con, target)
         where = "" if partition.whole else f" where {partition.where}"
         params = {"period": partition.period, **target.params, **partition.params}
+        model = self._model_sql(con, target, partition, params)
         new = self._query(con, f"select * from ({model}) as tmp_model{where}", params)
         if not target.fill:
             new = new.limit(0)
@@ -160,8 +163,49 @@ class SparkEngine:
             self._delete(f"{path}/{folder}")
 
     # -- reading models and their inputs ------------------------------------------------
-    def _model_sql(self, con: duckdb.DuckDBPyConnection, target: Target) -> str:
+    def _model_sql(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        target: Target,
+        partition: Partition,
+        params: Mapping[str, Any],
+        *,
+        keys: bool = True,
+    ) -> str:
+        """The model's Spark-side SQL; a Query's driver steps are run first (`keys=False`:
+        with no rows, enough for Spark to analyse the model)."""
+        model = target.model
+        if isinstance(model, Query) and model.driver:
+            for step in model.driver:
+                self._run_driver_step(con, step, partition, params, keys=keys)
+            return model.engine_sql or model.sql
         return model_sql(con, target, self._ship)  # a Python model's rows shipped to Spark
+
+    def _run_driver_step(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        step: DriverStep,
+        partition: Partition,
+        params: Mapping[str, Any],
+        *,
+        keys: bool,
+    ) -> None:
+        """The distinct keys of the partition's rows, collected from Spark (a small
+        aggregate, never line items), `step.sql` run over them by DuckDB, its rows shipped
+        back to Spark as `step.name`."""
+        listed = ", ".join(f'"{k}"' for k in step.keys)
+        where = "" if partition.whole else f" where {partition.where}"
+        collect = f"select distinct {listed} from ({step.source}) as f{where}"
+        found = self._query(con, collect, params)
+        rows = found.toArrow() if keys else found.limit(0).toArrow()
+        cursor = con.cursor()  # its own registrations and result
+        try:
+            cursor.register(step.keys_table, rows)
+            self._ship(
+                step.name, cursor.sql(step.sql, params=bound(step.sql, params)).to_arrow_table()
+            )
+        finally:
+            cursor.close()
 
     def _query(
         self,
@@ -210,6 +254,8 @@ class SparkEngine:
             rows = rows.to_arrow()
         if not isinstance(rows, pa.Table):
             rows = pa.Table.from_pandas(rows, preserve_index=False)
+        if rows.num_rows == 0:  # Spark cannot read a table of no chunks: give it one, empty
+            rows = pa.Table.from_batches([pa.RecordBatch.from_pylist([], schema=rows.schema)])
         self.session.createDataFrame(rows).createOrReplaceTempView(name)
 
     def _read(self, path: str) -> DataFrame:
@@ -234,7 +280,8 @@ class SparkEngine:
         if not self._exists(path) or callable(target.model):
             return False
         params = {"period": partition.period, **target.params, **partition.params}
-        wanted = self._query(con, f"select * from ({self._model_sql(con, target)}) limit 0", params)
+        model = self._model_sql(con, target, partition, params, keys=False)
+        wanted = self._query(con, f"select * from ({model}) limit 0", params)
         return [f.name for f in wanted.schema.fields] != self._read(path).columns
 
     # -- the file system (any URI Hadoop knows) -----------------------------------------

@@ -3,8 +3,8 @@
 The SQL stays written once. sqlglot translates most of it; what it passes through unchanged
 or with another meaning is rewritten here, each rewrite keeping DuckDB's result:
 
-- `* REPLACE (e as c)`: Spark has none; the star is written out as the columns Spark
-  reports for the select's source, `e as c` in c's place.
+- `* REPLACE (e as c)` and `* EXCLUDE (c)`: Spark has neither; the star is written out as
+  the columns Spark reports for the select's source, `e as c` in c's place, c left out.
 - `/` divides in DOUBLE (DuckDB divides decimals and integers in DOUBLE; Spark would divide
   decimals in decimal and round to 6 places).
 - `UNION [ALL] BY NAME`: Spark SQL has none. Each branch's columns are asked of Spark
@@ -14,9 +14,14 @@ or with another meaning is rewritten here, each rewrite keeping DuckDB's result:
 - `json_object(k, v, ...)` becomes `to_json(named_struct(k, v, ...))` (nested objects stay
   structs inside the outer one); `cast(x as json)` keeps the text (Spark has no JSON type).
 - `list_bool_or(list_transform(l, lambda))` becomes `exists(l, lambda)`.
-- a list element `l[i]` (from 1, NULL out of range) becomes `get(l, i - 1)`.
+- a list element `l[i]` (from 1, NULL out of range) becomes `get(l, i - 1)`; `[...]` is
+  always read as a list element, so a map is read with `map_extract_value(m, k)` (DuckDB's
+  own name for `m[k]`), which becomes `try_element_at(m, k)` (NULL for a missing key).
 - `regexp_extract`'s options ('i') go into the pattern as `(?i)`; `json_valid(x)` becomes
   `try_parse_json(x) is not null` (NULL for a NULL x, as DuckDB answers).
+- `json_merge_patch(a, b, ...)` of flat objects (the GCP label objects) becomes a merge of
+  string maps in DuckDB's key order: the keys of the target the patch lacks, then the
+  patch's keys in its own order (a JSON null in the patch removes the key), folded left.
 - sql/macros.sql's macros are written out in place (sql_macros.py: Spark has no SQL macros),
   and `unnest(struct)` in a select list (DuckDB spreads a struct into columns) becomes one
   aliased column per field.
@@ -123,6 +128,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.Anonymous(this="exists", expressions=[transform.this, transform.expression])
     if isinstance(node, exp.RegexpExtract) and node.args.get("parameters") is not None:
         return _regexp_flags_inline(node)
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "map_extract_value":
+        return exp.func("try_element_at", *node.expressions)  # NULL for a missing key
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "json_merge_patch":
+        return _json_merge_objects(node.expressions)
     if isinstance(node, exp.Anonymous) and node.name.lower() == "json_valid":
         (text,) = node.expressions
         valid = exp.Not(
@@ -133,6 +142,39 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             default=valid,
         )
     return node
+
+
+def _json_merge_objects(objects: list[exp.Expression]) -> exp.Expression:
+    """DuckDB's json_merge_patch of flat JSON objects, as Spark maps.
+
+    DuckDB (yyjson's merge patch) writes the target's keys that the patch does not name, in
+    their order, then the patch's keys in theirs; a null in the patch removes its key. The
+    arguments are parsed as map<string, string> (flat label objects: a nested object would
+    come back as its JSON text, quoted) and the result written back with to_json. A NULL
+    argument is a JSON null, as in DuckDB: as the target it merges as {}, as a patch it
+    replaces everything merged so far with NULL."""
+
+    def as_map(text: exp.Expression) -> exp.Expression:
+        return exp.func("from_json", text.copy(), exp.Literal.string("map<string, string>"))
+
+    def keys_lambda(body: exp.Expression) -> exp.Lambda:
+        return exp.Lambda(this=body, expressions=[exp.to_identifier("k"), exp.to_identifier("v")])
+
+    merged = as_map(objects[0])
+    for patch_text in objects[1:]:
+        patch_keys = exp.func("map_keys", as_map(patch_text))
+        not_patched = exp.not_(exp.func("array_contains", patch_keys, exp.column("k")))
+        not_null = exp.not_(exp.Is(this=exp.column("v"), expression=exp.null()))
+        target = exp.func("coalesce", merged, as_map(exp.Literal.string("{}")))
+        kept = exp.func("map_filter", target, keys_lambda(not_patched))
+        present = exp.func("map_filter", as_map(patch_text), keys_lambda(not_null))
+        merged = exp.Case(
+            ifs=[
+                exp.If(this=exp.Is(this=patch_text.copy(), expression=exp.null()), true=exp.null())
+            ],
+            default=exp.func("map_concat", kept, present),
+        )
+    return exp.func("to_json", merged)
 
 
 def _int_literal(node: exp.Expression) -> int | None:
@@ -315,33 +357,44 @@ def _expand_by_name(statement: exp.Expression, schema_of: SchemaOf) -> exp.Expre
 
 def _needs_columns(node: exp.Expression) -> bool:
     by_name = isinstance(node, exp.Union) and node.args.get("by_name")
-    return bool(by_name or (isinstance(node, exp.Star) and node.args.get("replace")))
+    return bool(by_name or _is_star_with_columns(node))
+
+
+def _is_star_with_columns(node: exp.Expression) -> bool:
+    """`* REPLACE (...)` or `* EXCLUDE (...)`: Spark SQL has neither."""
+    return isinstance(node, exp.Star) and bool(node.args.get("replace") or node.args.get("except_"))
 
 
 def _expand_star_replace(
     query: exp.Expression, scope: list[exp.CTE], schema_of: SchemaOf
 ) -> exp.Expression:
-    """`select * replace (e as c) from src`: Spark has no REPLACE, so the star is written out
-    as src's columns (asked of Spark with the CTEs before it in scope), c as e in its place."""
+    """`select * replace (e as c) from src` / `select * exclude (c) from src`: Spark has
+    neither, so the star is written out as src's columns (asked of Spark with the CTEs before
+    it in scope), `e as c` in c's place, an excluded column left out."""
     for select in [s for s in query.find_all(exp.Select)][::-1]:  # innermost first
-        stars = [e for e in select.expressions if isinstance(e, exp.Star) and e.args.get("replace")]
+        stars = [e for e in select.expressions if _is_star_with_columns(e)]
         if not stars:
             continue
         if select.args.get("group") or len(stars) > 1:
-            raise sqlglot.errors.UnsupportedError("* REPLACE with GROUP BY or twice in one select")
+            raise sqlglot.errors.UnsupportedError(
+                "* REPLACE/EXCLUDE with GROUP BY or twice in one select"
+            )
         probe = select.copy()
         probe.set("expressions", [exp.Star()])
         for clause in ("where", "group", "having", "qualify", "order", "limit", "with_"):
             probe.set(clause, None)
         if scope:
             probe.set("with_", exp.With(expressions=[cte.copy() for cte in scope]))
-        replaced = {alias.alias.lower(): alias for alias in stars[0].args["replace"]}
+        replaced = {alias.alias.lower(): alias for alias in stars[0].args.get("replace") or []}
+        excluded = {column.name.lower() for column in stars[0].args.get("except_") or []}
         columns: list[exp.Expression] = []
         for expression in select.expressions:
             if expression is not stars[0]:
                 columns.append(expression)
                 continue
             for name, _ in schema_of(probe.sql("spark")):
+                if name.lower() in excluded:
+                    continue
                 own = replaced.get(name.lower())
                 columns.append(own.copy() if own else exp.column(name, quoted=True))
         select.set("expressions", columns)

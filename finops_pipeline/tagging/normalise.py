@@ -22,6 +22,11 @@ from finops_pipeline.tagging.conditions import Match, compile_match
 from finops_pipeline.tagging.policy import TagPolicy
 
 Sql = tuple[str, list[Any]]
+# A charge's tags are normalised once per distinct value of these (see `select`).
+TAG_SET_KEYS = ("BillingPeriodStart", "Tags")
+_KEYS_LISTED = ", ".join(f'"{k}"' for k in TAG_SET_KEYS)
+TAG_KEYS = "tmp_tag_keys"  # the distinct keys, for `tag_sets_apart`
+TAG_SETS = "driver_tag_sets"  # the normalised tag sets, for `tag_sets_apart`
 TAG_COLUMNS = ("x_Tags", "x_Team", "x_TagSource", "x_TagExempt")
 _MAP = "MAP(VARCHAR, VARCHAR)"
 # The raw tags as a list of (key, value) in the provider's order; json_keys plus a wildcard
@@ -40,6 +45,18 @@ def with_tag_columns(select_sql: str, policy: TagPolicy | None, dimension: str =
     and tags are normalised once per distinct tag set of the filtered rows.
     """
     return _Projection(policy or NO_POLICY, dimension, shared=True).select(select_sql)
+
+
+def tag_sets_apart(
+    select_sql: str, policy: TagPolicy | None, dimension: str = "team"
+) -> tuple[Sql, Sql]:
+    """`with_tag_columns` in two parts, for an engine that cannot run the policy's SQL
+    (DuckDB's maps and list lambdas) over its rows: the tag sets, computed by DuckDB over the
+    table TAG_KEYS (the distinct TAG_SET_KEYS of the rows), and `select_sql` plus the tag
+    columns reading them as the relation TAG_SETS. Composed from the same pieces as
+    `with_tag_columns`, which is the two joined in one statement."""
+    projection = _Projection(policy or NO_POLICY, dimension, shared=True)
+    return projection.tag_sets(TAG_KEYS), projection.joined(select_sql, TAG_SETS)
 
 
 def tag_projection(policy: TagPolicy | None, dimension: str = "team") -> Sql:
@@ -99,7 +116,9 @@ class _Projection:
     def match(self, match: Match) -> Sql:
         # `tag:<key>` in a rule reads the charge's own normalised tags, before any default.
         return compile_match(
-            match, qualifier="f", tag_sql=lambda key: fill("%s[%s]", self.mine("tags"), bound(key))
+            match,
+            qualifier="f",
+            tag_sql=lambda key: fill("map_extract_value(%s, %s)", self.mine("tags"), bound(key)),
         )
 
     def mine(self, field: str) -> Sql:
@@ -182,28 +201,34 @@ class _Projection:
         )
 
     def select(self, select_sql: str) -> Sql:
+        # The distinct tag sets are normalised in a join, not a correlated subquery: DuckDB
+        # answers the latter with a delim join that buffers every input row (memory in
+        # proportion to the month, spilling under a memory limit). The join keys carry the
+        # billing period (a FOCUS column), so a period filter put around the result reaches
+        # both sides. select_sql goes in as a part, so a `%s` inside it is left alone.
+        distinct = fill(f"(select distinct {_KEYS_LISTED} from (%s))", select_sql)
+        return self.joined(select_sql, fill("(%s)", self.tag_sets(distinct)))
+
+    def tag_sets(self, keys: str | Sql) -> Sql:
+        """One row per distinct (BillingPeriodStart, Tags) of `keys` with its normalised
+        tags `tmp_tags` {tags, team, source}."""
         own = self.own(
             fill(
                 "{'tags': %s, 'team': %s, 'source': %s}",
                 *map(self.own_field, ("tags", "team", "source")),
             )
         )
-        # The distinct tag sets are normalised in a join, not a correlated subquery: DuckDB
-        # answers the latter with a delim join that buffers every input row (memory in
-        # proportion to the month, spilling under a memory limit). The join keys carry the
-        # billing period (a FOCUS column), so a period filter put around the result reaches
-        # both sides. select_sql goes in as a part, so a `%s` inside it is left alone.
-        keys = ("BillingPeriodStart", "Tags")
-        on = " and ".join(f'f."{k}" is not distinct from n."{k}"' for k in keys)
-        listed = ", ".join(f'"{k}"' for k in keys)
+        return fill(f"select {_KEYS_LISTED}, %s as tmp_tags from %s as f", own, keys)
+
+    def joined(self, select_sql: str, tag_sets: str | Sql) -> Sql:
+        """`select_sql`'s rows with the four tag columns, their tag sets read from `tag_sets`."""
+        on = " and ".join(f'f."{k}" is not distinct from n."{k}"' for k in TAG_SET_KEYS)
         return fill(
             "select * exclude (tmp_tags), %s from (select f.*, n.tmp_tags from (%s) as f "
-            f"left join (select {listed}, %s as tmp_tags from (select distinct {listed} "
-            f"from (%s)) as f) as n on {on}) as f",
+            f"left join %s as n on {on}) as f",
             self.columns(),
             select_sql,
-            own,
-            select_sql,
+            tag_sets,
         )
 
     def columns(self) -> Sql:
@@ -246,7 +271,12 @@ class _Projection:
         # Building a map per row is costly: only rows that gain a default get a new one.
         mine = self.mine("tags")
         missing = [
-            fill("(%s[%s] is null and %s is not null)", mine, bound(k), self.default(k))
+            fill(
+                "(map_extract_value(%s, %s) is null and %s is not null)",
+                mine,
+                bound(k),
+                self.default(k),
+            )
             for k in keys
         ]
         added = cat(

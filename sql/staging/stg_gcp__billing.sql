@@ -372,7 +372,7 @@ final as (
         cast(null as varchar) as x_UsageType,
         cast(null as varchar) as x_Operation,
         case when tmp_is_credit then tmp_credit.type else cost_type end as x_ChargeType,
-        system_labels ->> 'compute.googleapis.com/machine_spec' as x_InstanceType,
+        system_labels ->> '$."compute.googleapis.com/machine_spec"' as x_InstanceType,
         cast(null as varchar) as x_VolumeApiName,
         x_source_name as x_SourceName,
         x_source_format as x_SourceFormat,

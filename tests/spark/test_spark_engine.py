@@ -15,15 +15,21 @@ from finops_pipeline.build_runner import (
     Query,
     build_partition,
     ensure_macros,
+    execute,
     use_engine,
 )
-from finops_pipeline.core.focus import create_staging_views, load_service_categories
+from finops_pipeline.core.focus import (
+    create_staging_views,
+    focus_model,
+    load_service_categories,
+)
 from finops_pipeline.core.reference import load_reference_tables
 from finops_pipeline.engines.lake import publish_to_lake
 from finops_pipeline.engines.spark_engine import SparkEngine
 from finops_pipeline.engines.spark_session import schema_of
 from finops_pipeline.engines.spark_sql import to_spark
 from finops_pipeline.refresh import ingest_and_refresh
+from finops_pipeline.tagging.policy import TagPolicy
 from finops_pipeline.warehouse import connect, read_sql
 from tests.unit.test_sql_macros import ROWS as MACRO_ROWS  # the same rows as without Spark
 
@@ -148,6 +154,11 @@ def test_macros_give_duckdbs_rows(spark, sql: str) -> None:
         'from (values (\'[{"key": "a", "value": "1"}, {"key": "b", '
         '"value": "2"}, {"key": "a", "value": "3"}]\'), '
         '(\'[{"key": "c", "value": "4"}]\')) as t(x))',
+        # json_merge_patch of label objects: DuckDB's key order, a null removes, NULL stays NULL
+        "select json_merge_patch(coalesce(a, '{}'), b, c) as merged from (values "
+        """('{"z": "1", "a": "2"}', '{"m": "3", "z": "9"}', '{"a": null, "q": "x"}'), """
+        """(null, '{"k.dotted/key": "v"}', '{}'), ('{}', '{}', '{}'), """
+        """('{"a": "1"}', null, '{}')) as t(a, b, c)""",
         # * REPLACE written out as the source's columns, each replaced one in its place
         "with a as (select 1 as x, 2 as y, 'k' as z), "
         "b as (select * replace (x + 10 as x, 'r' as z), 'new' as w from a where y = 2) "
@@ -231,9 +242,86 @@ def test_focus_costs_on_spark_equals_duckdb_row_for_row(spark, focus_sample) -> 
     ]
 
 
+# A policy that acts on the FOCUS sample's own tags: key and value aliases, allowed values,
+# an inherited default from a column, a virtual tag read from a normalised tag, an exemption.
+SAMPLE_POLICY = TagPolicy.model_validate(
+    {
+        "keys": {
+            "application": {
+                "aliases": ["ComputeType"],
+                "values": {"aliases": {"ZoomMapMax": "zoom"}},
+            },
+            "env": {"aliases": ["environment"], "values": {"allowed": ["prod", "dev"]}},
+            "project": {"aliases": ["Project"]},
+        },
+        "inheritance": [
+            {
+                "level": "sub_account",
+                "match": {"all": [{"column": "ServiceName", "like": "Amazon Elastic%"}]},
+                "tags": {"application": "compute", "project": "shared"},
+            }
+        ],
+        "virtual_tags": [
+            {
+                "name": "prod-pool",
+                "match": {"all": [{"column": "tag:env", "equals": "prod"}]},
+                "tags": {"application": "prod-pool"},
+            }
+        ],
+        "exemptions": [
+            {
+                "name": "vpc",
+                "match": {"all": [{"column": "ServiceName", "like": "%Virtual Private%"}]},
+            }
+        ],
+    }
+)
+
+
+@pytest.mark.parametrize("policy", [None, SAMPLE_POLICY], ids=["no-policy", "policy"])
+def test_focus_costs_tag_columns_on_spark_equal_duckdb(spark, focus_sample, policy) -> None:
+    """focus_costs with its four tag columns (the tag sets normalised by DuckDB on the
+    driver from the distinct tag sets Spark collects, joined back on Spark), one month at a
+    time: every row and column equal to DuckDB's single-statement build."""
+    duck, on_spark, lake = focus_sample
+    model, params = focus_model(policy, dimension="application")
+    table = f"tagged_{'policy' if policy else 'none'}"
+    months = [
+        d
+        for (d,) in duck.execute(
+            "select distinct BillingPeriodStart::date from stg_all order by 1"
+        ).fetchall()
+    ]
+    assert len(months) == 2
+    with use_engine(SparkEngine(spark, lake)):
+        for month in months:
+            build_partition(
+                on_spark,
+                table=table,
+                model=model,
+                params=params,
+                period=Partition("BillingPeriodStart = $month", {"month": month}),
+            )
+    expected = execute(duck, f"select * from ({model.sql})", params).to_arrow_table()
+    got = on_spark.sql(f"select * from {table}")
+    assert got.columns == expected.column_names
+    assert [str(t).lower() for t in got.types[-4:]] == [
+        "map(varchar, varchar)",
+        "varchar",
+        "varchar",
+        "boolean",
+    ]
+    assert _column_differences(got, duck.sql("select * from expected")) == {}
+    sources = dict(duck.sql("select x_TagSource, count(*) from expected group by 1").fetchall())
+    if policy is not None:  # the policy's every path is taken on this sample
+        assert {"tag", "alias", "inherited", "virtual"} <= set(sources)
+        [(exempt,)] = duck.sql("select count(*) from expected where x_TagExempt").fetchall()
+        assert exempt > 0
+
+
 @pytest.fixture(scope="module")
 def raw_exports(tmp_path_factory, shared_datasets: Path):
-    """Real CUR, Azure and FOCUS exports landed by DuckDB, their raw tables published to a lake (the
+    """Real CUR, Azure, GCP and FOCUS exports landed by DuckDB, their raw tables published to a lake (the
     bridge until Spark lands exports itself). A raw table with no rows has no lake folder, so
     the Spark build finds it, empty, on its warehouse instead."""
     folder = tmp_path_factory.mktemp("spark_staging")
@@ -241,6 +329,7 @@ def raw_exports(tmp_path_factory, shared_datasets: Path):
     for path, source in [
         (shared_datasets / "koku-aws" / "2022-07-01-alt-columns.csv", "koku-aws"),
         (shared_datasets / "koku-azure" / "azure_version_2.csv", "koku-azure"),
+        (shared_datasets / "koku-gcp" / "tmp_example.csv", "koku-gcp"),
         (shared_datasets / "focus-sample-data" / "focus_sample.csv", "focus-sample"),
     ]:
         assert not ingest_and_refresh(duck, path, source=source).rejected
@@ -269,7 +358,9 @@ def _naive_utc(row: tuple) -> tuple:
     )
 
 
-@pytest.mark.parametrize("model", ["stg_aws__cur", "stg_azure__cost", "stg_focus__export"])
+@pytest.mark.parametrize(
+    "model", ["stg_aws__cur", "stg_azure__cost", "stg_gcp__billing", "stg_focus__export"]
+)
 def test_staging_on_spark_equals_duckdb_row_for_row(spark, raw_exports, model) -> None:
     """A staging model (`* REPLACE`, UNION BY NAME, regexp options, json_valid, FOCUS tag
     lists, list elements counted from 1 ...) built on Spark from the raw rows: every column and value equal to DuckDB's view, money exact."""
