@@ -14,8 +14,8 @@ import pytest
 from finops_pipeline.build_runner import (
     Partition,
     Query,
-    build_partition,
     bound,
+    build_partition,
     ensure_macros,
     use_engine,
 )
