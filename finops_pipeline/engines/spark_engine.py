@@ -135,6 +135,15 @@ class SparkEngine:
     ) -> None:
         current = _with_partition_columns(self._read(path), spec)
         derived = [name for name, _ in spec]
+        if not derived:  # one folder (no period column): the rows not covered, plus the new
+            kept = self._query(
+                con,
+                f"select * from tmp_current where not coalesce(({partition.where}), false)",
+                partition.params,
+                current,
+            ).localCheckpoint(eager=True)  # read before the folder is rewritten
+            new.unionByName(kept).write.mode("overwrite").parquet(path)
+            return
         covered = self._query(
             con, f"select * from tmp_current where {partition.where}", partition.params, current
         )
@@ -237,6 +246,8 @@ class SparkEngine:
                 sql = read_sql(f"staging/{name}.sql") if staging.is_file() else _stg_all()
                 self._provide(con, _relations(sql), skip={name})
                 self.session.sql(to_spark(sql, self._schema_of)).createOrReplaceTempView(name)
+            elif _is_temporary(con, name):  # a build's scratch table, seen by `con` only
+                self._ship(name, con.sql(f"select * from {name}").to_arrow_table())
             elif table_exists(con, name) or _is_view(con, name):
                 cursor = con.cursor()  # its own result: `con` may hold an unfinished one
                 try:
@@ -344,6 +355,13 @@ def _relations(sql: str) -> set[str]:
 def _stg_all() -> str:
     models = sorted(p.stem for p in (SQL_DIR / "staging").glob("stg_*.sql"))
     return "\nunion all by name\n".join(f"select * from {m}" for m in models)
+
+
+def _is_temporary(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    rows = con.execute(
+        "select count(*) from duckdb_tables() where table_name = ? and temporary", [name]
+    ).fetchall()
+    return bool(rows and rows[0][0])
 
 
 def _is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:

@@ -19,6 +19,7 @@ or with another meaning is rewritten here, each rewrite keeping DuckDB's result:
   own name for `m[k]`), which becomes `try_element_at(m, k)` (NULL for a missing key).
 - `regexp_extract`'s options ('i') go into the pattern as `(?i)`; `json_valid(x)` becomes
   `try_parse_json(x) is not null` (NULL for a NULL x, as DuckDB answers).
+- `to_months(n)` becomes `make_ym_interval(0, n)`.
 - `json_merge_patch(a, b, ...)` of flat objects (the GCP label objects) becomes a merge of
   string maps in DuckDB's key order: the keys of the target the patch lacks, then the
   patch's keys in its own order (a JSON null in the patch removes the key), folded left.
@@ -128,6 +129,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.Anonymous(this="exists", expressions=[transform.this, transform.expression])
     if isinstance(node, exp.RegexpExtract) and node.args.get("parameters") is not None:
         return _regexp_flags_inline(node)
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "to_months":
+        (months,) = node.expressions  # a year-month interval, as DuckDB's
+        return exp.func("make_ym_interval", exp.Literal.number(0), months)
     if isinstance(node, exp.Anonymous) and node.name.lower() == "map_extract_value":
         return exp.func("try_element_at", *node.expressions)  # NULL for a missing key
     if isinstance(node, exp.Anonymous) and node.name.lower() == "json_merge_patch":
@@ -319,24 +323,49 @@ def _as_struct(value: exp.Expression) -> exp.Expression:
 
 
 def _hoist_ctes(statement: exp.Expression) -> exp.Expression:
-    """The CTEs of nested queries moved to the statement's own WITH, ahead of its own (the
-    engine wraps a model as `select * from (model) where ...`, and a branch's columns are
-    asked with the CTEs before it in scope)."""
+    """Every CTE of the statement and of its nested queries in one WITH at the top, each
+    after the CTEs it reads (the engine wraps a model as `select * from (model) where ...`,
+    and a branch's columns are asked with the CTEs before it in scope). Models inlined from
+    several files reuse names (`params`, `month_costs` in each waste check): a name already
+    taken is renamed (`params_2`), and the references in its own scope follow it."""
     hoisted: list[exp.CTE] = []
-    for node in list(statement.walk()):
-        with_ = node.args.get("with_") if node is not statement else None
-        if isinstance(with_, exp.With):
-            hoisted += [cte.pop() for cte in list(with_.expressions)]
-            with_.pop()
-    if not hoisted:
-        return statement
-    own = statement.args.get("with_")
-    names = [cte.alias_or_name.lower() for cte in hoisted]
-    names += [cte.alias_or_name.lower() for cte in own.expressions] if own else []
-    if len(names) != len(set(names)):
-        raise sqlglot.errors.UnsupportedError(f"CTE names used twice in one model: {names}")
-    statement.set("with_", exp.With(expressions=hoisted + (list(own.expressions) if own else [])))
+    _hoist(statement, {}, set(), hoisted)
+    if hoisted:
+        statement.set("with_", exp.With(expressions=hoisted))
     return statement
+
+
+def _hoist(
+    node: exp.Expression, scope: dict[str, str], taken: set[str], hoisted: list[exp.CTE]
+) -> None:
+    """Move the CTEs defined in `node` to `hoisted`, renaming table references by `scope`
+    (a CTE's name as written -> its name at the top)."""
+    with_ = node.args.get("with_") if isinstance(node, exp.Query) else None
+    if isinstance(with_, exp.With):
+        scope = dict(scope)
+        for cte in list(with_.expressions):
+            _hoist(cte.this, scope, taken, hoisted)  # its body sees the CTEs before it
+            name = cte.alias_or_name
+            final = name
+            suffix = 1
+            while final.lower() in taken:
+                suffix += 1
+                final = f"{name}_{suffix}"
+            taken.add(final.lower())
+            scope[name.lower()] = final
+            if final != name:
+                cte.set("alias", exp.TableAlias(this=exp.to_identifier(final)))
+            hoisted.append(cte.pop())
+        with_.pop()
+    for child in list(node.iter_expressions()):
+        if isinstance(child, exp.Table) and not child.args.get("db"):
+            final = scope.get(child.name.lower())
+            if final is not None and final != child.name:
+                if not child.alias:  # `params.x` still names the table as written
+                    child.set("alias", exp.TableAlias(this=exp.to_identifier(child.name)))
+                child.set("this", exp.to_identifier(final))
+        else:
+            _hoist(child, scope, taken, hoisted)
 
 
 def _expand_by_name(statement: exp.Expression, schema_of: SchemaOf) -> exp.Expression:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -13,9 +14,9 @@ import pytest
 from finops_pipeline.build_runner import (
     Partition,
     Query,
+    bound,
     build_partition,
     ensure_macros,
-    execute,
     use_engine,
 )
 from finops_pipeline.core.focus import (
@@ -24,13 +25,18 @@ from finops_pipeline.core.focus import (
     load_service_categories,
 )
 from finops_pipeline.core.reference import load_reference_tables
-from finops_pipeline.engines.lake import publish_to_lake
+from finops_pipeline.engines.lake import create_duckdb_views, publish_to_lake
 from finops_pipeline.engines.spark_engine import SparkEngine
 from finops_pipeline.engines.spark_session import schema_of
 from finops_pipeline.engines.spark_sql import to_spark
+from finops_pipeline.forecast.budgets import build_budget_variance
+from finops_pipeline.forecast.build import build_cost_forecast
 from finops_pipeline.refresh import ingest_and_refresh
+from finops_pipeline.showback.allocate import build_showback
 from finops_pipeline.tagging.policy import TagPolicy
+from finops_pipeline.unit_costs.build import build_unit_costs
 from finops_pipeline.warehouse import connect, read_sql
+from tests.fixtures.demo_warehouse import CLOSED_MONTH, build_demo_warehouse
 from tests.unit.test_sql_macros import ROWS as MACRO_ROWS  # the same rows as without Spark
 
 pytestmark = pytest.mark.spark
@@ -302,7 +308,8 @@ def test_focus_costs_tag_columns_on_spark_equal_duckdb(spark, focus_sample, poli
                 params=params,
                 period=Partition("BillingPeriodStart = $month", {"month": month}),
             )
-    expected = execute(duck, f"select * from ({model.sql})", params).to_arrow_table()
+    query = f"select * from ({model.sql})"
+    expected = duck.sql(query, params=bound(query, params)).to_arrow_table()
     got = on_spark.sql(f"select * from {table}")
     assert got.columns == expected.column_names
     assert [str(t).lower() for t in got.types[-4:]] == [
@@ -456,3 +463,65 @@ def test_partition_keeps_rows_its_predicate_does_not_cover(spark, tmp_path) -> N
         (date(2025, 2, 1), "a", Decimal("4.000000000000")),
     ]
     con.close()
+
+
+# -- the marts on Spark ------------------------------------------------------------------------
+
+# Built for one month on Spark from the lake, in the asset graph's order (each reads the ones
+# before it from the lake), compared with the DuckDB build of the same warehouse.
+SPARK_MARTS = {
+    "showback": ("allocation_ledger", "showback_monthly"),
+    "unit_costs": ("unit_costs",),
+    "forecast": ("cost_forecast",),
+    "budgets": ("budget_variance",),
+}
+LAKE_TABLES = ("focus_costs", *(t for tables in SPARK_MARTS.values() for t in tables))
+
+
+@pytest.fixture(scope="module")
+def demo_lake(tmp_path_factory):
+    """The small demo warehouse built by DuckDB (the Dagster job), and a copy whose derived
+    tables live in a lake, with the closed month's partition folders of the marts removed so
+    that Spark must build them again."""
+    root = tmp_path_factory.mktemp("spark_marts")
+    path, settings = build_demo_warehouse(root)
+    spark_path = root / "spark.duckdb"
+    shutil.copyfile(path, spark_path)
+    on_spark = connect(spark_path)
+    lake = str(root / "lake")
+    for table in LAKE_TABLES:
+        assert publish_to_lake(on_spark, lake, table) > 0
+        on_spark.execute(f"drop table {table}")
+    create_duckdb_views(on_spark, lake, LAKE_TABLES)
+    month = date.fromisoformat(f"{CLOSED_MONTH}-01")
+    for table in LAKE_TABLES[1:]:
+        shutil.rmtree(Path(lake, table, f"lake_period={month}"))
+    duck = connect(path)
+    yield duck, on_spark, lake, settings, month
+    duck.close()
+    on_spark.close()
+
+
+def test_marts_on_spark_equal_duckdb(spark, demo_lake) -> None:
+    """allocation_ledger, showback_monthly, unit_costs, cost_forecast and budget_variance for a
+    month, built on Spark (their Python steps, the allocation rounding and the forecast fits,
+    on the driver over aggregates), equal DuckDB's rows exactly, money included."""
+    duck, on_spark, lake, settings, month = demo_lake
+    builds = {
+        "showback": lambda: build_showback(on_spark, settings, month),
+        "unit_costs": lambda: build_unit_costs(on_spark, settings, month),
+        "forecast": lambda: build_cost_forecast(on_spark, settings, settings.forecast, month),
+        "budgets": lambda: build_budget_variance(on_spark, settings.forecast, month),
+    }
+    with use_engine(SparkEngine(spark, lake)):
+        for name in SPARK_MARTS:
+            builds[name]()
+    for table in (t for tables in SPARK_MARTS.values() for t in tables):
+        assert Path(lake, table, f"lake_period={month}").is_dir(), table
+        got = on_spark.sql(f"select * from {table} where billing_month = $m", params={"m": month})
+        expected = duck.sql(f"select * from {table} where billing_month = $m", params={"m": month})
+        assert got.columns == expected.columns, table
+        assert got.types == expected.types, table
+        expected_rows = sorted(expected.fetchall(), key=repr)
+        assert expected_rows, table
+        assert sorted(got.fetchall(), key=repr) == expected_rows, table
