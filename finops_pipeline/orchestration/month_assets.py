@@ -25,7 +25,7 @@ behaves as before: one result, the build's own error.
 """
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -50,12 +50,14 @@ CheckEvent = dg.AssetCheckResult | dg.AssetCheckEvaluation | dg.Output
 
 @dataclass(frozen=True)
 class MonthBuild:
-    """What a table's build gets: the open warehouse, the partition's billing month, and the
-    run's log (warnings there show in the run's event log and `finops run --verbose`)."""
+    """What a table's build gets: the open warehouse, the partition's billing month, the
+    run's log (warnings there show in the run's event log and `finops run --verbose`) and the
+    run's tags (how a run narrows a build, e.g. `core.assets.FOCUS_SCOPE_TAG`)."""
 
     con: duckdb.DuckDBPyConnection
     month: date
     log: dg.DagsterLogManager
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 # A run over several months builds them in one step: the backfill the UI launches for these
@@ -89,7 +91,8 @@ def build_each_month(
         for key in keys:
             month = partition_month(key)
             try:
-                built.append((key, build(MonthBuild(con, month, context.log))))
+                run = MonthBuild(con, month, context.log, context.run.tags)
+                built.append((key, build(run)))
             except Exception as error:
                 if len(keys) == 1:
                     raise  # a one-month run reports the build's own error, as always
