@@ -133,9 +133,9 @@ def refresh_focus_range(settings: Settings, warehouse: Path, months: Iterable[da
     the checks judge a month `finops run` builds) and tagged so the asset rebuilds only the
     pending pairs (core.assets.FOCUS_SCOPE_TAG), not every source of the months.
 
-    Each month is replaced in its own transaction, so a failure leaves the months before it
-    rebuilt, the failed month and those after it with their earlier rows and still pending.
-    Raises RefreshFailed naming the months that failed. The warehouse must not be open for
+    A range's pairs are replaced in one transaction, so a failed range keeps its earlier
+    focus_costs rows and its pairs pending (the other ranges are built). Raises RefreshFailed
+    naming the ranges that failed. The warehouse must not be open for
     writing in this process."""
     from finops_pipeline.core.assets import FOCUS_COSTS, FOCUS_SCOPE_TAG, PENDING_SCOPE
     from finops_pipeline.dagster_run import run_partition_range
