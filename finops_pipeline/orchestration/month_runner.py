@@ -141,10 +141,15 @@ def refresh_focus_range(settings: Settings, warehouse: Path, months: Iterable[da
     from finops_pipeline.dagster_run import run_partition_range
     from finops_pipeline.definitions import build_definitions
     from finops_pipeline.errors import RefreshFailed
+    from finops_pipeline.orchestration.partitions import partitions_start
 
     keys = partition_keys(list(months))
     if not keys:
         return
+    # The partitions start at focus_costs' first month (or the last twelve months before the
+    # first build), which a load of older months precedes: start them at the load's first.
+    if keys[0] < partitions_start(settings.partitions_start, warehouse):
+        settings = settings.model_copy(update={"partitions_start": keys[0]})
     defs = build_definitions(settings, str(warehouse))
     failures: list[str] = []
     for first, last in consecutive_ranges(keys):
