@@ -135,3 +135,21 @@ def test_a_failed_rebuild_names_the_months_and_keeps_the_earlier_rows(
     output = _ingest(tmp_path / "v2", "aws", warehouse)  # nothing new: finishes the pending
     assert "finished the focus_costs rebuild an interrupted load had left pending" in output
     assert _totals(warehouse) == {("aws", "2024-05"): Decimal("2.00")}
+
+
+def test_the_ingest_commands_rebuild_only_through_the_job() -> None:
+    """`finops ingest PATH` and `finops ingest <location>` never rebuild focus_costs on their
+    own connection (the library's direct calls are for the tests and the demo's landing)."""
+    import ast
+    import inspect
+
+    from finops_pipeline import cli, cli_connectors
+
+    direct = {"refresh_focus", "ingest_and_refresh", "sync_and_refresh", "rebuild_changed"}
+    for function, via in ((cli.ingest, "refresh_in_job"),
+                          (cli_connectors.ingest_remote, "sync_then_refresh")):  # fmt: skip
+        tree = ast.parse(inspect.getsource(inspect.unwrap(function)))
+        names = {
+            n.id if isinstance(n, ast.Name) else getattr(n, "attr", "") for n in ast.walk(tree)
+        }
+        assert via in names and not names & direct, function.__name__
