@@ -146,20 +146,20 @@ def ingest(
     path = Path(location)
     name = source or (path.stem.split(".")[0] if path.is_file() else path.resolve().name)
     try:
-        settings = load_settings(config, warehouse)
-        con = connect(settings.warehouse)
-        report = _ingest_with_progress(con, path, name, format)
-        from finops_pipeline.refresh import refresh_focus
+        from finops_pipeline.refresh import refresh_in_job
 
+        settings = load_settings(config, warehouse)
+        with closing(connect(settings.warehouse)) as con:
+            report = _ingest_with_progress(con, path, name, format)
         with out.console.status("rebuilding focus_costs..."):
-            refresh_focus(con, report, settings)
+            refresh_in_job(settings, report)  # the warehouse closed: the run opens it
     except FinopsError as error:
         raise _fail(error) from error
     out.print_ingest_summary(report)
     out.print_recovered(report)
-    if report.focus_rows_written:  # something changed: tell the UI
-        record_for_cli(con, sources=[name], months=months_of(con, name))
-    con.close()
+    if report.focus_rows_written:  # the run recorded focus_costs; the raw landing is ours
+        with closing(connect(settings.warehouse)) as con:
+            record_for_cli(con, sources=[name], tables=(), months=months_of(con, name))
     if report.rejected:
         out.err_console.print(
             f"[bold red]{len(report.rejected)} file(s) rejected[/]; they are marked 'rejected' in "

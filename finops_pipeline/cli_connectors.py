@@ -7,7 +7,7 @@ settings; the options override them. Credentials come from each provider's stand
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -54,7 +54,7 @@ def ingest_remote(
 
     from finops_pipeline.config_lines import describe_errors
     from finops_pipeline.connectors.locations import check_endpoint_url, parse_location
-    from finops_pipeline.refresh import sync_and_refresh
+    from finops_pipeline.refresh import sync_then_refresh
     from finops_pipeline.settings import SourceSettings, load_settings
     from finops_pipeline.warehouse import connect
 
@@ -76,10 +76,9 @@ def ingest_remote(
             spec = SourceSettings.model_validate(base)
         except ValidationError as exc:  # its text quotes the input: keep only the reasons
             raise ValueError("; ".join(describe_errors("", exc.errors()))) from None
-        con = connect(settings.warehouse)
         with byte_progress(f"syncing {spec.name}") as progress:
-            report = sync_and_refresh(
-                con, spec, settings=settings, on_file=out.print_file_outcome, progress=progress
+            report = sync_then_refresh(
+                spec, settings, on_file=out.print_file_outcome, progress=progress
             )
     except (FinopsError, ValueError) as error:
         out.print_error(error)
@@ -95,9 +94,9 @@ def ingest_remote(
 
     out.print_recovered(report.ingest)
 
-    if report.ingest.focus_rows_written:  # something changed: tell the UI
-        record_for_cli(con, sources=[spec.name], months=months_of(con, spec.name))
-    con.close()
+    if report.ingest.focus_rows_written:  # the run recorded focus_costs; the raw landing is ours
+        with closing(connect(settings.warehouse)) as con:
+            record_for_cli(con, sources=[spec.name], tables=(), months=months_of(con, spec.name))
     if report.ingest.rejected:
         raise typer.Exit(code=1)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,22 +99,30 @@ def run_partition_range(
     last: str,
     verbose: bool = False,
     home_beside: Path | None = None,
+    *,
+    assets: Collection[dg.AssetKey] = (),
+    tags: Mapping[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Execute `job_name` once over the partitions `first`..`last` (inclusive) on the
     persistent instance: each step runs once for all of them (a one-partition range is an
-    ordinary partition run)."""
+    ordinary partition run). `assets`: only those assets, without their checks (default: the
+    whole job); `tags`: added to the run's tags (the assets read them)."""
     dagster_home(home_beside)
     job = defs.resolve_job_def(job_name)
+    if assets:
+        job = job.get_subset(asset_selection=set(assets), asset_check_selection=set())
     target = (
         {"partition_key": first}
         if first == last
         else {"tags": {RANGE_START_TAG: first, RANGE_END_TAG: last}}
     )
+    run_tags = {**(tags or {}), **target.pop("tags", {})}
     with dg.DagsterInstance.get() as instance:
         return job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_config=VERBOSE if verbose else QUIET,
+            tags=run_tags or None,
             **target,
         )
 

@@ -65,3 +65,16 @@ class WarehouseLockedError(FinopsError):
 
 class ReadOnlyQueryError(FinopsError):
     """`finops sql` or a notebook was given something other than one read-only query."""
+
+
+class RefreshFailed(FinopsError):
+    """focus_costs could not be rebuilt after a load. The landed rows are committed and their
+    (source, billing period) pairs stay in `pending_rebuild`, so the months keep their earlier
+    focus_costs rows until a later `finops ingest` or `finops run` finishes them."""
+
+    def __init__(self, failures: list[str]) -> None:
+        super().__init__(
+            "focus_costs was not rebuilt after the load (" + "; ".join(failures) + "). The "
+            "loaded files are kept and those months still show their earlier focus_costs "
+            "rows: fix the cause, then run `finops ingest` again (any path) or `finops run`"
+        )

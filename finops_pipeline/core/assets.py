@@ -6,7 +6,12 @@ from datetime import date
 import dagster as dg
 import duckdb
 
-from finops_pipeline.core.focus import build_focus_month, create_staging_views, staging_models
+from finops_pipeline.core.focus import (
+    build_focus_month,
+    build_focus_pending,
+    create_staging_views,
+    staging_models,
+)
 from finops_pipeline.core.reconcile import reconcile
 from finops_pipeline.orchestration.domains import Domain
 from finops_pipeline.orchestration.materializations import materialization_metadata
@@ -21,6 +26,12 @@ from finops_pipeline.tagging.policy import TagPolicy
 
 GROUP = "core"
 FOCUS_COSTS = dg.AssetKey("focus_costs")  # what every mart reads
+# A run tagged FOCUS_SCOPE_TAG=PENDING_SCOPE rebuilds only the (source, billing period) pairs
+# a load left pending in the run's months, all in one transaction (what `finops ingest` starts
+# after landing: month_runner.refresh_focus_range); without it, every source of each month
+# (`finops run`).
+FOCUS_SCOPE_TAG = "finops/focus_scope"
+PENDING_SCOPE = "pending"
 
 
 def build_staging_assets(
@@ -53,7 +64,13 @@ def build_focus_assets(
     policy: TagPolicy | None = None,
 ) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
     def build(run: MonthBuild) -> dict:
-        build_focus_month(run.con, run.month, policy)
+        if run.tags.get(FOCUS_SCOPE_TAG) == PENDING_SCOPE:
+            # every month's pending pairs in one statement per source and one transaction
+            # (a statement per month cost ~2 s each), on the run's first month
+            if run.month == run.months[0]:
+                build_focus_pending(run.con, run.months, policy)
+        else:
+            build_focus_month(run.con, run.month, policy)
         # rows, BilledCost / EffectiveCost per currency and the reconciliation status, as
         # `finops ingest` records them (one home for the UI's figures)
         return materialization_metadata(run.con, "focus_costs", run.month)

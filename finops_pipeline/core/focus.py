@@ -183,8 +183,28 @@ def rebuild_changed(
     Returns the rows written and the pending pairs this run finished for someone else."""
     changed = set(changed)
     left_over = pending_pairs(con) - changed
-    pairs = changed | left_over
-    return (build_focus_costs(con, pairs, policy) if pairs else 0), left_over
+    return build_focus_pending(con, policy=policy, also=changed), left_over
+
+
+def build_focus_pending(
+    con: duckdb.DuckDBPyConnection,
+    months: Iterable[date] | None = None,
+    policy: TagPolicy | None = None,
+    *,
+    also: Iterable[tuple[str, date]] = (),
+) -> int:
+    """Rebuild the (source, billing period) pairs `pending_rebuild` holds for `months` (None:
+    every month), plus the pairs `also`, in one transaction; the rows written (0: nothing
+    pending, nothing done).
+
+    What the focus_costs asset does after a load (run tag `core.assets.FOCUS_SCOPE_TAG`, see
+    orchestration/month_runner.refresh_focus_range): a landing records its pairs as pending
+    in its own transaction, so this rebuilds exactly what the load changed and what an
+    interrupted load left behind, not whole months of every source. The library's
+    `refresh.refresh_focus` calls it directly (no Dagster run per load in the tests)."""
+    chosen = None if months is None else set(months)
+    pairs = {p for p in pending_pairs(con) if chosen is None or p[1] in chosen} | set(also)
+    return build_focus_costs(con, pairs, policy) if pairs else 0
 
 
 def build_focus_month(

@@ -25,7 +25,7 @@ behaves as before: one result, the build's own error.
 """
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -50,12 +50,17 @@ CheckEvent = dg.AssetCheckResult | dg.AssetCheckEvaluation | dg.Output
 
 @dataclass(frozen=True)
 class MonthBuild:
-    """What a table's build gets: the open warehouse, the partition's billing month, and the
-    run's log (warnings there show in the run's event log and `finops run --verbose`)."""
+    """What a table's build gets: the open warehouse, the partition's billing month, the
+    run's log (warnings there show in the run's event log and `finops run --verbose`), the
+    run's tags (how a run narrows a build, e.g. `core.assets.FOCUS_SCOPE_TAG`) and every month
+    of the run, oldest first (a build that is cheaper in one statement for the whole range
+    does it on the first month)."""
 
     con: duckdb.DuckDBPyConnection
     month: date
     log: dg.DagsterLogManager
+    tags: Mapping[str, str] = field(default_factory=dict)
+    months: tuple[date, ...] = ()
 
 
 # A run over several months builds them in one step: the backfill the UI launches for these
@@ -84,12 +89,13 @@ def build_each_month(
     connection. In a multi-month run a failure names its month (the months before it stay
     built: each build replaces its month atomically)."""
     keys = context.partition_keys
+    months = tuple(partition_month(key) for key in keys)
     built: list[tuple[str, Any]] = []
     with warehouse.connection() as con:
-        for key in keys:
-            month = partition_month(key)
+        for key, month in zip(keys, months, strict=True):
             try:
-                built.append((key, build(MonthBuild(con, month, context.log))))
+                run = MonthBuild(con, month, context.log, context.run.tags, months)
+                built.append((key, build(run)))
             except Exception as error:
                 if len(keys) == 1:
                     raise  # a one-month run reports the build's own error, as always

@@ -14,11 +14,15 @@ Two ways to run it over several months:
   What `finops demo`, the fixtures and the benchmarks use.
 - `build_months`: one run per month, so `finops run` reports, skips and records each month
   on its own, and a failed step fails only its month.
+
+After a command-line load, `refresh_focus_range` runs the same job over the loaded months,
+narrowed to focus_costs and to the (source, billing period) pairs the load left pending: the
+one way `finops ingest` rebuilds focus_costs (its materializations are the run's own).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -121,6 +125,41 @@ def range_failures(first: str, last: str, result: dg.ExecuteInProcessResult) -> 
     if not result.success and not lines:
         lines.append(f"{label}: failed")
     return lines
+
+
+def refresh_focus_range(settings: Settings, warehouse: Path, months: Iterable[date]) -> None:
+    """Rebuild focus_costs for the pairs pending in `months` after a load: one run of the job
+    per run of consecutive months, selecting focus_costs only (the marts are `finops run`'s,
+    the checks judge a month `finops run` builds) and tagged so the asset rebuilds only the
+    pending pairs (core.assets.FOCUS_SCOPE_TAG), not every source of the months.
+
+    A range's pairs are replaced in one transaction, so a failed range keeps its earlier
+    focus_costs rows and its pairs pending (the other ranges are built). Raises RefreshFailed
+    naming the ranges that failed. The warehouse must not be open for
+    writing in this process."""
+    from finops_pipeline.core.assets import FOCUS_COSTS, FOCUS_SCOPE_TAG, PENDING_SCOPE
+    from finops_pipeline.dagster_run import run_partition_range
+    from finops_pipeline.definitions import build_definitions
+    from finops_pipeline.errors import RefreshFailed
+    from finops_pipeline.orchestration.partitions import partitions_start
+
+    keys = partition_keys(list(months))
+    if not keys:
+        return
+    # The partitions start at focus_costs' first month (or the last twelve months before the
+    # first build), which a load of older months precedes: start them at the load's first.
+    if keys[0] < partitions_start(settings.partitions_start, warehouse):
+        settings = settings.model_copy(update={"partitions_start": keys[0]})
+    defs = build_definitions(settings, str(warehouse))
+    failures: list[str] = []
+    for first, last in consecutive_ranges(keys):
+        result = run_partition_range(
+            defs, JOB, first, last, home_beside=warehouse.parent,
+            assets=[FOCUS_COSTS], tags={FOCUS_SCOPE_TAG: PENDING_SCOPE},
+        )  # fmt: skip
+        failures += range_failures(first, last, result)
+    if failures:
+        raise RefreshFailed(failures)
 
 
 def build_every_month(settings: Settings, warehouse: Path) -> list[str]:
