@@ -1,6 +1,6 @@
 """Backtest of the month-end forecast against both fee-aware baselines, and its intervals.
 
-    python benchmarks/forecast_backtest.py [--data demo|suite|suite-b|both|all] [--warehouse W]
+    python benchmarks/forecast_backtest.py [--data demo|suite|suite-b|suite-c|both|all] [--warehouse W]
         [--months 6] [--scope total|provider|team] [--seeds 5]
 
 demo:  the 13-month demo (end month 2026-11, seed 42) ingested with showback built in a
@@ -12,7 +12,10 @@ suite: a series set built independently of the demo generator (benchmarks/foreca
 suite-b: a second one shaped differently (benchmarks/forecast_series_b.py: autocorrelated
        log-normal noise, mid-week peaks, multi-day bursts, declines, shifts on any day,
        28-70-day histories, month-end peaks and fees), its last 4 closed months.
-all:   demo, suite and suite-b.
+suite-c: the holdout set (benchmarks/forecast_series_c.py: drifting multiplicative weekly
+       patterns, AR(1) t-noise, ramps of many speeds, mid-month steps, outages, 35-120-day
+       histories), not used while changing the method, its last 3 closed months.
+all:   demo, suite, suite-b and suite-c.
 For each month, each day d but the last, the month-end total is forecast with only the data up
 to day d through `forecast_as_of` (the code path of `finops forecast --as-of`), and scored
 against a fee-aware seasonal naive and a fee-aware 7-day run rate (benchmarks/forecast_eval.py)
@@ -33,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import forecast_series
 import forecast_series_b
+import forecast_series_c
 from forecast_eval import closed_months, evaluate, report
 
 from finops_pipeline.demo import ingest_demo, write_business_metrics
@@ -94,7 +98,9 @@ def suite_backtest(seeds: int, suite=forecast_series, months_back: int = 5) -> N
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--data", default="both", choices=["demo", "suite", "suite-b", "both", "all"]
+        "--data",
+        default="both",
+        choices=["demo", "suite", "suite-b", "suite-c", "both", "all"],
     )
     parser.add_argument("--warehouse", type=Path, help="an existing warehouse built by finops demo")
     parser.add_argument("--months", type=int, default=6, help="closed demo months to backtest")
@@ -113,6 +119,8 @@ def main() -> None:
         suite_backtest(args.seeds)
     if args.data in ("suite-b", "all"):
         suite_backtest(args.seeds, forecast_series_b, months_back=4)
+    if args.data in ("suite-c", "all"):
+        suite_backtest(args.seeds, forecast_series_c, months_back=3)
     print(f"\ntotal runtime {time.perf_counter() - started:.1f} s")
 
 

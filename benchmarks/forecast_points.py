@@ -1,7 +1,12 @@
 """Point forecasts only, fast: the recurring remainder of each month as of each day, per
 day-of-month window, the ensemble against seasonal naive and the 7-day run rate.
 
-    python benchmarks/forecast_points.py [--data suite|suite-b|both] [--seeds 5] [--scope team]
+    python benchmarks/forecast_points.py [--data suite|suite-b|suite-c|both|all] [--seeds 5]
+        [--scope team]
+
+both: suite and suite-b, the sets a method change is judged on; suite-c
+(benchmarks/forecast_series_c.py) is the holdout, to run once a change is settled; all: the
+three.
 
 What it leaves out, on purpose, so a change to the point model (forecast/local_level.py,
 forecast/ensemble.py) can be judged in minutes instead of the hour forecast_backtest.py takes
@@ -27,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import forecast_series
 import forecast_series_b
+import forecast_series_c
 from forecast_eval import WINDOWS, window_of
 
 from finops_pipeline.forecast.ensemble import forecast_sum
@@ -77,14 +83,21 @@ def errors(frame: pd.DataFrame, months: list, scope: str) -> dict[tuple[int, int
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default="both", choices=["suite", "suite-b", "both"])
+    parser.add_argument(
+        "--data", default="both", choices=["suite", "suite-b", "suite-c", "both", "all"]
+    )
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--scope", default="team", choices=["team", "total", "provider"])
     args = parser.parse_args()
     started = time.perf_counter()
-    sets = {"suite": (forecast_series, 5), "suite-b": (forecast_series_b, 4)}
+    sets = {
+        "suite": (forecast_series, 5),
+        "suite-b": (forecast_series_b, 4),
+        "suite-c": (forecast_series_c, 3),
+    }
+    chosen = {"both": ("suite", "suite-b"), "all": tuple(sets)}.get(args.data, (args.data,))
     for name, (suite, months_back) in sets.items():
-        if args.data not in (name, "both"):
+        if name not in chosen:
             continue
         frame = suite.series_set(range(args.seeds))
         frame["cost"] = frame["cost"].astype(float)

@@ -1,8 +1,13 @@
 """The sum of the next h days: candidates combined, and an interval from true refits.
 
-Combination: the candidates of forecast/local_level.py, weighted by the inverse of their
-mean squared error on this series' own recent past (rolling origin: at each earlier day, each
-candidate refitted on the data up to it, scored on the sum of the following days, up to h).
+Combination: the candidates of forecast/local_level.py, weighted by the inverse of the
+square of their mean squared error on this series' own recent past (rolling origin: at each
+earlier day, each candidate refitted on the data up to it, scored on the sum of the h days
+that followed, the horizon being forecast: which candidate is best a week ahead says little
+about a month ahead; with fewer than MIN_SAME_ORIGINS such origins, each scored at the
+longest horizon it has). Squared, because the candidates are close cousins (levels over
+different windows) whose MSEs differ by a few %: plain inverse MSE spreads the weight almost
+evenly over them and the candidate that validates best barely counts.
 Which candidate wins depends on the series (a calm one favours the long levels, one that
 steps or ramps the short level or the trend), so nothing is tuned on a data set.
 
@@ -41,6 +46,7 @@ from finops_pipeline.forecast.local_level import (
 MIN_DAYS = 2 * SEASON  # data up to an origin: two weeks for the weekday factors
 ORIGIN_DAYS = 13 * SEASON  # origins evaluated: every day of the default 91-day history
 MIN_ORIGINS = 5
+MIN_SAME_ORIGINS = 7  # origins with the whole horizon after them, to weight at that horizon
 # origins needed before the errors' own distribution (not a t) shapes the interval
 EMPIRICAL_ORIGINS = 20
 LEVEL_DAYS = 4 * SEASON  # the scale errors are measured in: mean cost of the last 4 weeks
@@ -153,17 +159,23 @@ def _level(y: np.ndarray) -> float:
 
 
 def _weights(errors: np.ndarray, i: int, h: int) -> np.ndarray:
-    """Inverse-MSE weights at origin i from the origins before it, each scored at the
-    longest horizon (<= h) known by origin i. Equal weights without any earlier origin."""
+    """Inverse squared-MSE weights at origin i from the origins before it: those with the
+    whole horizon h known by origin i, scored at h, when there are MIN_SAME_ORIGINS of
+    them; otherwise all, each scored at the longest horizon (<= h) known by origin i.
+    Equal weights without any earlier origin."""
     count = errors.shape[1]
     if i == 0:
         return np.full(count, 1.0 / count)
     earlier = np.arange(i)
-    k = np.minimum(h, i - earlier)
-    mse = np.nanmean(errors[earlier, :, k - 1] ** 2, axis=0)
+    whole = earlier[i - earlier >= h]
+    if len(whole) >= MIN_SAME_ORIGINS:
+        mse = np.nanmean(errors[whole, :, h - 1] ** 2, axis=0)
+    else:
+        k = np.minimum(h, i - earlier)
+        mse = np.nanmean(errors[earlier, :, k - 1] ** 2, axis=0)
     if not np.all(np.isfinite(mse)):
         return np.full(count, 1.0 / count)
-    inverse = 1.0 / np.maximum(mse, 1e-12)
+    inverse = 1.0 / np.maximum(mse, 1e-12) ** 2
     return inverse / inverse.sum()
 
 

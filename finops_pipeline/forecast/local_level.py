@@ -17,7 +17,15 @@ change, so the forecast follows a step within 2-3 days:
   damped Theil-Sen trend on the last 28 (a ramp) or 56 days (steady growth) since the change
   (damping so a trend is not extrapolated further than about half the window it was seen on);
 - the last week repeated (seasonal naive), which is hard to beat a few days ahead; a day
-  far outside the recent range is not repeated.
+  far outside the recent range is not repeated;
+- plain ones, with no weekday factors, no trimming and no cut: the mean of the last 7 and
+  14 days (run rates) and the last week repeated as it was. Trimming a spike is right when
+  spikes do not come back, and biased low when they do (batch bursts, month-end closing
+  jobs): the sum to forecast holds the spikes too. Which holds for a series is the
+  rolling-origin validation's call (forecast/ensemble.py), not a setting. One thing they do
+  take out: a single day of the last two weeks beyond anything the weeks before saw, with
+  no neighbour beyond it too (`isolated_days_clipped`): nothing says yet that it recurs,
+  while two such days in a row (a burst, a step) are kept.
 
 `candidate_paths` is pure and memoised on its input window, so rolling-origin evaluations
 (forecast/ensemble.py) refit each origin once per series, however many as-of days ask.
@@ -40,7 +48,15 @@ CHANGE_T = 5.5
 LEVEL_DAYS = (3, 7, 14, 28)
 TREND_DAYS = (28, 56)  # a recent ramp, and steady growth
 TREND_MIN_DAYS = 14
-NAMES = (*(f"level{n}" for n in LEVEL_DAYS), *(f"trend{n}" for n in TREND_DAYS), "seasonal_naive")
+MEAN_DAYS = (7, 14)  # plain run rates
+NAMES = (
+    *(f"level{n}" for n in LEVEL_DAYS),
+    *(f"trend{n}" for n in TREND_DAYS),
+    "seasonal_naive",
+    *(f"mean{n}" for n in MEAN_DAYS),
+    "last_week",
+)
+ROBUST = len(LEVEL_DAYS) + len(TREND_DAYS) + 1  # the candidates above the plain ones
 MAD_SCALE = 1.4826  # MAD -> standard deviation for normal noise
 
 
@@ -66,13 +82,19 @@ def _paths(y: np.ndarray) -> np.ndarray:
     start = level_change(z)
     z_recent = z[start:]
     ahead = np.arange(MAX_AHEAD) % SEASON  # day k ahead (1-based) has position (k-1) % 7
-    out = np.empty((len(NAMES), MAX_AHEAD))
+    out = np.zeros((len(NAMES), MAX_AHEAD))
     for i, days in enumerate(LEVEL_DAYS):
         out[i] = robust_mean(z_recent[-days:])
     for i, days in enumerate(TREND_DAYS, start=len(LEVEL_DAYS)):
         out[i] = _damped_trend(z_recent[-days:], days)
-    out = out * factors[ahead] if multiplicative else out + factors[ahead]
-    out[-1] = out[1]
+    robust = out[:ROBUST]
+    robust[:] = robust * factors[ahead] if multiplicative else robust + factors[ahead]
+    sn = ROBUST - 1
+    out[sn] = out[1]
+    plain = isolated_days_clipped(y)
+    for i, days in enumerate(MEAN_DAYS, start=ROBUST):
+        out[i] = float(np.mean(plain[-days:]))
+    out[-1] = plain[-SEASON:][ahead] if n >= SEASON else out[ROBUST]
     if n >= SEASON:  # last week repeated: the short-horizon benchmark, let validation judge
         week = z[-SEASON:]
         recent = z_recent[-CHANGE_WINDOW:]
@@ -80,7 +102,7 @@ def _paths(y: np.ndarray) -> np.ndarray:
         usual = np.abs(week - np.median(recent)) <= 3 * mad if mad > 0 else np.ones(SEASON, bool)
         # a day far outside the recent range (a spike) is not repeated: that weekday keeps
         # the 7-day level forecast instead
-        out[-1] = np.where(usual[ahead], y[-SEASON:][ahead], out[1])
+        out[sn] = np.where(usual[ahead], y[-SEASON:][ahead], out[1])
     return out
 
 
@@ -128,6 +150,23 @@ def level_change(z: np.ndarray) -> int:
         if t > best_t:
             best_t, best = t, split
     return best if best_t > CHANGE_T else 0
+
+
+def isolated_days_clipped(y: np.ndarray, recent: int = 2 * SEASON) -> np.ndarray:
+    """y with each of its last `recent` days that lies above the maximum (below the
+    minimum) of the days before them, while neither neighbour does, set to that bound.
+    Unchanged with less than a week before the last `recent` days (no range to judge by)."""
+    before = y[:-recent]
+    if len(before) < SEASON:
+        return y
+    out = y.copy()
+    for bound, beyond in ((before.max(), y > before.max()), (before.min(), y < before.min())):
+        prev = np.concatenate([[False], beyond[:-1]])
+        nxt = np.concatenate([beyond[1:], [False]])
+        lone = beyond & ~prev & ~nxt
+        lone[: len(y) - recent] = False
+        out[lone] = bound
+    return out
 
 
 def robust_mean(x: np.ndarray) -> float:
