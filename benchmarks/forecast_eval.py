@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,6 +26,39 @@ from finops_pipeline.forecast.as_of import forecast_as_of
 from finops_pipeline.forecast.model import seasonal_naive_path
 from finops_pipeline.forecast.monthly import daily_values
 from finops_pipeline.forecast.settings import ForecastSettings
+
+SERIES_COLUMNS = ["scope", "key", "currency", "billing_month", "day", "is_one_off", "cost"]
+
+
+def seeded_series_set(
+    seeds: range,
+    per_seed: int,
+    one_series: Callable[[np.random.Generator, str], list[list[object]]],
+    rng_seed: Callable[[int], int],
+    prefix: str,
+) -> pd.DataFrame:
+    """The frame (SERIES_COLUMNS) every series generator returns: `per_seed` series per
+    seed (`one_series(rng, key)`, the generator's own shapes), plus per seed the sum of the
+    series present from the start (`total`) and of all of them (`provider`, where late
+    starters arrive as unannounced steps)."""
+    frames = []
+    for seed in seeds:
+        rng = np.random.default_rng(rng_seed(seed))
+        rows = []
+        for index in range(per_seed):
+            rows += one_series(rng, f"{prefix}{seed:02d}-{index:02d}")
+        frame = pd.DataFrame(rows, columns=SERIES_COLUMNS)
+        first = frame.groupby("key")["day"].transform("min")
+        frames.append(frame)
+        for scope, part in (("total", frame[first == frame["day"].min()]), ("provider", frame)):
+            sums = part.groupby(["billing_month", "day", "is_one_off"], as_index=False)[
+                "cost"
+            ].sum()
+            frames.append(
+                sums.assign(scope=scope, key=f"{prefix}{seed:02d}", currency="USD")[SERIES_COLUMNS]
+            )
+    return pd.concat(frames, ignore_index=True)
+
 
 WINDOWS = ((1, 7), (8, 14), (15, 21), (22, 31))
 METHODS = ("model", "seasonal_naive", "run_rate_7d")

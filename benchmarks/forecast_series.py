@@ -20,28 +20,15 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+from forecast_eval import SERIES_COLUMNS, seeded_series_set
 
-COLUMNS = ["scope", "key", "currency", "billing_month", "day", "is_one_off", "cost"]
+COLUMNS = SERIES_COLUMNS
 END = date(2026, 8, 31)  # the last day of the set; every series ends on it
 
 
 def series_set(seeds: range, per_seed: int = 8) -> pd.DataFrame:
     """Daily frame (COLUMNS) of `per_seed` series per seed, plus each seed's total."""
-    frames = []
-    for seed in seeds:
-        rng = np.random.default_rng(10_000 + seed)
-        rows = []
-        for index in range(per_seed):
-            rows += _one_series(rng, f"s{seed:02d}-{index:02d}")
-        frame = pd.DataFrame(rows, columns=COLUMNS)
-        first = frame.groupby("key")["day"].transform("min")
-        frames.append(frame)
-        for scope, part in (("total", frame[first == frame["day"].min()]), ("provider", frame)):
-            sums = part.groupby(["billing_month", "day", "is_one_off"], as_index=False)[
-                "cost"
-            ].sum()
-            frames.append(sums.assign(scope=scope, key=f"s{seed:02d}", currency="USD")[COLUMNS])
-    return pd.concat(frames, ignore_index=True)
+    return seeded_series_set(seeds, per_seed, _one_series, lambda seed: 10_000 + seed, "s")
 
 
 def _one_series(rng: np.random.Generator, key: str) -> list[list[object]]:
