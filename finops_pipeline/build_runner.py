@@ -370,7 +370,8 @@ def _int_models_named(sql: str) -> list[str]:
     return names
 
 
-def _ddl(target: Target) -> str | None:
+def ddl_sql(target: Target) -> str | None:
+    """The target's `create table` statement, if it declares one."""
     if target.ddl is None:
         return None
     return read_sql(target.ddl) if target.ddl.endswith(".sql") else target.ddl
@@ -384,7 +385,7 @@ def _is_stale(con: duckdb.DuckDBPyConnection, target: Target, partition: Partiti
     """The table exists and its columns are not the model's (or its DDL's)."""
     if not table_exists(con, target.table):
         return False
-    ddl = _ddl(target)
+    ddl = ddl_sql(target)
     if ddl is not None:
         probe = duckdb.connect()
         try:
@@ -407,7 +408,7 @@ def _is_stale(con: duckdb.DuckDBPyConnection, target: Target, partition: Partiti
 def _replace(con: duckdb.DuckDBPyConnection, target: Target, partition: Partition) -> int:
     table = target.table
     params = _params(target, partition)
-    ddl = _ddl(target)
+    ddl = ddl_sql(target)
     if ddl is not None:
         con.execute(ddl)
         model = _model_sql(con, target)  # after the table exists: a Python model may read it

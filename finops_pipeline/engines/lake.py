@@ -11,6 +11,7 @@ their jars come from Maven, which is out of reach here, so the lake is plain Par
 
 from __future__ import annotations
 
+import json
 import shutil
 import uuid
 from collections.abc import Sequence
@@ -21,6 +22,8 @@ import duckdb
 PERIOD = "lake_period"
 SOURCE = "lake_source"
 DERIVED = (PERIOD, SOURCE)
+SCHEMA_FILE = "_finops_schema.json"  # `_` files are skipped by Spark's and DuckDB's readers
+DUCKDB_TYPE = "finops.duckdb_type"  # a field's DuckDB type, where Parquet has none (JSON)
 # Columns holding the billing period of a table, first match wins.
 _PERIOD_COLUMNS = ("billing_month", "billing_period", "BillingPeriodStart", "x_billing_period")
 _SOURCE_COLUMNS = ("x_SourceName", "x_source_name")
@@ -55,10 +58,28 @@ def create_duckdb_views(con: duckdb.DuckDBPyConnection, lake: str, tables: Seque
         pattern = str(folder / "**" / "*.parquet")
         derived = _derived(folder)
         exclude = f" exclude ({', '.join(derived)})" if derived else ""
+        declared = _declared(folder)
+        if declared:
+            casts = ", ".join(f'cast("{name}" as {kind}) as "{name}"' for name, kind in declared)
+            exclude += f" replace ({casts})"
         con.execute(
             f"create or replace view {table} as select *{exclude} from read_parquet("
             f"'{pattern}', hive_partitioning = {bool(derived)}, union_by_name = true)"
         )
+
+
+def _declared(folder: Path) -> list[tuple[str, str]]:
+    """The columns whose DuckDB type Parquet does not carry (JSON stored as text), from the
+    schema file the Spark engine writes beside the data."""
+    schema = folder / SCHEMA_FILE
+    if not schema.is_file():
+        return []
+    fields = json.loads(schema.read_text())["fields"]
+    return [
+        (field["name"], field["metadata"][DUCKDB_TYPE])
+        for field in fields
+        if DUCKDB_TYPE in field.get("metadata", {})
+    ]
 
 
 def _derived(folder: Path) -> list[str]:

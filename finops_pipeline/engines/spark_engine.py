@@ -39,17 +39,23 @@ from finops_pipeline.build_runner import (
     Query,
     Target,
     bound,
+    ddl_sql,
     model_sql,
 )
-from finops_pipeline.engines.lake import DERIVED, create_duckdb_views, partition_spec, table_path
+from finops_pipeline.engines.lake import (
+    DERIVED,
+    DUCKDB_TYPE,
+    SCHEMA_FILE,
+    create_duckdb_views,
+    partition_spec,
+    table_path,
+)
 from finops_pipeline.engines.spark_session import schema_of
 from finops_pipeline.engines.spark_sql import to_spark
 from finops_pipeline.warehouse import SQL_DIR, read_sql, table_exists, transaction
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
-
-SCHEMA_FILE = "_finops_schema.json"  # `_` files are skipped by Spark's and DuckDB's readers
 
 
 class SparkEngine:
@@ -110,6 +116,9 @@ class SparkEngine:
         params = {"period": partition.period, **target.params, **partition.params}
         model = self._model_sql(con, target, partition, params)
         new = self._query(con, f"select * from ({model}) as tmp_model{where}", params)
+        ddl = ddl_sql(target)
+        if ddl is not None:
+            new = _as_declared(new, declared_types(ddl, target.table))
         if not target.fill:
             new = new.limit(0)
         path = table_path(self.lake, target.table)
@@ -227,11 +236,11 @@ class SparkEngine:
         if current is not None:
             current.createOrReplaceTempView("tmp_current")
         self._provide(con, _relations(duckdb_sql), skip={"tmp_current"})
-        spark_sql = to_spark(duckdb_sql, self._schema_of)
         wanted = {
             p.name for p in sqlglot.parse_one(duckdb_sql, read="duckdb").find_all(exp.Placeholder)
         }
         args = {name: _literal(params[name]) for name in wanted}
+        spark_sql = to_spark(duckdb_sql, schema_of(self.session, args))
         return self.session.sql(spark_sql, args=args or None)
 
     def _provide(self, con: duckdb.DuckDBPyConnection, names: set[str], skip: set[str]) -> None:
@@ -320,6 +329,41 @@ class SparkEngine:
         out = fs.create(self.session._jvm.org.apache.hadoop.fs.Path(f"{path}/{SCHEMA_FILE}"), True)
         out.write(bytearray(json.dumps(json.loads(frame.schema.json()), indent=1).encode()))
         out.close()
+
+
+def declared_types(ddl: str, table: str) -> dict[str, str]:
+    """Column name -> DuckDB type of the table `ddl` creates (run on a scratch database)."""
+    scratch = duckdb.connect()
+    try:
+        scratch.execute(ddl)
+        return {row[0]: row[1] for row in scratch.execute(f"describe {table}").fetchall()}
+    finally:
+        scratch.close()
+
+
+def _as_declared(frame: DataFrame, types: Mapping[str, str]) -> DataFrame:
+    """`frame` with the DDL's types, as DuckDB's insert into the declared table casts: a
+    Python model's rows arrive as Arrow's types (float, text, a zoned timestamp). DuckDB's
+    TIMESTAMP is Spark's TIMESTAMP_NTZ; JSON is stored as text, its DuckDB type kept in the
+    field's metadata so the lake's DuckDB view reads it back as JSON."""
+    from pyspark.sql import functions as F
+
+    columns = []
+    for name in frame.columns:
+        kind = types.get(name)
+        column = F.col(name)
+        if kind is None:
+            columns.append(column)
+        elif kind == "JSON":
+            columns.append(column.cast("string").alias(name, metadata={DUCKDB_TYPE: kind}))
+        else:
+            spark = "timestamp_ntz" if kind == "TIMESTAMP" else _spark_type(kind)
+            columns.append(column.cast(spark).alias(name))
+    return frame.select(*columns)
+
+
+def _spark_type(duckdb_type: str) -> str:
+    return exp.DataType.build(duckdb_type, dialect="duckdb").sql("spark")
 
 
 def _with_partition_columns(frame: DataFrame, spec: list[tuple[str, str]]) -> DataFrame:

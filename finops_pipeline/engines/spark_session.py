@@ -6,8 +6,8 @@ use, so a DuckDB user never pays for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from finops_pipeline.engines.settings import SparkSettings
 from finops_pipeline.errors import ConfigError
@@ -68,10 +68,15 @@ def spark_session(settings: SparkSettings) -> SparkSession:
     return session
 
 
-def schema_of(session: SparkSession) -> Callable[[str], list[tuple[str, str]]]:
-    """The column names and Spark types of a query, by analysis only (nothing runs)."""
+def schema_of(
+    session: SparkSession, args: Mapping[str, Any] | None = None
+) -> Callable[[str], list[tuple[str, str]]]:
+    """The column names and Spark types of a query, by analysis only (nothing runs). `args`
+    binds the query's named parameters: Spark cannot resolve a filter on an unbound one, and
+    so cannot expand a `*` over it."""
 
     def columns(sql: str) -> list[tuple[str, str]]:
-        return [(f.name, f.dataType.simpleString()) for f in session.sql(sql).schema.fields]
+        fields = session.sql(sql, args=dict(args) if args else None).schema.fields
+        return [(f.name, f.dataType.simpleString()) for f in fields]
 
     return columns

@@ -26,6 +26,11 @@ or with another meaning is rewritten here, each rewrite keeping DuckDB's result:
 - sql/macros.sql's macros are written out in place (sql_macros.py: Spark has no SQL macros),
   and `unnest(struct)` in a select list (DuckDB spreads a struct into columns) becomes one
   aliased column per field.
+- `json_keys(o)` and `json_extract_string(o, '$.*')` (a flat object's keys and values, in
+  document order) become `map_keys` / `map_values` of `from_json(o, 'map<string,string>')`,
+  which keeps that order and gives a number or a nested value as its JSON text.
+- Several `unnest(list)` in one select list (DuckDB zips them, padding the shorter with
+  NULL; Spark allows one generator per select) become one `inline(arrays_zip(...)) AS (...)`.
 
 Anything else sqlglot cannot write for Spark raises UnsupportedError naming the model, and
 the portability lint (portability.py, `SPARK_HANDLED`) flags the constructs neither handles.
@@ -54,6 +59,7 @@ def to_spark(sql: str, schema_of: SchemaOf | None = None) -> str:
     statement = _rewrite_bottom_up(statement)
     for select in list(statement.find_all(exp.Select)):
         _spread_struct_unnest(select)
+        _zip_list_unnests(select)
     if any(_needs_columns(node) for node in statement.walk()):
         if schema_of is None:
             raise ValueError(
@@ -136,6 +142,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.func("try_element_at", *node.expressions)  # NULL for a missing key
     if isinstance(node, exp.Anonymous) and node.name.lower() == "json_merge_patch":
         return _json_merge_objects(node.expressions)
+    if isinstance(node, exp.JSONKeys):
+        return exp.func("map_keys", _string_map(node.this))
+    if isinstance(node, exp.JSONExtractScalar) and _is_all_values(node.expression):
+        return exp.func("map_values", _string_map(node.this))
     if isinstance(node, exp.Anonymous) and node.name.lower() == "json_valid":
         (text,) = node.expressions
         valid = exp.Not(
@@ -289,6 +299,46 @@ def _spread_struct_unnest(select: exp.Select) -> None:
         else:
             columns.append(column)
     select.set("expressions", columns)
+
+
+def _zip_list_unnests(select: exp.Select) -> None:
+    """`unnest(a) as x, unnest(b) as y` among `select`'s columns becomes one
+    `inline(arrays_zip(a, b)) as (x, y)` where the first of them stood."""
+    unnests = [
+        column
+        for column in select.expressions
+        if isinstance(column, exp.Alias) and isinstance(column.this, exp.Explode)
+    ]
+    if len(unnests) < 2:
+        return
+    zipped = exp.Aliases(
+        this=exp.func("inline", exp.func("arrays_zip", *[u.this.this.copy() for u in unnests])),
+        expressions=[exp.to_identifier(u.alias) for u in unnests],
+    )
+    columns: list[exp.Expression] = []
+    for column in select.expressions:
+        if column is unnests[0]:
+            columns.append(zipped)
+        elif not any(column is u for u in unnests):
+            columns.append(column)
+    select.set("expressions", columns)
+
+
+def _string_map(json_text: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(
+        this="from_json", expressions=[json_text.copy(), exp.Literal.string("map<string,string>")]
+    )
+
+
+def _is_all_values(path: exp.Expression) -> bool:
+    """The JSON path `$.*`: every value of an object."""
+    parts = path.expressions if isinstance(path, exp.JSONPath) else []
+    return (
+        len(parts) == 2
+        and isinstance(parts[0], exp.JSONPathRoot)
+        and isinstance(parts[1], exp.JSONPathKey)
+        and isinstance(parts[1].this, exp.JSONPathWildcard)
+    )
 
 
 def _is_double(node: exp.Expression) -> bool:

@@ -168,7 +168,8 @@ def default_tag_sql(qualifier: str | None = None) -> TagSql:
     column = _qualified("x_Tags", qualifier)
 
     def tag_sql(key: str) -> tuple[str, list[Any]]:
-        return f"{column}[?]", [key]
+        # DuckDB's own name for `m[k]`: on Spark `[..]` reads a list (engines/spark_sql.py)
+        return f"map_extract_value({column}, ?)", [key]
 
     return tag_sql
 

@@ -7,13 +7,21 @@ builds the marts that read them, one billing month (a Dagster partition) at a ti
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import duckdb
 
-from finops_pipeline.build_runner import Partition, Target, build_partitions
+from finops_pipeline.build_runner import (
+    Partition,
+    Query,
+    Target,
+    build_partitions,
+    named,
+    with_ephemeral,
+)
 from finops_pipeline.tagging.conditions import Match, compile_match
 from finops_pipeline.tagging.policy import TagPolicy
-from finops_pipeline.warehouse import table_exists
+from finops_pipeline.warehouse import read_sql, table_exists
 
 _POLICY_TABLES = {
     "ref_tag_settings": "fold_case boolean, aws_user_prefix boolean, dimension varchar",
@@ -71,9 +79,9 @@ def build_tag_marts(
     """Rebuild tag_violations and tag_compliance for one billing month (or all), atomically.
 
     With `policy`, the ref_tag_* tables are reloaded first; without, the loaded ones are
-    used. A key required by a match needs the policy: its rows are found here, with bound
-    parameters, into tmp_tag_scope. A missing or outdated table makes it a full rebuild, so a
-    table never holds one month alone. Returns the rows written per table.
+    used. A key required by a match needs the policy: the match is compiled into the model
+    (`violations_model`). A missing or outdated table makes it a full rebuild, so a table
+    never holds one month alone. Returns the rows written per table.
     """
     if not all(table_exists(con, table) for table in MART_TABLES):
         period = None
@@ -83,58 +91,58 @@ def build_tag_marts(
             load_policy_tables(con, policy, dimension)
         elif not table_exists(con, "ref_tag_keys"):
             load_policy_tables(con, None, dimension)
-        con.execute(_SCOPE_DDL)
-
-    def scope(con: duckdb.DuckDBPyConnection, partition: Partition) -> None:
-        _scope_rows(con, partition.period, policy)
+        scoped = con.execute(
+            "select canonical_key from ref_tag_keys where required_when = 'scoped'"
+        ).fetchall()
+        if scoped and policy is None:
+            names = ", ".join(row[0] for row in scoped)
+            raise ValueError(
+                f"tag keys {names} are required by a match: pass the policy to evaluate it"
+            )
 
     def next_month_trend(con: duckdb.DuckDBPyConnection, partition: Partition) -> None:
         if partition.period is not None:
             for statement in _NEXT_MONTH_TREND:
                 con.execute(statement, {"period": partition.period})
-        con.execute("drop table if exists tmp_tag_scope")
 
+    violations, params = violations_model(policy)
     targets = [
-        Target("tag_violations", "marts/tag_violations.sql"),
+        Target("tag_violations", violations, params),
         # The compliance model reads its own previous month: the table is declared first.
         Target("tag_compliance", "marts/tag_compliance.sql", ddl=_COMPLIANCE_DDL),
     ]
-    return build_partitions(
-        con,
-        targets,
-        period,
-        prepare=load_policy,
-        before_fill=scope,
-        finish=next_month_trend,
-    )
+    return build_partitions(con, targets, period, prepare=load_policy, finish=next_month_trend)
 
 
-def _scope_rows(
-    con: duckdb.DuckDBPyConnection, period: date | None, policy: TagPolicy | None
-) -> None:
-    scoped = con.execute(
-        "select canonical_key from ref_tag_keys where required_when = 'scoped'"
-    ).fetchall()
+# In tag_violations.sql: the keys a `required:` match requires on a charge, none as written.
+_NO_SCOPED_KEYS = "[]::varchar[] as scoped_keys"
+
+
+def violations_model(policy: TagPolicy | None) -> tuple[str | Query, dict[str, Any]]:
+    """tag_violations' model: the file, with the policy's `required:` matches compiled in
+    place of its empty `scoped_keys` list (each a key when its match holds on the charge),
+    so a scoped requirement is judged in the same statement, on either engine."""
+    model = "marts/tag_violations.sql"
+    scoped = [
+        (key, spec.required)
+        for key, spec in (policy.keys.items() if policy else ())
+        if isinstance(spec.required, Match)
+    ]
     if not scoped:
-        return
-    if policy is None:
-        names = ", ".join(row[0] for row in scoped)
-        raise ValueError(
-            f"tag keys {names} are required by a match: pass the policy to evaluate it"
-        )
-    for key, spec in policy.keys.items():
-        if isinstance(spec.required, Match):
-            condition, params = compile_match(spec.required, qualifier="f")
-            con.execute(
-                "insert into tmp_tag_scope select f.rowid, ? from focus_costs as f "
-                f"where (cast(? as date) is null or f.BillingPeriodStart = cast(? as date)) and {condition}",
-                [key, period, period, *params],
-            )
+        return model, {}
+    sql = with_ephemeral(read_sql(model))
+    if sql.count(_NO_SCOPED_KEYS) != 1:
+        raise ValueError(f"{model} must list `{_NO_SCOPED_KEYS}` once, in its charges")
+    cases: list[str] = []
+    positional: list[Any] = []
+    for key, match in scoped:
+        condition, bound = compile_match(match, qualifier="f")
+        cases.append(f"case when {condition} then ? end")
+        positional += [*bound, key]
+    keys = f"list_filter([{', '.join(cases)}], lambda k: k is not null) as scoped_keys"
+    text, params = named(sql.replace(_NO_SCOPED_KEYS, keys), positional, prefix="scope")
+    return Query(text), params
 
-
-# Rows of focus_costs (by rowid, stable within the build's transaction) where a key with a
-# `required:` match is required.
-_SCOPE_DDL = "create or replace temp table tmp_tag_scope (row_id bigint, canonical_key varchar)"
 
 # The compliance model reads its own previous month, so the table must exist before it runs.
 _COMPLIANCE_DDL = """

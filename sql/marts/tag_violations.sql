@@ -8,9 +8,10 @@
 -- the value is spelled by an alias: renaming it is the fix). Exempt charges never violate;
 -- values filled by inheritance or virtual tags still count as missing on the resource, and
 -- the fix says which default applies meanwhile.
--- Reads focus_costs (with x_Tags, x_TagSource, x_TagExempt), the policy tables ref_tag_*
--- (finops_pipeline/tagging/normalise.py:load_policy_tables) and tmp_tag_scope (rows where a
--- key is required by a `required:` match, built in the same transaction).
+-- Reads focus_costs (with x_Tags, x_TagSource, x_TagExempt) and the policy tables ref_tag_*
+-- (finops_pipeline/tagging/normalise.py:load_policy_tables). The keys a `required:` match
+-- requires on a charge (`scoped_keys`) are none here: finops_pipeline/tagging/marts.py puts
+-- the policy's compiled matches in their place.
 -- Parameters (named): $period = billing month (DATE, first of month), or NULL for every
 -- month (bound by the build runner).
 with
@@ -31,13 +32,9 @@ value_spellings as (
     select * from ref_tag_value_aliases
 ),
 
-scoped_requirements as (
-    select * from tmp_tag_scope
-),
-
 charges as (
     select
-        f.rowid as row_id,
+        []::varchar[] as scoped_keys,
         cast(f.BillingPeriodStart as date) as billing_month,
         f.ProviderName as provider,
         f.SubAccountId as sub_account_id,
@@ -172,25 +169,42 @@ set_misspellings as (
     group by all
 ),
 
--- Every (charge, policy key) pair and whether the key is required on that charge.
+-- Charges alike in all that the verdicts and the fix read, summed: a verdict is per tag set
+-- and key, so it is judged per group of lines, never per line.
+charge_groups as (
+    select
+        billing_month,
+        provider,
+        sub_account_id,
+        sub_account_name,
+        resource_id,
+        service_name,
+        resource_key,
+        tags,
+        tag_source,
+        billing_currency,
+        scoped_keys,
+        any_value(effective_tags) as effective_tags,
+        sum(billed_cost) as billed_cost,
+        sum(effective_cost) as effective_cost
+    from charges
+    group by all
+),
+
+-- Every (group of charges, policy key) pair and whether the key is required on them.
 charge_keys as (
     select
-        charges.row_id,
-        charges.tags,
+        charge_groups.*,
         policy_keys.canonical_key,
-        policy_keys.required_when = 'always' or scoped_requirements.row_id is not null as is_required
-    from charges
+        policy_keys.required_when = 'always'
+        or list_contains(charge_groups.scoped_keys, policy_keys.canonical_key) as is_required
+    from charge_groups
     cross join policy_keys
-    left join scoped_requirements
-        on scoped_requirements.row_id = charges.row_id
-        and scoped_requirements.canonical_key = policy_keys.canonical_key
 ),
 
 charge_violations as (
     select
-        charge_keys.row_id,
-        charge_keys.canonical_key,
-        charge_keys.is_required,
+        charge_keys.*,
         case when set_keys.tags is null then 'missing_key' else 'empty_value' end as violation,
         set_keys.raw_keys,
         []::varchar[] as raw_values,
@@ -202,9 +216,7 @@ charge_violations as (
     where charge_keys.is_required and not coalesce(set_keys.is_filled, false)
     union all
     select
-        charge_keys.row_id,
-        charge_keys.canonical_key,
-        charge_keys.is_required,
+        charge_keys.*,
         set_misspellings.violation,
         set_misspellings.raw_keys,
         set_misspellings.raw_values,
@@ -217,26 +229,25 @@ charge_violations as (
 
 resource_violations as (
     select
-        charges.billing_month,
-        charges.resource_key,
-        charge_violations.canonical_key as tag_key,
-        charge_violations.violation,
-        charges.billing_currency,
-        any_value(charges.provider) as provider,
-        any_value(charges.sub_account_id) as sub_account_id,
-        any_value(charges.sub_account_name) as sub_account_name,
-        any_value(charges.resource_id) as resource_id,
-        min(charges.service_name) as service_name,  -- deterministic: a resource may bill under several
-        bool_or(charge_violations.is_required) as is_required,
-        nullif(array_to_string(list_sort(list_distinct(flatten(list(charge_violations.raw_keys)))), ', '), '') as raw_key,
-        nullif(array_to_string(list_sort(list_distinct(flatten(list(charge_violations.raw_values)))), ', '), '') as raw_value,
-        array_to_string(list_sort(list_distinct(flatten(list(charge_violations.renames)))), '; ') as renames,
-        any_value(charges.effective_tags[charge_violations.canonical_key]) as default_value,
-        any_value(charges.tag_source) as tag_source,
-        sum(charges.billed_cost) as billed_cost,
-        sum(charges.effective_cost) as effective_cost
+        billing_month,
+        resource_key,
+        canonical_key as tag_key,
+        violation,
+        billing_currency,
+        any_value(provider) as provider,
+        any_value(sub_account_id) as sub_account_id,
+        any_value(sub_account_name) as sub_account_name,
+        any_value(resource_id) as resource_id,
+        min(service_name) as service_name,  -- deterministic: a resource may bill under several
+        bool_or(is_required) as is_required,
+        nullif(array_to_string(list_sort(list_distinct(flatten(list(raw_keys)))), ', '), '') as raw_key,
+        nullif(array_to_string(list_sort(list_distinct(flatten(list(raw_values)))), ', '), '') as raw_value,
+        array_to_string(list_sort(list_distinct(flatten(list(renames)))), '; ') as renames,
+        any_value(map_extract_value(effective_tags, canonical_key)) as default_value,
+        any_value(tag_source) as tag_source,
+        sum(billed_cost) as billed_cost,
+        sum(effective_cost) as effective_cost
     from charge_violations
-    inner join charges on charges.row_id = charge_violations.row_id
     group by all
 ),
 
