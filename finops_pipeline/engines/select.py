@@ -13,7 +13,6 @@ ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
 # refuses up front rather than leave a half-built lake.
 SPARK_NOT_YET = (
     "landing exports with Spark's readers",
-    "the tag marts, waste_findings and cost_anomalies",
     "the engine as a Dagster resource",
 )
 

@@ -19,7 +19,8 @@ or with another meaning is rewritten here, each rewrite keeping DuckDB's result:
   own name for `m[k]`), which becomes `try_element_at(m, k)` (NULL for a missing key).
 - `regexp_extract`'s options ('i') go into the pattern as `(?i)`; `json_valid(x)` becomes
   `try_parse_json(x) is not null` (NULL for a NULL x, as DuckDB answers).
-- `to_months(n)` becomes `make_ym_interval(0, n)`.
+- `to_months(n)` becomes `make_ym_interval(0, n)`; `regexp_full_match(x, p[, 'i'])` becomes
+  `x rlike concat('(?i)^(?:', p, ')$')`.
 - `json_merge_patch(a, b, ...)` of flat objects (the GCP label objects) becomes a merge of
   string maps in DuckDB's key order: the keys of the target the patch lacks, then the
   patch's keys in its own order (a JSON null in the patch removes the key), folded left.
@@ -133,6 +134,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     ):
         transform = node.expressions[0]
         return exp.Anonymous(this="exists", expressions=[transform.this, transform.expression])
+    if isinstance(node, exp.RegexpFullMatch):
+        return _regexp_full_match(node)
     if isinstance(node, exp.RegexpExtract) and node.args.get("parameters") is not None:
         return _regexp_flags_inline(node)
     if isinstance(node, exp.Anonymous) and node.name.lower() == "to_months":
@@ -284,6 +287,22 @@ def _regexp_flags_inline(node: exp.RegexpExtract) -> exp.Expression:
     node.set("parameters", None)
     node.set("expression", exp.Literal.string(f"(?{flags.this}){pattern.this}"))
     return node
+
+
+def _regexp_full_match(node: exp.RegexpFullMatch) -> exp.Expression:
+    """`regexp_full_match(x, p[, 'i'])`: Spark has none; `x rlike '(?i)^(?:p)$'` matches the
+    whole text the same way, the pattern being a column or a literal."""
+    flags = node.args.get("options")
+    if flags is not None and not (flags.is_string and set(flags.this) <= _INLINE_FLAGS):
+        raise sqlglot.errors.UnsupportedError(f"regexp_full_match options {flags.sql('duckdb')}")
+    prefix = f"(?{flags.this})" if flags is not None and flags.this else ""
+    anchored = exp.func(
+        "concat",
+        exp.Literal.string(f"{prefix}^(?:"),
+        node.expression.copy(),
+        exp.Literal.string(")$"),
+    )
+    return exp.RegexpLike(this=node.this.copy(), expression=anchored)
 
 
 def _spread_struct_unnest(select: exp.Select) -> None:

@@ -6,16 +6,17 @@ builds the marts that read them, one billing month (a Dagster partition) at a ti
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import duckdb
 
 from finops_pipeline.build_runner import (
-    Partition,
     Query,
     Target,
     build_partitions,
+    month_partition,
     named,
     with_ephemeral,
 )
@@ -100,18 +101,31 @@ def build_tag_marts(
                 f"tag keys {names} are required by a match: pass the policy to evaluate it"
             )
 
-    def next_month_trend(con: duckdb.DuckDBPyConnection, partition: Partition) -> None:
-        if partition.period is not None:
-            for statement in _NEXT_MONTH_TREND:
-                con.execute(statement, {"period": partition.period})
-
     violations, params = violations_model(policy)
-    targets = [
-        Target("tag_violations", violations, params),
-        # The compliance model reads its own previous month: the table is declared first.
-        Target("tag_compliance", "marts/tag_compliance.sql", ddl=_COMPLIANCE_DDL),
-    ]
-    return build_partitions(con, targets, period, prepare=load_policy, finish=next_month_trend)
+    compliance = Target("tag_compliance", "marts/tag_compliance.sql", ddl=_COMPLIANCE_DDL)
+    targets = [Target("tag_violations", violations, params), compliance]
+    following = _next_month(period)
+    if following is not None and _month_rows(con, following):
+        # The compliance model reads its own previous month (the table is declared first), so
+        # the next month's trend columns are rebuilt after this month, in the same build.
+        targets.append(replace(compliance, partition=month_partition(following)))
+    written = build_partitions(con, targets, period, prepare=load_policy)
+    if len(targets) == 3:
+        written["tag_compliance"] = _month_rows(con, period)
+    return written
+
+
+def _next_month(period: date | None) -> date | None:
+    if period is None:
+        return None
+    month = period.replace(day=1)
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _month_rows(con: duckdb.DuckDBPyConnection, month: date) -> int:
+    return con.execute(
+        "select count(*) from tag_compliance where billing_month = $m", {"m": month.replace(day=1)}
+    ).fetchall()[0][0]
 
 
 # In tag_violations.sql: the keys a `required:` match requires on a charge, none as written.
@@ -154,23 +168,3 @@ create table if not exists tag_compliance (
     share_cost_compliant_prev_month double, change_pts double
 )
 """
-
-# Rebuilding a month changes the next month's trend columns.
-_NEXT_MONTH_TREND = (
-    """
-update tag_compliance
-set share_cost_compliant_prev_month = null, change_pts = null
-where billing_month = cast(cast($period as date) + interval 1 month as date)
-""",
-    """
-update tag_compliance as t
-set share_cost_compliant_prev_month = p.share_cost_compliant,
-    change_pts = round((t.share_cost_compliant - p.share_cost_compliant) * 100, 4)
-from (select * from tag_compliance where billing_month = $period) as p
-where t.billing_month = cast(p.billing_month + interval 1 month as date)
-    and t.provider is not distinct from p.provider
-    and t.sub_account_id is not distinct from p.sub_account_id
-    and t.team = p.team
-    and t.billing_currency is not distinct from p.billing_currency
-""",
-)
