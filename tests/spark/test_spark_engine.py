@@ -561,8 +561,8 @@ def test_marts_on_spark_equal_duckdb(spark, demo_lake) -> None:
     with use_engine(SparkEngine(spark, lake)):
         for name in SPARK_MARTS:
             builds[name]()
-    rewritten = on_spark.sql("select min(updated_at) from cost_anomalies").fetchone()[0]
-    assert rewritten > duck.sql("select max(updated_at) from cost_anomalies").fetchone()[0]
+    rewritten = on_spark.sql("select min(updated_at) from cost_anomalies").fetchall()[0][0]
+    assert rewritten > duck.sql("select max(updated_at) from cost_anomalies").fetchall()[0][0]
     for table in (t for tables in SPARK_MARTS.values() for t in tables):
         if table not in WHOLE_TABLE_MARTS:
             assert Path(lake, table, f"lake_period={month}").is_dir(), table
