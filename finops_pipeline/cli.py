@@ -47,7 +47,7 @@ from finops_pipeline.engines.select import ENGINES, chosen_engine, require_build
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.orchestration.materializations import months_of, record_for_cli
 from finops_pipeline.settings import DEMO_SOURCES, FORMATS, load_settings, resolve_warehouse
-from finops_pipeline.warehouse import connect, warehouse_path
+from finops_pipeline.warehouse import connect, table_exists, warehouse_path
 
 app = typer.Typer(
     help="Cloud billing exports (AWS, GCP, Azure, FOCUS) -> one reconciled FOCUS table in DuckDB.",
@@ -208,18 +208,16 @@ def demo(
 
     Also writes the demo's settings as finops.yaml beside the warehouse: that file is what
     makes the demo's policy apply to later commands (never to anyone else's data)."""
-    from functools import partial
-
     from finops_pipeline.core.reconcile import reconcile
     from finops_pipeline.dagster_run import quiet_dagster_warnings
     from finops_pipeline.demo import (
         check_ground_truth,
-        ingest_demo,
+        land_demo,
+        restatement_lines,
         write_business_metrics,
         write_demo_config,
     )
     from finops_pipeline.orchestration.month_runner import loaded_month_keys
-    from finops_pipeline.refresh import ingest_and_refresh
     from finops_pipeline.settings import DEFAULT_CONFIG, demo_settings
     from finops_pipeline.showback.allocate import conservation
 
@@ -231,20 +229,26 @@ def demo(
     write_business_metrics(out_dir, out_dir / "ground_truth.json")
     config = target.parent / DEFAULT_CONFIG
     wrote_config = write_demo_config(config, out_dir, target)
+
+    def say(line: str) -> None:
+        out.console.print(line, soft_wrap=True, markup=False)
+
     try:
-        with closing(connect(target)) as con:
-            land = partial(ingest_and_refresh, settings=settings)
-            ingest = partial(_ingest_with_progress, land=land)
-            for line in ingest_demo(con, out_dir, ingest):
-                out.console.print(line, soft_wrap=True, markup=False)
+        with closing(connect(target)) as con:  # landing only lands, as in `finops ingest`
+            first_exports = land_demo(con, out_dir, _ingest_with_progress, say)
             record_for_cli(con, sources=list(DEMO_SOURCES), tables=(),
                            description="landed by finops demo")  # fmt: skip
-        # the derived tables as `finops run` builds them (no fingerprints: a later
-        # `finops run` rebuilds the months, as it did after the demo before)
+        # focus_costs and every derived table through the build_derived job, as `finops run`
+        # builds them (no fingerprints: a later `finops run` rebuilds the months)
         failed = _build_range(settings, target, loaded_month_keys(target))
     except FinopsError as error:
         raise _fail(error) from error
     con = connect(target)
+    if not table_exists(con, "focus_costs"):  # the run failed before it: said above
+        con.close()
+        raise typer.Exit(code=1)
+    for line in restatement_lines(con, first_exports):
+        say(line)
     out.print_focus_summary(con)
     reconciled = out.print_reconciliation(reconcile(con))
     mismatches = check_ground_truth(con, out_dir / "ground_truth.json")

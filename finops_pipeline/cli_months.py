@@ -35,12 +35,8 @@ def finance_month(
     con: duckdb.DuckDBPyConnection, table: str, given: str | None
 ) -> tuple[date | None, str]:
     """(month, label for titles): the given month, else the last closed month of `table`."""
-    if given:
-        month = parse_month(given)
-        return month, f"{month:%Y-%m}"
-    months = loaded_months(con, table)
-    if not months:
-        return None, "no month loaded"
+    if given or not (months := loaded_months(con, table)):
+        return _given(given)
     if len(months) == 1:
         return months[0], f"{months[0]:%Y-%m} (the only month loaded; may still be open)"
     return months[1], f"{months[1]:%Y-%m} (last closed month; --month for another)"
@@ -50,10 +46,14 @@ def open_month(
     con: duckdb.DuckDBPyConnection, table: str, given: str | None
 ) -> tuple[date | None, str]:
     """(month, label): the given month, else the latest (open) month of `table`."""
-    if given:
-        month = parse_month(given)
-        return month, f"{month:%Y-%m}"
-    months = loaded_months(con, table)
-    if not months:
-        return None, "no month loaded"
+    if given or not (months := loaded_months(con, table)):
+        return _given(given)
     return months[0], f"{months[0]:%Y-%m} (open month; --month for another)"
+
+
+def _given(given: str | None) -> tuple[date | None, str]:
+    """The month the user gave, or none when nothing is loaded either."""
+    if not given:
+        return None, "no month loaded"
+    month = parse_month(given)
+    return month, f"{month:%Y-%m}"

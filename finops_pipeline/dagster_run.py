@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import warnings
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -61,6 +62,55 @@ def dagster_home(beside: Path | None = None) -> Path:
     return home
 
 
+# Who runs a run in-process: a run left STARTED by a finops process that no longer exists
+# (killed with SIGKILL, the machine lost; SIGINT and SIGTERM end it as failed, see
+# `fail_abandoned_runs`) is marked failed by the next run on the same instance.
+PID_TAG = "finops/pid"
+HOST_TAG = "finops/host"
+UNFINISHED = (
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+)
+
+
+def own_tags() -> dict[str, str]:
+    return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+
+
+def fail_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed the unfinished runs a finops process on this host started in-process and
+    that process is gone; their run ids.
+
+    Dagster records an in-process run's end from inside the run: Ctrl+C and SIGTERM reach it
+    (it captures both) and it ends the run as failed, but a process killed outright leaves the
+    run STARTED forever, since no daemon watches an in-process run. Runs the UI launched carry
+    no pid tag and are left to Dagster."""
+    host = socket.gethostname()
+    abandoned = []
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=list(UNFINISHED),
+                                                       tags={HOST_TAG: host})):  # fmt: skip
+        pid = int(run.tags.get(PID_TAG) or 0)
+        if pid and not _alive(pid):
+            instance.report_run_failed(
+                run,
+                f"The finops process that ran this run (pid {pid} on {host}) ended without "
+                "finishing it (killed); marked failed by a later run.",
+            )
+            abandoned.append(run.run_id)
+    return abandoned
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 def run_partitions(
     defs: dg.Definitions,
     job_name: str,
@@ -74,12 +124,14 @@ def run_partitions(
     job = defs.resolve_job_def(job_name)
     results = []
     with dg.DagsterInstance.get() as instance:
+        fail_abandoned_runs(instance)
         for key in partition_keys:
             result = job.execute_in_process(
                 partition_key=key,
                 instance=instance,
                 raise_on_error=False,
                 run_config=VERBOSE if verbose else QUIET,
+                tags=own_tags(),
             )
             results.append(result)
             if on_done:
@@ -116,13 +168,14 @@ def run_partition_range(
         if first == last
         else {"tags": {RANGE_START_TAG: first, RANGE_END_TAG: last}}
     )
-    run_tags = {**(tags or {}), **target.pop("tags", {})}
+    run_tags = {**(tags or {}), **target.pop("tags", {}), **own_tags()}
     with dg.DagsterInstance.get() as instance:
+        fail_abandoned_runs(instance)
         return job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_config=VERBOSE if verbose else QUIET,
-            tags=run_tags or None,
+            tags=run_tags,
             **target,
         )
 
@@ -181,6 +234,8 @@ def one_line(error: object) -> str:
     """`ClassName: message` -> the message's first non-empty line; the class name is kept
     for unexpected errors (bugs), dropped for the errors finops raises for users."""
     cls_name = getattr(error, "cls_name", None) or type(error).__name__
+    if cls_name == "DagsterExecutionInterruptedError":  # Dagster's name for SIGINT / SIGTERM
+        return "interrupted (Ctrl+C or SIGTERM)"
     message = str(getattr(error, "message", error)).strip()
     # "ValueError: ..." or "_duckdb.InvalidInputException: ...": the class is said once.
     message = re.sub(rf"^([\w.]+\.)?{re.escape(cls_name)}:\s*", "", message)

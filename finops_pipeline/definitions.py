@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dagster as dg
 
 from finops_pipeline.alerts.sensors import build_alerting
@@ -14,7 +16,7 @@ from finops_pipeline.ingest.assets import build_raw_asset
 from finops_pipeline.optional_inputs import build_optional_input_checks
 from finops_pipeline.orchestration.domains import Domain, assets_of, checks_of, keys_of
 from finops_pipeline.orchestration.jobs import build_jobs
-from finops_pipeline.orchestration.partitions import partitions_start
+from finops_pipeline.orchestration.partitions import partitions_end_offset, partitions_start
 from finops_pipeline.orchestration.schedules import build_schedules
 from finops_pipeline.report import assets as report
 from finops_pipeline.resources import WarehouseResource, billing_months, default_warehouse
@@ -26,13 +28,14 @@ from finops_pipeline.waste import assets as waste
 
 
 def build_definitions(
-    settings: Settings | None = None, warehouse: str | None = None
+    settings: Settings | None = None, warehouse: str | None = None, cover: Sequence[str] = ()
 ) -> dg.Definitions:
+    """`cover`: partition keys the billing-month partitions must include (a run's months)."""
     quiet_dagster_warnings()  # beta parameters are our concern, not the user's
     settings = settings or load_settings()
     warehouse_file = warehouse or str(settings.warehouse or default_warehouse())
-    start = partitions_start(settings.partitions_start, warehouse_file)
-    partitions = billing_months(start)
+    start = partitions_start(settings.partitions_start, warehouse_file, cover=cover)
+    partitions = billing_months(start, partitions_end_offset(warehouse_file, cover=cover))
     ingest = Domain([build_raw_asset(s, partitions) for s in settings.effective_sources()])
     landed = core.domain(settings.tag_policy, partitions, upstream=ingest.keys)
     # The domains that build tables from focus_costs and from each other; each names its

@@ -10,42 +10,72 @@ import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from finops_pipeline.settings import DEMO_SOURCES
 
+if TYPE_CHECKING:
+    from finops_pipeline.ingest.service import IngestReport
+
 RESTATEMENTS_DIR = "_restatements"
+
+
+def land_demo(
+    con: duckdb.DuckDBPyConnection,
+    sample_dir: Path,
+    ingest: Callable[[duckdb.DuckDBPyConnection, Path, str, str], IngestReport],
+    say: Callable[[str], None],
+) -> dict[tuple[str, str], Decimal]:
+    """Land the restated month's first export, then every source as delivered; `say` what
+    happened. Returns the first exports' landed totals by (source, month).
+
+    The totals come from the load itself (each file's measured total, which the
+    `reconciles_with_raw` check holds focus_costs to), so nothing reads focus_costs between
+    loads: `finops demo` lands with `ingest_path` only and builds focus_costs afterwards in
+    its build_derived run, like `finops ingest`."""
+    truth = json.loads((sample_dir / "ground_truth.json").read_text(encoding="utf-8"))
+    first: dict[tuple[str, str], Decimal] = {}
+    for item in truth.get("restatements", []):
+        original = sample_dir / item["original_path"]
+        if original.exists():
+            source = item["source"]
+            report = ingest(con, original, source, DEMO_SOURCES.get(source, "auto"))
+            loaded = [f for f in report.files if f.status == "loaded"]
+            first[(source, item["billing_month"])] = sum(
+                (total for f in loaded for total in f.totals.values()), Decimal(0)
+            )
+            say(f"loaded the first export of {source} {item['billing_month']} (to be restated)")
+    for source, fmt in DEMO_SOURCES.items():
+        folder = sample_dir / source
+        if folder.exists():
+            ingest(con, folder, source, fmt)
+    return first
+
+
+def restatement_lines(
+    con: duckdb.DuckDBPyConnection, first: dict[tuple[str, str], Decimal]
+) -> list[str]:
+    """Each restated month: the first export's total against focus_costs now (once built)."""
+    return [
+        f"restatement: {source} {month} BilledCost {earlier:,.2f} -> "
+        f"{_billed(con, source, month):,.2f} (replaced, not added)"
+        for (source, month), earlier in first.items()
+    ]
 
 
 def ingest_demo(
     con: duckdb.DuckDBPyConnection,
     sample_dir: Path,
-    ingest: Callable[[duckdb.DuckDBPyConnection, Path, str, str], object],
+    ingest: Callable[[duckdb.DuckDBPyConnection, Path, str, str], IngestReport],
 ) -> Iterator[str]:
-    """Load the restated month's first export, then every source; yields what happened.
-
-    `ingest` lands and refreshes focus_costs (`refresh.ingest_and_refresh`, what `finops
-    ingest` does): the restatement lines read it."""
-    truth = json.loads((sample_dir / "ground_truth.json").read_text(encoding="utf-8"))
-    before: dict[tuple[str, str], Decimal] = {}
-    for item in truth.get("restatements", []):
-        original = sample_dir / item["original_path"]
-        if original.exists():
-            source = item["source"]
-            ingest(con, original, source, DEMO_SOURCES.get(source, "auto"))
-            before[(source, item["billing_month"])] = _billed(con, source, item["billing_month"])
-            yield f"loaded the first export of {source} {item['billing_month']} (to be restated)"
-    for source, fmt in DEMO_SOURCES.items():
-        folder = sample_dir / source
-        if folder.exists():
-            ingest(con, folder, source, fmt)
-    for (source, month), earlier in before.items():
-        now = _billed(con, source, month)
-        yield (
-            f"restatement: {source} {month} BilledCost {earlier:,.2f} -> {now:,.2f} "
-            "(replaced, not added)"
-        )
+    """`land_demo`, then the restatement lines, for an `ingest` that lands and refreshes
+    focus_costs on `con` (`refresh.ingest_and_refresh`: the tests' and benchmarks' loads)."""
+    said: list[str] = []
+    first = land_demo(con, sample_dir, ingest, said.append)
+    yield from said
+    yield from restatement_lines(con, first)
 
 
 def _billed(con: duckdb.DuckDBPyConnection, source: str, month: str) -> Decimal:

@@ -11,9 +11,10 @@ Two ways in, one rebuild:
   run per stretch of consecutive months (`month_runner.refresh_focus_range`): the asset graph
   is the only place that orders the build, and the run records the materializations.
 - The library functions (`refresh_focus`, `ingest_and_refresh`, `sync_and_refresh`: the
-  tests, `finops demo`'s landing) call the asset's own build, `build_focus_pending`, on the
+  tests and benchmarks; no command) call the asset's own build, `build_focus_pending`, on the
   caller's open connection and in its transaction rules, without a Dagster run per load
-  (a run costs seconds; the tests load hundreds of times).
+  (a run costs seconds; the tests load hundreds of times). `finops demo` lands only and
+  builds focus_costs in its build_derived run.
 """
 
 from __future__ import annotations

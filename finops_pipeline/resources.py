@@ -35,9 +35,12 @@ class WarehouseResource(dg.ConfigurableResource):
             con.close()
 
 
-def billing_months(start: str = "2020-01-01") -> dg.MonthlyPartitionsDefinition:
-    """Billing-month partitions up to and including the current, still open month."""
-    return dg.MonthlyPartitionsDefinition(start_date=start, end_offset=1)
+def billing_months(
+    start: str = "2020-01-01", end_offset: int = 1
+) -> dg.MonthlyPartitionsDefinition:
+    """Billing-month partitions up to and including the current, still open month, and
+    `end_offset - 1` months after it (orchestration/partitions.py: a month loaded ahead)."""
+    return dg.MonthlyPartitionsDefinition(start_date=start, end_offset=end_offset)
 
 
 def partition_month(key: str) -> date:

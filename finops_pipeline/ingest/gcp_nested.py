@@ -48,6 +48,12 @@ def _is_text(dtype: str) -> bool:
     return dtype.upper().startswith(("VARCHAR", "JSON"))
 
 
+def _bind(value: str, name: str, cases: str) -> str:
+    """A CASE (`cases`: " when ... then ...", then " else ...") over `value` computed once and
+    bound as the lambda parameter `name` (see above)."""
+    return f"list_transform([{value}], lambda {name}: case{cases} end)[1]"
+
+
 def _json_piece(p: str) -> str:
     """A Python string escape or character, spelled as JSON wants it."""
     code = f"cast('0x' || substr({p}, 3) as integer)"
@@ -86,18 +92,19 @@ def repr_to_json(e: str) -> str:
     the tokens do not cover it (so `json_valid` fails and the caller can name the value)."""
     src = f"cast({e} as varchar)"
     tokens = f"regexp_extract_all(tmp_src, {_literal(_TOKEN)})"
-    converted = (
-        f"list_transform([{tokens}], lambda tmp_toks: case"
-        f" when array_to_string(tmp_toks, '') <> tmp_src then tmp_src"
-        f" else array_to_string(list_transform(tmp_toks, lambda tmp_t: {_json_token('tmp_t')}), '')"
-        f" end)[1]"
+    converted = _bind(
+        tokens,
+        "tmp_toks",
+        " when array_to_string(tmp_toks, '') <> tmp_src then tmp_src"
+        f" else array_to_string(list_transform(tmp_toks, lambda tmp_t: {_json_token('tmp_t')}), '')",
     )
-    return (
-        f"list_transform([{src}], lambda tmp_src: case"
-        f" when tmp_src is null or trim(tmp_src) in ('', 'None', 'null', 'NULL') then null"
+    return _bind(
+        src,
+        "tmp_src",
+        " when tmp_src is null or trim(tmp_src) in ('', 'None', 'null', 'NULL') then null"
         # JSON already ('[]' above all); a repr that parses as JSON means the same thing.
-        f" when json_valid(tmp_src) then tmp_src"
-        f" else {converted} end)[1]"
+        " when json_valid(tmp_src) then tmp_src"
+        f" else {converted}",
     )
 
 
@@ -120,38 +127,53 @@ def _kv_object(j: str) -> str:
         f" else tmp_x.namespace || '/' || tmp_x.key end, v := tmp_x.value))"
     )
     unique = "list_filter(tmp_kv, lambda tmp_e, tmp_i: list_position(list_transform(tmp_kv, lambda tmp_f: tmp_f.k), tmp_e.k) = tmp_i)"
-    return (
-        f"list_transform([{entries}], lambda tmp_kv: case"
-        f" when list_bool_or(list_transform(tmp_kv, lambda tmp_x: tmp_x.k is null)) then"
+    return _bind(
+        entries,
+        "tmp_kv",
+        " when list_bool_or(list_transform(tmp_kv, lambda tmp_x: tmp_x.k is null)) then"
         f" error('not a list of {{key, value}}: ' || {j})"
-        f" when len(tmp_kv) = 0 then null"
-        f" else cast(to_json(map_from_entries({unique})) as json) end)[1]"
+        " when len(tmp_kv) = 0 then null"
+        f" else cast(to_json(map_from_entries({unique})) as json)",
+    )
+
+
+def _each_json(e: str, dtype: str, if_null: str, if_invalid: str, cases: str) -> str:
+    """A CASE over the column's JSON text `tmp_j` (bound once): `if_null` for NULL,
+    `if_invalid` for text that is not JSON, then `cases` (" when ... then ..." and an "else").
+    The strict readers and their *_bad twins (which find the offending row) share it."""
+    return _bind(
+        json_text(e, dtype),
+        "tmp_j",
+        f" when tmp_j is null then {if_null} when not json_valid(tmp_j) then {if_invalid}{cases}",
     )
 
 
 def kv_list_strict(e: str, dtype: str) -> str:
-    return (
-        f"list_transform([{json_text(e, dtype)}], lambda tmp_j: case"
-        f" when tmp_j is null then null"
-        f" when not json_valid(tmp_j) then error('not a JSON or Python list of labels: ' || tmp_j)"
-        f" when json_type(tmp_j) = 'NULL' then null"
-        f" when json_type(tmp_j) = 'OBJECT' then cast(nullif(tmp_j, '{{}}') as json)"
+    invalid = "error('not a JSON or Python list of labels: ' || tmp_j)"
+    return _each_json(
+        e, dtype, "null", invalid,
+        " when json_type(tmp_j) = 'NULL' then null"
+        " when json_type(tmp_j) = 'OBJECT' then cast(nullif(tmp_j, '{}') as json)"
         f" when json_type(tmp_j) = 'ARRAY' then {_kv_object('tmp_j')}"
-        f" else error('not a list of labels: ' || tmp_j) end)[1]"
-    )
+        " else error('not a list of labels: ' || tmp_j)",
+    )  # fmt: skip
 
 
 def kv_list_bad(e: str, dtype: str) -> str:
-    shape = _literal(_KV_JSON_SHAPE)
-    return (
-        f"list_transform([{json_text(e, dtype)}], lambda tmp_j: case"
-        f" when tmp_j is null then false"
-        f" when not json_valid(tmp_j) then true"
-        f" when json_type(tmp_j) in ('NULL', 'OBJECT') then false"
-        f" when json_type(tmp_j) <> 'ARRAY' then true"
-        f" else list_bool_or(list_transform(from_json(tmp_j, {shape}),"
-        f" lambda tmp_x: tmp_x.key is null)) end)[1]"
-    )
+    return _bad_list(e, dtype, "in ('NULL', 'OBJECT')", _KV_JSON_SHAPE, "tmp_x: tmp_x.key is null")
+
+
+def _bad_list(e: str, dtype: str, fine: str, shape: str, bad_item: str) -> str:
+    """True when the strict reader would fail: not JSON, a JSON type that is neither `fine`
+    (a condition on json_type) nor a list, or a list with an item for which the lambda
+    `bad_item` ("tmp_x: ...") is true."""
+    return _each_json(
+        e, dtype, "false", "true",
+        f" when json_type(tmp_j) {fine} then false"
+        " when json_type(tmp_j) <> 'ARRAY' then true"
+        f" else list_bool_or(list_transform(from_json(tmp_j, {_literal(shape)}),"
+        f" lambda {bad_item}))",
+    )  # fmt: skip
 
 
 # ---- credits -> typed list with decimal amounts -----------------------------------------------
@@ -164,25 +186,16 @@ def credits_strict(e: str, dtype: str) -> str:
         " then error('a credit has no amount: ' || tmp_j) else finops_money(tmp_c.amount) end,"
         " full_name := tmp_c.full_name, id := tmp_c.id, type := tmp_c.type)"
     )
-    return (
-        f"list_transform([{json_text(e, dtype)}], lambda tmp_j: case"
-        f" when tmp_j is null then null"
-        f" when not json_valid(tmp_j) then error('not a JSON or Python list of credits: ' || tmp_j)"
-        f" when json_type(tmp_j) = 'NULL' then null"
-        f" when json_type(tmp_j) <> 'ARRAY' then error('not a list of credits: ' || tmp_j)"
+    invalid = "error('not a JSON or Python list of credits: ' || tmp_j)"
+    return _each_json(
+        e, dtype, "null", invalid,
+        " when json_type(tmp_j) = 'NULL' then null"
+        " when json_type(tmp_j) <> 'ARRAY' then error('not a list of credits: ' || tmp_j)"
         f" else list_transform(from_json(tmp_j, {_literal(_CREDITS_JSON_SHAPE)}),"
-        f" lambda tmp_c: {credit}) end)[1]"
-    )
+        f" lambda tmp_c: {credit})",
+    )  # fmt: skip
 
 
 def credits_bad(e: str, dtype: str) -> str:
-    shape = _literal(_CREDITS_JSON_SHAPE)
-    return (
-        f"list_transform([{json_text(e, dtype)}], lambda tmp_j: case"
-        f" when tmp_j is null then false"
-        f" when not json_valid(tmp_j) then true"
-        f" when json_type(tmp_j) = 'NULL' then false"
-        f" when json_type(tmp_j) <> 'ARRAY' then true"
-        f" else list_bool_or(list_transform(from_json(tmp_j, {shape}),"
-        f" lambda tmp_c: tmp_c.amount is null or finops_money_try(tmp_c.amount) is null)) end)[1]"
-    )
+    bad = "tmp_c: tmp_c.amount is null or finops_money_try(tmp_c.amount) is null"
+    return _bad_list(e, dtype, "= 'NULL'", _CREDITS_JSON_SHAPE, bad)

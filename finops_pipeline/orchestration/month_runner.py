@@ -85,7 +85,7 @@ def build_months(
     from finops_pipeline.dagster_run import run_partitions
     from finops_pipeline.definitions import build_definitions
 
-    defs = build_definitions(settings, str(warehouse))
+    defs = build_definitions(settings, str(warehouse), cover=keys)
     return run_partitions(
         defs, JOB, list(keys), on_done=on_done, verbose=verbose, home_beside=warehouse.parent
     )
@@ -99,7 +99,7 @@ def build_month_range(
     from finops_pipeline.dagster_run import run_partition_range
     from finops_pipeline.definitions import build_definitions
 
-    defs = build_definitions(settings, str(warehouse))
+    defs = build_definitions(settings, str(warehouse), cover=keys)
     return [
         (first, last, run_partition_range(defs, JOB, first, last, verbose, warehouse.parent))
         for first, last in consecutive_ranges(keys)
@@ -141,16 +141,13 @@ def refresh_focus_range(settings: Settings, warehouse: Path, months: Iterable[da
     from finops_pipeline.dagster_run import run_partition_range
     from finops_pipeline.definitions import build_definitions
     from finops_pipeline.errors import RefreshFailed
-    from finops_pipeline.orchestration.partitions import partitions_start
 
     keys = partition_keys(list(months))
     if not keys:
         return
-    # The partitions start at focus_costs' first month (or the last twelve months before the
-    # first build), which a load of older months precedes: start them at the load's first.
-    if keys[0] < partitions_start(settings.partitions_start, warehouse):
-        settings = settings.model_copy(update={"partitions_start": keys[0]})
-    defs = build_definitions(settings, str(warehouse))
+    # the partitions follow focus_costs' months, which a load of older or later ones is not
+    # in yet: they cover the load's months (orchestration/partitions.py)
+    defs = build_definitions(settings, str(warehouse), cover=keys)
     failures: list[str] = []
     for first, last in consecutive_ranges(keys):
         result = run_partition_range(

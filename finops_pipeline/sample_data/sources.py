@@ -12,6 +12,8 @@ from datetime import date
 from itertools import groupby
 from pathlib import Path
 
+from finops_pipeline.settings import DEMO_SOURCES
+
 from .aws import estate as estate_aws
 from .aws import estate_orgs as estate_aws_orgs
 from .aws import write_cur, write_cur2
@@ -32,15 +34,9 @@ from .ids import Ids
 from .periods import Month, Window
 from .usage import daily_usage
 
-SOURCES: dict[str, str] = {
-    "aws-cur-legacy": "aws-cur",
-    "aws-cur2": "aws-cur2",
-    "aws-focus": "aws-focus",
-    "gcp-billing": "gcp-billing",
-    "azure-ea-actual": "azure-cost",
-    "azure-mca-amortized": "azure-cost",
-    "azure-focus": "focus",
-}
+# The sources written, folder -> format: the demo's sources, which finops.yaml's demo
+# settings load (one list, in settings.py, which every command imports anyway).
+SOURCES: dict[str, str] = DEMO_SOURCES
 
 BUILDERS: dict[str, Callable[[Window, int, int], Estate]] = {
     "aws-cur-legacy": estate_aws.legacy,

@@ -153,3 +153,25 @@ def test_the_ingest_commands_rebuild_only_through_the_job() -> None:
             n.id if isinstance(n, ast.Name) else getattr(n, "attr", "") for n in ast.walk(tree)
         }
         assert via in names and not names & direct, function.__name__
+
+
+def test_a_billing_month_after_the_current_one_builds(tmp_path: Path, home: Path) -> None:
+    """A month ahead of this machine's clock (an export dated ahead, a provider's next
+    period) is inside the job's partitions, so its load builds instead of staying pending;
+    the code location's partitions then reach it too."""
+    from datetime import UTC, datetime
+
+    from finops_pipeline.definitions import build_definitions
+    from finops_pipeline.settings import load_settings
+
+    today = datetime.now(UTC).date()
+    index = today.year * 12 + today.month - 1 + 2  # two months ahead
+    ahead = f"{index // 12}-{index % 12 + 1:02d}"
+    warehouse = tmp_path / "w.duckdb"
+    _ingest(write_cur(tmp_path / "a" / "ahead.csv", cur_rows(ahead, ["3.00"])), "aws", warehouse)
+    assert _totals(warehouse) == {("aws", ahead): Decimal("3.00")}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert pending_pairs(con) == set()
+    defs = build_definitions(load_settings(None, str(warehouse)), str(warehouse))
+    partitions = defs.resolve_asset_graph().get(dg.AssetKey("focus_costs")).partitions_def
+    assert partitions is not None and f"{ahead}-01" in partitions.get_partition_keys()
