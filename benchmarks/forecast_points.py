@@ -2,7 +2,7 @@
 day-of-month window, the ensemble against seasonal naive and the 7-day run rate.
 
     python benchmarks/forecast_points.py [--data suite|suite-b|suite-c|both|all] [--seeds 5]
-        [--scope team]
+        [--scope team] [--candidates]
 
 both: suite and suite-b, the sets a method change is judged on; suite-c
 (benchmarks/forecast_series_c.py) is the holdout, to run once a change is settled; all: the
@@ -14,6 +14,12 @@ under load: the intervals (no error pool), and the one-off estimate (the same fo
 method). Error = |forecast - actual| of the recurring days still to come, in % of the month's
 whole total (fees included), i.e. the recurring part of forecast_backtest.py's MAPE; the
 model's column is what forecast_backtest.py's would be if the one-off estimate were exact.
+
+--candidates adds, per window, the error of each ensemble candidate on its own
+(forecast/local_level.py, from the as-of day) and of their plain average: how far the
+rolling-origin weights are from the best single candidate, and whether any candidate beats
+the baselines where the ensemble does not (weighting cannot do better than its candidates
+by much). Fallback forecasts (short histories) count as every candidate's.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import forecast_series_c
 from forecast_eval import WINDOWS, window_of
 
 from finops_pipeline.forecast.ensemble import forecast_sum
+from finops_pipeline.forecast.local_level import NAMES, candidate_paths
 from finops_pipeline.forecast.model import seasonal_naive_path
 
 HISTORY_DAYS = 91
@@ -51,8 +58,20 @@ def point(history: np.ndarray, horizon: int) -> float:
     return float(history.mean()) * horizon
 
 
-def errors(frame: pd.DataFrame, months: list, scope: str) -> dict[tuple[int, int], np.ndarray]:
-    """Per window: rows of (model, seasonal naive, run rate) errors in % of the month total."""
+def candidates(history: np.ndarray, horizon: int) -> list[float]:
+    """Each ensemble candidate's forecast of the sum, then their plain average (the
+    fallback's point for all when the ensemble would not forecast this history)."""
+    if len(history) >= MIN_HISTORY_DAYS and np.ptp(history) > 0:
+        sums = candidate_paths(history)[:, :horizon].sum(axis=1)
+        return [*(max(float(v), 0.0) for v in sums), max(float(sums.mean()), 0.0)]
+    return [point(history, horizon)] * (len(NAMES) + 1)
+
+
+def errors(
+    frame: pd.DataFrame, months: list, scope: str, with_candidates: bool = False
+) -> dict[tuple[int, int], np.ndarray]:
+    """Per window: rows of (model, seasonal naive, run rate[, each candidate, their average])
+    errors in % of the month total."""
     out: dict[tuple[int, int], list[tuple[float, float, float]]] = {w: [] for w in WINDOWS}
     for _, group in frame[frame["scope"] == scope].groupby(["key", "currency"]):
         recurring = group[~group["is_one_off"]].groupby("day")["cost"].sum()
@@ -74,6 +93,7 @@ def errors(frame: pd.DataFrame, months: list, scope: str) -> dict[tuple[int, int
                     point(history, h),
                     float(seasonal_naive_path(history, h).sum()),
                     float(history[-7:].mean()) * h,
+                    *(candidates(history, h) if with_candidates else ()),
                 )
                 out[window_of(d)].append(
                     tuple(100 * abs(v - actual) / totals[month] for v in values)
@@ -88,6 +108,9 @@ def main() -> None:
     )
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--scope", default="team", choices=["team", "total", "provider"])
+    parser.add_argument(
+        "--candidates", action="store_true", help="also each ensemble candidate on its own"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     sets = {
@@ -110,10 +133,25 @@ def main() -> None:
             f"\n{name}, scope {args.scope}, {args.seeds} seeds, {months[0]:%Y-%m}..{months[-1]:%Y-%m}"
         )
         print("days   | model | seasonal naive | 7-day run rate | forecasts")
-        for (lo, hi), rows in errors(frame, months, args.scope).items():
-            m, s, r = rows.mean(axis=0)
+        table = errors(frame, months, args.scope, args.candidates)
+        for (lo, hi), rows in table.items():
+            m, s, r = rows[:, :3].mean(axis=0)
             print(f"{lo:2d}-{hi:2d}  | {m:5.2f} | {s:14.2f} | {r:14.2f} | {len(rows):9d}")
+        if args.candidates:
+            print_candidates(table)
     print(f"\nruntime {time.perf_counter() - started:.1f} s")
+
+
+def print_candidates(table: dict[tuple[int, int], np.ndarray]) -> None:
+    """Each candidate's error alone per window, the best one marked."""
+    names = (*NAMES, "average")
+    print("candidates alone, same error measure")
+    print("days   | " + " | ".join(f"{n:>14}" for n in names))
+    for (lo, hi), rows in table.items():
+        means = rows[:, 3:].mean(axis=0)
+        best = int(np.argmin(means))
+        cells = (f"{v:13.2f}{'*' if i == best else ' '}" for i, v in enumerate(means))
+        print(f"{lo:2d}-{hi:2d}  | " + " | ".join(cells))
 
 
 if __name__ == "__main__":
