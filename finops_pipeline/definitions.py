@@ -62,7 +62,7 @@ def build_definitions(
         schedules=build_schedules(settings.schedules, start),
         sensors=sensors,
         jobs=[*build_jobs(), *alert_jobs],
-        resources={"warehouse": WarehouseResource(path=warehouse_file)},
+        resources={"warehouse": WarehouseResource.for_settings(warehouse_file, settings.execution)},
         executor=dg.in_process_executor,
     )
 

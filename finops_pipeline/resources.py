@@ -8,7 +8,9 @@ from datetime import date, datetime
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 
+from finops_pipeline.engines.settings import EngineSection, SparkSettings
 from finops_pipeline.orchestration.preview import allow_partitioned_checks
 from finops_pipeline.warehouse import connect, warehouse_path
 
@@ -16,9 +18,48 @@ allow_partitioned_checks()
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file. One writer at a time: runs use the in-process executor."""
+    """The DuckDB warehouse file, and the engine that builds the tables (finops.yaml's
+    `engine:`, `lake:` and `spark:`). One writer at a time: runs use the in-process executor.
+
+    With `engine: spark` a table's build runs on Spark and writes the lake (`building()`);
+    the warehouse file still holds the load log, lineage and run state, and DuckDB views
+    over the lake, so checks and `finops sql` read the same names on either engine."""
 
     path: str
+    engine: str = "duckdb"
+    lake: str | None = None
+    spark_master: str = "local[2]"
+    spark_conf: dict[str, str] = Field(default_factory=dict)
+
+    @classmethod
+    def for_settings(cls, path: str, section: EngineSection) -> WarehouseResource:
+        return cls(
+            path=path,
+            engine=section.engine,
+            lake=section.lake,
+            spark_master=section.spark.master,
+            spark_conf=dict(section.spark.conf),
+        )
+
+    @contextmanager
+    def building(self) -> Iterator[None]:
+        """Inside the block every table is built by the configured engine (the build
+        runner's `use_engine`); DuckDB needs nothing. The Spark session is one per process
+        (getOrCreate), started on the first build that needs it."""
+        section = EngineSection(  # validated: a known engine, a lake for spark
+            engine=self.engine,  # type: ignore[arg-type]
+            spark=SparkSettings(master=self.spark_master, conf=self.spark_conf),
+            lake=self.lake,
+        )
+        if section.engine == "duckdb" or section.lake is None:
+            yield
+            return
+        from finops_pipeline.build_runner import use_engine
+        from finops_pipeline.engines.spark_engine import SparkEngine
+        from finops_pipeline.engines.spark_session import spark_session
+
+        with use_engine(SparkEngine(spark_session(section.spark), section.lake)):
+            yield
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         return connect(self.path)

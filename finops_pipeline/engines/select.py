@@ -11,10 +11,7 @@ ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
 
 # What the Spark engine cannot build yet (issue 15, in progress): `finops run --engine spark`
 # refuses up front rather than leave a half-built lake.
-SPARK_NOT_YET = (
-    "landing exports with Spark's readers",
-    "the engine as a Dagster resource",
-)
+SPARK_NOT_YET = ("landing exports with Spark's readers",)
 
 
 def chosen_engine(section: EngineSection, override: str | None = None) -> EngineSection:

@@ -86,12 +86,12 @@ def build_each_month(
     build: Callable[[MonthBuild], Any],
 ) -> list[tuple[str, Any]]:
     """(partition key, what `build` returned) for each month of the run, oldest first, on one
-    connection. In a multi-month run a failure names its month (the months before it stay
+    connection, built by the warehouse's engine (DuckDB, or Spark into the lake). In a multi-month run a failure names its month (the months before it stay
     built: each build replaces its month atomically)."""
     keys = context.partition_keys
     months = tuple(partition_month(key) for key in keys)
     built: list[tuple[str, Any]] = []
-    with warehouse.connection() as con:
+    with warehouse.connection() as con, warehouse.building():
         for key, month in zip(keys, months, strict=True):
             try:
                 run = MonthBuild(con, month, context.log, context.run.tags, months)

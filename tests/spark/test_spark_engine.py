@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -27,18 +28,21 @@ from finops_pipeline.core.focus import (
 )
 from finops_pipeline.core.reference import load_reference_tables
 from finops_pipeline.engines.lake import create_duckdb_views, publish_to_lake
+from finops_pipeline.engines.settings import EngineSection, SparkSettings
 from finops_pipeline.engines.spark_engine import SparkEngine
 from finops_pipeline.engines.spark_session import schema_of
 from finops_pipeline.engines.spark_sql import to_spark
 from finops_pipeline.forecast.budgets import build_budget_variance
 from finops_pipeline.forecast.build import build_cost_forecast
 from finops_pipeline.refresh import ingest_and_refresh
+from finops_pipeline.resources import WarehouseResource, billing_months
 from finops_pipeline.showback.allocate import build_showback
 from finops_pipeline.tagging.conditions import Match
 from finops_pipeline.tagging.marts import build_tag_marts
 from finops_pipeline.tagging.policy import TagPolicy
 from finops_pipeline.unit_costs.build import build_unit_costs
 from finops_pipeline.warehouse import connect, read_sql
+from finops_pipeline.waste.assets import build_waste_asset
 from finops_pipeline.waste.build import build_waste_findings
 from tests.fixtures.demo_warehouse import CLOSED_MONTH, build_demo_warehouse
 from tests.unit.test_sql_macros import ROWS as MACRO_ROWS  # the same rows as without Spark
@@ -573,3 +577,34 @@ def test_marts_on_spark_equal_duckdb(spark, demo_lake) -> None:
         expected_rows = sorted(expected.fetchall(), key=repr)
         assert expected_rows, table
         assert sorted(got.fetchall(), key=repr) == expected_rows, table
+
+
+def test_dagster_asset_builds_on_the_configured_engine(spark, demo_lake) -> None:
+    """The engine is the warehouse resource's configuration (finops.yaml's `engine:`): the
+    waste_findings asset, materialised by Dagster for a month with `engine: spark`, rebuilds
+    that month's lake folder on Spark, and its rows equal DuckDB's."""
+    duck, on_spark, lake, settings, month = demo_lake
+    folder = Path(lake, "waste_findings", f"lake_period={month}")
+    shutil.rmtree(folder, ignore_errors=True)
+    section = EngineSection(engine="spark", lake=lake, spark=SparkSettings(master="local[2]"))
+    warehouse = WarehouseResource.for_settings(_database_file(on_spark), section)
+    partitions = billing_months(f"{CLOSED_MONTH}-01")
+    asset = build_waste_asset(settings.waste, partitions, [])
+    result = dg.materialize([asset], partition_key=str(month), resources={"warehouse": warehouse})
+    assert result.success
+    assert folder.is_dir()  # written by Spark: DuckDB never writes the lake
+    got = on_spark.sql("select * from waste_findings where billing_month = $m", params={"m": month})
+    expected = duck.sql(
+        "select * from waste_findings where billing_month = $m", params={"m": month}
+    )
+    assert got.types == expected.types
+    expected_rows = sorted(expected.fetchall(), key=repr)
+    assert expected_rows
+    assert sorted(got.fetchall(), key=repr) == expected_rows
+
+
+def _database_file(con: duckdb.DuckDBPyConnection) -> str:
+    """The file a connection has open (the lake copy of the demo warehouse)."""
+    return con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()[0][0]
