@@ -228,9 +228,9 @@ resource_violations as (
         any_value(charges.resource_id) as resource_id,
         min(charges.service_name) as service_name,  -- deterministic: a resource may bill under several
         bool_or(charge_violations.is_required) as is_required,
-        nullif(array_to_string(list_sort(list_distinct(flatten(list(charge_violations.raw_keys)))), ', '), '') as raw_key,
-        nullif(array_to_string(list_sort(list_distinct(flatten(list(charge_violations.raw_values)))), ', '), '') as raw_value,
-        array_to_string(list_sort(list_distinct(flatten(list(charge_violations.renames)))), '; ') as renames,
+        nullif(array_to_string(list_sort(list_distinct(flatten(list(distinct charge_violations.raw_keys)))), ', '), '') as raw_key,
+        nullif(array_to_string(list_sort(list_distinct(flatten(list(distinct charge_violations.raw_values)))), ', '), '') as raw_value,
+        array_to_string(list_sort(list_distinct(flatten(list(distinct charge_violations.renames)))), '; ') as renames,
         any_value(charges.effective_tags[charge_violations.canonical_key]) as default_value,
         any_value(charges.tag_source) as tag_source,
         sum(charges.billed_cost) as billed_cost,
