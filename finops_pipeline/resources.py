@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 
 from finops_pipeline.orchestration.preview import allow_partitioned_checks
-from finops_pipeline.warehouse import connect, warehouse_path
+from finops_pipeline.warehouse import RUN_MEMORY_LIMIT_MB, connect, warehouse_path
 
 allow_partitioned_checks()
 
@@ -21,7 +21,9 @@ class WarehouseResource(dg.ConfigurableResource):
     path: str
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        return connect(self.path)
+        """A run's steps get DuckDB's smaller run default (warehouse.RUN_MEMORY_LIMIT_MB): the
+        process also holds Dagster and great-expectations, so the run stays under 1 GB."""
+        return connect(self.path, default_limit_mb=RUN_MEMORY_LIMIT_MB)
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
