@@ -216,9 +216,12 @@ def main() -> None:
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(REPO))
-    from finops_pipeline.warehouse import default_memory_limit
+    from finops_pipeline.warehouse import RUN_MEMORY_LIMIT_MB, default_memory_limit
 
-    memory = os.environ.get("FINOPS_MEMORY_LIMIT") or f"default ({default_memory_limit()})"
+    memory = os.environ.get("FINOPS_MEMORY_LIMIT") or (
+        f"default ({default_memory_limit()}; "
+        f"{default_memory_limit(limit_mb=RUN_MEMORY_LIMIT_MB)} in the Dagster run's steps)"
+    )
     print(f"memory limit: {memory}; cores: {os.cpu_count()}; each step a fresh process")
     header = (
         f"{'file':<8} {'rows':>11} {'scan s':>7} {'CTAS s':>7} {'ingest s':>9} {'rows/s':>8} "

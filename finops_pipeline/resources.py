@@ -12,7 +12,7 @@ from pydantic import Field
 
 from finops_pipeline.engines.settings import EngineSection, SparkSettings
 from finops_pipeline.orchestration.preview import allow_partitioned_checks
-from finops_pipeline.warehouse import connect, warehouse_path
+from finops_pipeline.warehouse import RUN_MEMORY_LIMIT_MB, connect, warehouse_path
 
 allow_partitioned_checks()
 
@@ -62,7 +62,9 @@ class WarehouseResource(dg.ConfigurableResource):
             yield
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        return connect(self.path)
+        """A run's steps get DuckDB's smaller run default (warehouse.RUN_MEMORY_LIMIT_MB): the
+        process also holds Dagster and great-expectations, so the run stays under 1 GB."""
+        return connect(self.path, default_limit_mb=RUN_MEMORY_LIMIT_MB)
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -33,11 +33,17 @@ LOCK_TIMEOUT_ENV = "FINOPS_LOCK_TIMEOUT"
 MEMORY_LIMIT_ENV = "FINOPS_MEMORY_LIMIT"
 TEMP_DIRECTORY_ENV = "FINOPS_TEMP_DIRECTORY"
 # DuckDB's own budget; the process adds Python, Dagster and buffers DuckDB does not count
-# (~300 MB for `finops run`). Default: 512 MB, or 40% of RAM on a smaller machine, so ingest
-# and `finops run` of a month stay under 1 GB peak RSS whatever its size (issue 16: 0.5M to
+# (~480 MB in a Dagster run, see RUN_MEMORY_LIMIT_MB). Default: 512 MB, or 40% of RAM on a
+# smaller machine, so ingest and `finops run` of a month stay under 1 GB peak RSS whatever its size (issue 16: 0.5M to
 # 20M rows, benchmarks/month_build.py); past it DuckDB spills to the temp directory. Larger
 # machines may raise it (FINOPS_MEMORY_LIMIT=8GB) to spill less.
 DEFAULT_MEMORY_LIMIT_MB = 512
+# A Dagster run (`finops run`, the focus_costs refresh of `finops ingest`) holds ~480 MB
+# itself once its checks have loaded great-expectations, and a heavy step (the tag marts)
+# fills whatever limit DuckDB has: peak RSS is about that plus the limit, so its connections
+# get a smaller default (5M-row month: ~1,000 MB at 512MB, 899 MB at 384MB; every step of
+# the month completes at 384MB, the rest spills). FINOPS_MEMORY_LIMIT still overrides both.
+RUN_MEMORY_LIMIT_MB = 384
 RAM_SHARE = 0.4
 _MEMORY_LIMIT = re.compile(r"\s*\d+(\.\d+)?\s*(B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)\s*", re.IGNORECASE)
 DEFAULT_LOCK_TIMEOUT = 60.0
@@ -79,6 +85,7 @@ def connect(
     read_only: bool = False,
     lock_timeout: float | None = None,
     writes_files: bool = False,
+    default_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse and make sure the shared objects (macros, load_log) exist.
 
@@ -87,6 +94,8 @@ def connect(
     user's query).
     Either kind waits up to `lock_timeout` (default: FINOPS_LOCK_TIMEOUT or 60 s) for a
     lock held by another process, then raises WarehouseLockedError.
+    `default_limit_mb`: DuckDB's memory limit when FINOPS_MEMORY_LIMIT is unset (at most 40%
+    of RAM; a Dagster run passes RUN_MEMORY_LIMIT_MB).
     """
     target = warehouse_path(path)
     if read_only:
@@ -95,17 +104,21 @@ def connect(
     target.parent.mkdir(parents=True, exist_ok=True)
     con = open_waiting(target, False, {}, lock_timeout)
     con.execute("set preserve_insertion_order = false")
-    apply_memory_settings(con, target)
+    apply_memory_settings(con, target, default_limit_mb)
     con.execute("set TimeZone = 'UTC'")
     ensure_base_schema(con)
     return con
 
 
-def memory_settings(target: Path) -> tuple[str, Path]:
+def memory_settings(
+    target: Path, default_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
+) -> tuple[str, Path]:
     """DuckDB's memory limit and spill folder for a warehouse: FINOPS_MEMORY_LIMIT (a size
     such as 500MB or 2GB; default `default_memory_limit()`) and FINOPS_TEMP_DIRECTORY (default: `<warehouse>.tmp`
     beside the file, DuckDB's own convention, so a spill lands on the warehouse's disk)."""
-    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or default_memory_limit()
+    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or default_memory_limit(
+        limit_mb=default_limit_mb
+    )
     if not _MEMORY_LIMIT.fullmatch(limit):
         raise ConfigError(
             f"{MEMORY_LIMIT_ENV}={limit!r}: expected a size such as 500MB or 2GB (DuckDB's "
@@ -116,24 +129,29 @@ def memory_settings(target: Path) -> tuple[str, Path]:
     return limit.replace(" ", ""), folder
 
 
-def default_memory_limit(ram_bytes: int | None = None) -> str:
-    """512MB, or 40% of the machine's RAM when that is less (DuckDB's own default, 80% of
-    RAM, lets a month's build grow with the month)."""
+def default_memory_limit(
+    ram_bytes: int | None = None, limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
+) -> str:
+    """`limit_mb` (512MB; RUN_MEMORY_LIMIT_MB in a Dagster run), or 40% of the machine's RAM
+    when that is less (DuckDB's own default, 80% of RAM, lets a month's build grow with the
+    month)."""
     if ram_bytes is None:
         try:
             ram_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
         except (ValueError, OSError, AttributeError):  # not a POSIX system: assume enough
             ram_bytes = 0
-    limit = DEFAULT_MEMORY_LIMIT_MB
+    limit = limit_mb
     if ram_bytes > 0:
         limit = max(64, min(limit, int(ram_bytes * RAM_SHARE / 2**20)))
     return f"{limit}MB"
 
 
-def apply_memory_settings(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+def apply_memory_settings(
+    con: duckdb.DuckDBPyConnection, target: Path, default_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
+) -> None:
     """Bound the writer's memory: a month of tens of millions of rows must not need RAM in
     proportion (issue 16). Sorts, joins and aggregates past the limit spill to disk."""
-    limit, folder = memory_settings(target)
+    limit, folder = memory_settings(target, default_limit_mb)
     con.execute(f"set memory_limit = '{limit}'")
     con.execute("set temp_directory = '" + str(folder).replace("'", "''") + "'")
 

@@ -240,9 +240,9 @@ resource_violations as (
         any_value(resource_id) as resource_id,
         min(service_name) as service_name,  -- deterministic: a resource may bill under several
         bool_or(is_required) as is_required,
-        nullif(array_to_string(list_sort(list_distinct(flatten(list(raw_keys)))), ', '), '') as raw_key,
-        nullif(array_to_string(list_sort(list_distinct(flatten(list(raw_values)))), ', '), '') as raw_value,
-        array_to_string(list_sort(list_distinct(flatten(list(renames)))), '; ') as renames,
+        nullif(array_to_string(list_sort(list_distinct(flatten(list(distinct raw_keys)))), ', '), '') as raw_key,
+        nullif(array_to_string(list_sort(list_distinct(flatten(list(distinct raw_values)))), ', '), '') as raw_value,
+        array_to_string(list_sort(list_distinct(flatten(list(distinct renames)))), '; ') as renames,
         any_value(map_extract_value(effective_tags, canonical_key)) as default_value,
         any_value(tag_source) as tag_source,
         sum(billed_cost) as billed_cost,

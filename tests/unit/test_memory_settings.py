@@ -51,3 +51,20 @@ def test_a_bad_limit_is_one_clear_line(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("FINOPS_MEMORY_LIMIT", "lots")
     with pytest.raises(ConfigError, match="FINOPS_MEMORY_LIMIT='lots': expected a size"):
         memory_settings(tmp_path / "w.duckdb")
+
+
+def test_a_dagster_run_connects_with_the_smaller_run_default(tmp_path: Path, monkeypatch):
+    # A run also holds Dagster and great-expectations (~480 MB): DuckDB gets less there, so
+    # `finops run` of a 5M-row month stays under 1 GB; FINOPS_MEMORY_LIMIT still wins.
+    from finops_pipeline.resources import WarehouseResource
+    from finops_pipeline.warehouse import RUN_MEMORY_LIMIT_MB
+
+    monkeypatch.delenv("FINOPS_MEMORY_LIMIT", raising=False)
+    resource = WarehouseResource(path=str(tmp_path / "w.duckdb"))
+    with resource.connection() as con:
+        run_default = int(default_memory_limit(limit_mb=RUN_MEMORY_LIMIT_MB).removesuffix("MB"))
+        assert run_default <= int(default_memory_limit().removesuffix("MB"))
+        assert abs(_limit_bytes(con) - run_default * 10**6) < 0.1 * run_default * 10**6
+    monkeypatch.setenv("FINOPS_MEMORY_LIMIT", "2GB")
+    with resource.connection() as con:
+        assert abs(_limit_bytes(con) - 2 * 10**9) < 0.1 * 2 * 10**9
