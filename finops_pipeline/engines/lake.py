@@ -54,6 +54,8 @@ def create_duckdb_views(con: duckdb.DuckDBPyConnection, lake: str, tables: Seque
     for table in tables:
         folder = Path(table_path(lake, table))
         if not any(folder.rglob("*.parquet")):
+            if (folder / SCHEMA_FILE).is_file():  # built with no rows yet: its columns, empty
+                con.execute(f"create or replace view {table} as {_empty_select(folder)}")
             continue
         pattern = str(folder / "**" / "*.parquet")
         derived = _derived(folder)
@@ -80,6 +82,45 @@ def _declared(folder: Path) -> list[tuple[str, str]]:
         for field in fields
         if DUCKDB_TYPE in field.get("metadata", {})
     ]
+
+
+def _empty_select(folder: Path) -> str:
+    """A select of no rows with the columns and DuckDB types of the table's schema file."""
+    declared = dict(_declared(folder))
+    fields = json.loads((folder / SCHEMA_FILE).read_text())["fields"]
+    columns = ", ".join(
+        f'cast(null as {declared.get(f["name"]) or _duckdb_type(f["type"])}) as "{f["name"]}"'
+        for f in fields
+    )
+    return f"select {columns} where false"
+
+
+def _duckdb_type(spark: str | dict) -> str:
+    """DuckDB's type for a field of a Spark schema (its JSON form), as DuckDB reads the same
+    column from Spark's Parquet: a zoned timestamp is TIMESTAMPTZ, timestamp_ntz TIMESTAMP."""
+    if isinstance(spark, dict):
+        kind = spark["type"]
+        if kind == "array":
+            return f"{_duckdb_type(spark['elementType'])}[]"
+        if kind == "map":
+            return f"MAP({_duckdb_type(spark['keyType'])}, {_duckdb_type(spark['valueType'])})"
+        inner = ", ".join(f'"{f["name"]}" {_duckdb_type(f["type"])}' for f in spark["fields"])
+        return f"STRUCT({inner})"
+    simple = {
+        "string": "VARCHAR",
+        "integer": "INTEGER",
+        "long": "BIGINT",
+        "short": "SMALLINT",
+        "byte": "TINYINT",
+        "double": "DOUBLE",
+        "float": "FLOAT",
+        "boolean": "BOOLEAN",
+        "date": "DATE",
+        "timestamp": "TIMESTAMPTZ",
+        "timestamp_ntz": "TIMESTAMP",
+        "binary": "BLOB",
+    }
+    return simple.get(spark) or spark.upper()  # decimal(p,s) is written the same
 
 
 def _derived(folder: Path) -> list[str]:

@@ -89,6 +89,8 @@ class SparkEngine:
         if prepare is not None:
             with transaction(con):
                 prepare(con)
+        for target in targets:
+            self._declare(con, target)
         distinct = list({t.table: t for t in reversed(targets)}.values())[::-1]
         stale = [t.table for t in distinct if self._is_stale(con, t, partition)]
         if stale and on_change == "rebuild":
@@ -249,7 +251,7 @@ class SparkEngine:
                 continue
             path = table_path(self.lake, name)
             staging = SQL_DIR / "staging" / f"{name}.sql"
-            if self._exists(path):
+            if self._has_table(path):
                 self._read(path).createOrReplaceTempView(name)
             elif staging.is_file() or name == "stg_all":
                 sql = read_sql(f"staging/{name}.sql") if staging.is_file() else _stg_all()
@@ -279,8 +281,44 @@ class SparkEngine:
         self.session.createDataFrame(rows).createOrReplaceTempView(name)
 
     def _read(self, path: str) -> DataFrame:
+        """The table at `path`; a table with no rows yet (a schema file, no data) as an empty
+        frame of its columns."""
+        if not self._exists(path):
+            from pyspark.sql.types import StructType
+
+            return self.session.createDataFrame([], StructType.fromJson(self._schema(path)))
         frame = self.session.read.option("mergeSchema", "false").parquet(path)
         return frame.drop(*[c for c in DERIVED if c in frame.columns])
+
+    def _has_table(self, path: str) -> bool:
+        """Rows, or none yet but a schema (a table built empty, or declared by its DDL)."""
+        fs, _ = self._fs(path)
+        schema = self.session._jvm.org.apache.hadoop.fs.Path(f"{path}/{SCHEMA_FILE}")
+        return self._exists(path) or fs.exists(schema)
+
+    def _schema(self, path: str) -> dict:
+        fs, _ = self._fs(path)
+        stream = fs.open(self.session._jvm.org.apache.hadoop.fs.Path(f"{path}/{SCHEMA_FILE}"))
+        try:
+            text = self.session._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
+        finally:
+            stream.close()
+        return json.loads(text)
+
+    def _declare(self, con: duckdb.DuckDBPyConnection, target: Target) -> None:
+        """A table with a DDL that has never been built exists, empty, before its first build
+        (as DuckDB's `create table if not exists` makes it): models and hooks that read the
+        table itself (tag_compliance's previous month, the anomalies' first detections) find
+        it, on Spark and through the DuckDB view."""
+        ddl = ddl_sql(target)
+        path = table_path(self.lake, target.table)
+        if ddl is None or self._has_table(path):
+            return
+        types = declared_types(ddl, target.table)
+        columns = ", ".join(f"`{name}` {_spark_type(kind)}" for name, kind in types.items())
+        empty = self.session.createDataFrame([], columns)
+        self._write_schema(path, _as_declared(empty, types))
+        create_duckdb_views(con, self.lake, [target.table])
 
     def _count(self, con: duckdb.DuckDBPyConnection, table: str, partition: Partition) -> int:
         path = table_path(self.lake, table)
@@ -357,12 +395,17 @@ def _as_declared(frame: DataFrame, types: Mapping[str, str]) -> DataFrame:
         elif kind == "JSON":
             columns.append(column.cast("string").alias(name, metadata={DUCKDB_TYPE: kind}))
         else:
-            spark = "timestamp_ntz" if kind == "TIMESTAMP" else _spark_type(kind)
-            columns.append(column.cast(spark).alias(name))
+            columns.append(column.cast(_spark_type(kind)).alias(name))
     return frame.select(*columns)
 
 
 def _spark_type(duckdb_type: str) -> str:
+    """The Spark type a DuckDB column type is stored as: TIMESTAMP (no zone) is Spark's
+    TIMESTAMP_NTZ, JSON is text."""
+    if duckdb_type == "TIMESTAMP":
+        return "timestamp_ntz"
+    if duckdb_type == "JSON":
+        return "string"
     return exp.DataType.build(duckdb_type, dialect="duckdb").sql("spark")
 
 

@@ -477,6 +477,40 @@ def test_partition_keeps_rows_its_predicate_does_not_cover(spark, tmp_path) -> N
     con.close()
 
 
+def test_a_table_without_rows_reads_with_its_columns(spark, tmp_path) -> None:
+    """A table declared by its DDL exists, empty, before its first build (a model may read
+    itself, as tag_compliance reads its previous month), and a build of no rows leaves a table
+    of no rows: on Spark and through DuckDB's view, with DuckDB's types."""
+    con = connect(tmp_path / "w.duckdb")
+    lake = str(tmp_path / "lake")
+    ddl = (
+        "create table if not exists declared (billing_month date, cost decimal(38, 4), "
+        "detail json, seen timestamp, tags varchar[])"
+    )
+    reads_itself = Query(
+        "select billing_month, cost, detail, seen, tags from declared "
+        "union all select cast('2025-01-01' as date), cast(1.25 as decimal(38, 4)), "
+        "'{\"a\": 1}'::json, timestamp '2025-01-02 03:04:05', ['x'] "
+        "from (select count(*) as n from declared) where n = 0"
+    )
+    nothing = Query(
+        "select cast(m as date) as billing_month, cast(c as decimal(38, 12)) as cost "
+        "from (values ('2025-01-01', 1.5)) as t(m, c) where c < 0"
+    )
+    with use_engine(SparkEngine(spark, lake)):
+        assert build_partition(con, table="declared", model=reads_itself, ddl=ddl) == 1
+        assert build_partition(con, table="nothing", model=nothing) == 0
+    declared = con.sql("select * from declared")
+    assert declared.types == ["DATE", "DECIMAL(38,4)", "JSON", "TIMESTAMP", "VARCHAR[]"]
+    assert declared.fetchall() == [
+        (date(2025, 1, 1), Decimal("1.2500"), '{"a": 1}', datetime(2025, 1, 2, 3, 4, 5), ["x"])
+    ]
+    empty = con.sql("select * from nothing")
+    assert (empty.columns, empty.types) == (["billing_month", "cost"], ["DATE", "DECIMAL(38,12)"])
+    assert empty.fetchall() == []
+    con.close()
+
+
 # -- the marts on Spark ------------------------------------------------------------------------
 
 # Built for one month on Spark from the lake, in the asset graph's order (each reads the ones
