@@ -20,6 +20,7 @@ from finops_pipeline.anomalies.settings import AnomalySettings
 from finops_pipeline.config_lines import describe_errors
 from finops_pipeline.connectors.settings import FORMATS as FORMATS
 from finops_pipeline.connectors.settings import SourceSettings
+from finops_pipeline.demo_sources import DEMO_SOURCES as DEMO_SOURCES
 from finops_pipeline.engines.settings import EngineSection
 from finops_pipeline.errors import ConfigError
 from finops_pipeline.forecast.settings import ForecastSettings
@@ -35,17 +36,6 @@ DEFAULT_SAMPLE_DIR = "finops_sample_data"
 DEMO_METRICS_FILE = "business_metrics.csv"
 DEMO_RATES = "showback/demo_rates.csv"
 DEMO_BUDGETS = "forecast/demo_budgets.csv"
-
-# The demo's sources: folder under the sample-data directory -> format.
-DEMO_SOURCES: dict[str, str] = {
-    "aws-cur-legacy": "aws-cur",
-    "aws-cur2": "aws-cur2",
-    "aws-focus": "aws-focus",
-    "gcp-billing": "gcp-billing",
-    "azure-ea-actual": "azure-cost",
-    "azure-mca-amortized": "azure-cost",
-    "azure-focus": "focus",
-}
 
 
 class Settings(ShowbackSection, EngineSection, BaseModel):

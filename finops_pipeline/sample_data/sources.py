@@ -12,7 +12,7 @@ from datetime import date
 from itertools import groupby
 from pathlib import Path
 
-from finops_pipeline.settings import DEMO_SOURCES
+from finops_pipeline.demo_sources import DEMO_SOURCES
 
 from .aws import estate as estate_aws
 from .aws import estate_orgs as estate_aws_orgs
@@ -35,7 +35,7 @@ from .periods import Month, Window
 from .usage import daily_usage
 
 # The sources written, folder -> format: the demo's sources, which finops.yaml's demo
-# settings load (one list, in settings.py, which every command imports anyway).
+# settings load (one list, in demo_sources.py).
 SOURCES: dict[str, str] = DEMO_SOURCES
 
 BUILDERS: dict[str, Callable[[Window, int, int], Estate]] = {
