@@ -43,7 +43,7 @@ from finops_pipeline.cli_rates import register as register_rates_commands
 from finops_pipeline.cli_report import demo_report
 from finops_pipeline.cli_report import register as register_report_commands
 from finops_pipeline.connectors.locations import is_remote
-from finops_pipeline.engines.select import ENGINES, chosen_engine, require_buildable
+from finops_pipeline.engines.select import ENGINES, with_engine
 from finops_pipeline.errors import FinopsError
 from finops_pipeline.orchestration.materializations import months_of, record_for_cli
 from finops_pipeline.settings import DEMO_SOURCES, FORMATS, load_settings, resolve_warehouse
@@ -134,22 +134,25 @@ def ingest(
     """Load exports (replacing restated billing periods atomically), then rebuild focus_costs."""
     if format not in FORMATS:
         raise _fail(ValueError(f"--format {format!r} is not one of {', '.join(FORMATS)}"))
-    try:  # before anything lands: an engine that cannot build the result refuses first
-        chosen = chosen_engine(load_settings(config, warehouse).execution, engine)
-        require_buildable(chosen, "ingest")
+    try:  # before anything lands: a bad engine setting refuses first
+        with_engine(load_settings(config, warehouse), engine)
     except FinopsError as error:
         raise _fail(error) from error
     if is_remote(location):
         cloud = dict(endpoint_url=endpoint_url, profile=profile, region=region, project=project,
                      since=since)  # fmt: skip
-        return ingest_remote(location, format, source, warehouse, config, cloud)
+        return ingest_remote(location, format, source, warehouse, config, cloud, engine)
     path = Path(location)
     name = source or (path.stem.split(".")[0] if path.is_file() else path.resolve().name)
     try:
         from finops_pipeline.refresh import refresh_in_job
+        from finops_pipeline.resources import WarehouseResource
 
-        settings = load_settings(config, warehouse)
-        with closing(connect(settings.warehouse)) as con:
+        settings = with_engine(load_settings(config, warehouse), engine)
+        store = WarehouseResource.for_settings(
+            str(warehouse_path(settings.warehouse)), settings.execution
+        )
+        with store.landing(), closing(connect(settings.warehouse)) as con:
             report = _ingest_with_progress(con, path, name, format)
         with out.console.status("rebuilding focus_costs..."):
             refresh_in_job(settings, report)  # the warehouse closed: the run opens it
@@ -316,8 +319,7 @@ def run(
     from finops_pipeline.resources import month_partition_key
 
     try:
-        settings = load_settings(config, warehouse)
-        require_buildable(chosen_engine(settings.execution, engine), "run")
+        settings = with_engine(load_settings(config, warehouse), engine)
         target = warehouse_path(settings.warehouse)
         keys = [month_partition_key(month)] if month else []
         prints: dict[str, str] = {}

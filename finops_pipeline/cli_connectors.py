@@ -49,12 +49,15 @@ def ingest_remote(
     warehouse: Path | None,
     config: Path | None,
     cloud: dict[str, Any],
+    engine: str | None = None,
 ) -> None:
     from pydantic import ValidationError
 
     from finops_pipeline.config_lines import describe_errors
     from finops_pipeline.connectors.locations import check_endpoint_url, parse_location
+    from finops_pipeline.engines.select import with_engine
     from finops_pipeline.refresh import sync_then_refresh
+    from finops_pipeline.resources import WarehouseResource
     from finops_pipeline.settings import SourceSettings, load_settings
     from finops_pipeline.warehouse import connect
 
@@ -62,7 +65,7 @@ def ingest_remote(
         parse_location(location)  # its own one-line error, before pydantic's longer one
         if cloud.get("endpoint_url"):
             check_endpoint_url(cloud["endpoint_url"], "--endpoint-url")
-        settings = load_settings(config, warehouse)
+        settings = with_engine(load_settings(config, warehouse), engine)
         known = next(
             (s for s in settings.sources if s.location == location or s.name == source), None
         )
@@ -76,7 +79,8 @@ def ingest_remote(
             spec = SourceSettings.model_validate(base)
         except ValidationError as exc:  # its text quotes the input: keep only the reasons
             raise ValueError("; ".join(describe_errors("", exc.errors()))) from None
-        with byte_progress(f"syncing {spec.name}") as progress:
+        resource = WarehouseResource.for_settings(str(settings.warehouse), settings.execution)
+        with resource.landing(), byte_progress(f"syncing {spec.name}") as progress:
             report = sync_then_refresh(
                 spec, settings, on_file=out.print_file_outcome, progress=progress
             )

@@ -41,16 +41,34 @@ class WarehouseResource(dg.ConfigurableResource):
             spark_conf=dict(section.spark.conf),
         )
 
+    def section(self) -> EngineSection:
+        """The engine settings, validated: a known engine, a lake for spark."""
+        return EngineSection(
+            engine=self.engine,  # type: ignore[arg-type]
+            spark=SparkSettings(master=self.spark_master, conf=self.spark_conf),
+            lake=self.lake,
+        )
+
+    @contextmanager
+    def landing(self) -> Iterator[None]:
+        """Inside the block landing keeps the raw rows where the engine reads them: the
+        warehouse's raw tables for DuckDB, the lake for Spark (engines/lake_store.py)."""
+        section = self.section()
+        if section.engine == "duckdb" or section.lake is None:
+            yield
+            return
+        from finops_pipeline.engines.lake_store import LakeRawStore
+        from finops_pipeline.ingest.raw_store import use_raw_store
+
+        with use_raw_store(LakeRawStore(section.lake)):
+            yield
+
     @contextmanager
     def building(self) -> Iterator[None]:
         """Inside the block every table is built by the configured engine (the build
         runner's `use_engine`); DuckDB needs nothing. The Spark session is one per process
         (getOrCreate), started on the first build that needs it."""
-        section = EngineSection(  # validated: a known engine, a lake for spark
-            engine=self.engine,  # type: ignore[arg-type]
-            spark=SparkSettings(master=self.spark_master, conf=self.spark_conf),
-            lake=self.lake,
-        )
+        section = self.section()
         if section.engine == "duckdb" or section.lake is None:
             yield
             return

@@ -194,6 +194,8 @@ def _read_config(path: Path) -> Settings:
     settings.report.resolve_paths(base)
     if not settings.sample_data_dir.is_absolute():
         settings.sample_data_dir = base / settings.sample_data_dir
+    if settings.lake and "://" not in settings.lake and not Path(settings.lake).is_absolute():
+        settings.lake = str(base / settings.lake)  # as the warehouse: beside the config
     for source in settings.sources:
         if source.path is not None and not source.path.is_absolute():
             source.path = base / source.path

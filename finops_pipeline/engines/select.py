@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from finops_pipeline.engines.settings import EngineName, EngineSection
 from finops_pipeline.errors import ConfigError
 
-ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
+SettingsT = TypeVar("SettingsT", bound=BaseModel)
 
-# What the Spark engine cannot build yet (issue 15, in progress): `finops run --engine spark`
-# refuses up front rather than leave a half-built lake.
-SPARK_NOT_YET = ("landing exports with Spark's readers",)
+ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
 
 
 def chosen_engine(section: EngineSection, override: str | None = None) -> EngineSection:
@@ -26,10 +26,11 @@ def chosen_engine(section: EngineSection, override: str | None = None) -> Engine
         raise ConfigError(f"--engine {override}: {error.errors()[0]['msg']}") from error
 
 
-def require_buildable(section: EngineSection, command: str) -> None:
-    """Refuse, in one line, an engine that cannot yet build what `command` builds."""
-    if section.engine == "spark":
-        raise ConfigError(
-            f"finops {command} --engine spark: not available yet; still DuckDB-only: "
-            f"{'; '.join(SPARK_NOT_YET)}. Use engine: duckdb (the default)."
-        )
+def with_engine(settings: SettingsT, override: str | None) -> SettingsT:
+    """`settings` (any model with the engine keys) with `--engine` applied and validated."""
+    chosen = chosen_engine(settings.execution, override)  # type: ignore[attr-defined]
+    if override is None:
+        return settings
+    return settings.model_copy(
+        update={"engine": chosen.engine, "spark": chosen.spark, "lake": chosen.lake}
+    )

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 EngineName = Literal["duckdb", "spark"]
 
 
 class SparkSettings(BaseModel):
-    """How to reach Spark: `master` is `local[N]`, `spark://host:7077` (standalone),
-    `yarn` (EMR, Dataproc) or `sc://host:15002` (Spark Connect, e.g. Databricks); `conf`
+    """How to reach Spark: `master` is `local[N]`, `spark://host:7077` (standalone)
+    or `yarn` (EMR, Dataproc); Spark Connect (`sc://`) is refused for now; `conf`
     is passed to the session as is, after the settings exact money needs (see
     spark_session.REQUIRED_CONF, which `conf` may not override)."""
 
@@ -25,6 +25,18 @@ class SparkSettings(BaseModel):
     master: str = "local[2]"
     app_name: str = "finops-pipeline"
     conf: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("master")
+    @classmethod
+    def _not_connect(cls, master: str) -> str:
+        # The engine reads and writes the lake through the JVM's Hadoop file system
+        # (spark_engine `_fs`), which a Spark Connect client does not have.
+        if master.startswith("sc://"):
+            raise ValueError(
+                f"{master}: Spark Connect is not supported yet; use a standalone master "
+                "(spark://host:7077), yarn, or local[N]"
+            )
+        return master
 
 
 class EngineSection(BaseModel):

@@ -41,6 +41,7 @@ from finops_pipeline.build_runner import (
     bound,
     ddl_sql,
     model_sql,
+    with_ephemeral,
 )
 from finops_pipeline.engines.lake import (
     DERIVED,
@@ -121,6 +122,8 @@ class SparkEngine:
         ddl = ddl_sql(target)
         if ddl is not None:
             new = _as_declared(new, declared_types(ddl, target.table))
+        else:  # JSON, which Spark keeps as text, stays JSON in the lake's DuckDB view
+            new = _as_declared(new, _json_columns(con, target, params))
         if not target.fill:
             new = new.limit(0)
         path = table_path(self.lake, target.table)
@@ -377,6 +380,30 @@ def declared_types(ddl: str, table: str) -> dict[str, str]:
         return {row[0]: row[1] for row in scratch.execute(f"describe {table}").fetchall()}
     finally:
         scratch.close()
+
+
+def _json_columns(
+    con: duckdb.DuckDBPyConnection, target: Target, params: Mapping[str, Any]
+) -> dict[str, str]:
+    """The JSON columns of a model without a DDL, as DuckDB types the same SQL (analysed on
+    the warehouse, nothing read); none where DuckDB cannot analyse it alone (a model over a
+    driver step's or a Python model's rows)."""
+    model = target.model
+    if isinstance(model, Query):
+        sql = model.sql
+    elif isinstance(model, str) and model.endswith(".sql"):
+        sql = with_ephemeral(read_sql(model))
+    else:
+        return {}
+    query = f"describe select * from ({sql}) as tmp_model limit 0"
+    cursor = con.cursor()
+    try:
+        rows = cursor.execute(query, bound(query, params)).fetchall()
+    except (duckdb.Error, ValueError):
+        return {}
+    finally:
+        cursor.close()
+    return {row[0]: "JSON" for row in rows if row[1] == "JSON"}
 
 
 def _as_declared(frame: DataFrame, types: Mapping[str, str]) -> DataFrame:

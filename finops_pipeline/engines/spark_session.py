@@ -55,11 +55,7 @@ def spark_session(settings: SparkSettings) -> SparkSession:
         )
     local = settings.master.startswith("local")
     conf = {**(LOCAL_DEFAULTS if local else {}), **settings.conf, **REQUIRED_CONF}
-    if settings.master.startswith("sc://"):
-        builder = SparkSession.builder.remote(settings.master)
-    else:
-        builder = SparkSession.builder.master(settings.master)
-    builder = builder.appName(settings.app_name)
+    builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
     for key, value in conf.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()

@@ -4,10 +4,16 @@ A delivery's rows go in under a new load id; then every earlier row of the same 
 billing periods (in any raw table, so a source that changed format is not doubled) is
 deleted, and the load log is written, all before one commit. Any failure rolls back, so the
 previous good data stays. Identical files already current for the source are skipped.
+
+With a raw store (`ingest.raw_store`, the Spark lake) the rows are read and validated the
+same way into the store's landing table, staged by the store inside the transaction and
+published (the slices swapped) right after the commit: a crash between the two leaves the
+load logged but its rows not current, so landing the same file again lands it again.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from finops_pipeline.core.pending import ensure_pending_table, mark_pending
-from finops_pipeline.errors import IngestError
+from finops_pipeline.errors import ConfigError, IngestError
 from finops_pipeline.ingest.diagnose import LoadFailure, diagnose
 from finops_pipeline.ingest.discover import Delivery
 from finops_pipeline.ingest.load_log import (
@@ -34,6 +40,7 @@ from finops_pipeline.ingest.mapping import FormatMapping, get_mapping
 from finops_pipeline.ingest.nul_bytes import find_nul, landed_nul_condition
 from finops_pipeline.ingest.outcomes import DeliveryOutcome, FileOutcome
 from finops_pipeline.ingest.pause import pause_point
+from finops_pipeline.ingest.raw_store import current_raw_store
 from finops_pipeline.ingest.raw_tables import ensure_raw_tables, raw_tables
 from finops_pipeline.ingest.reader import (
     FileKind,
@@ -72,8 +79,17 @@ class Lander:
         self.source = source
         self.format_name = format_name
         self.on_file = on_file or (lambda outcome: None)
+        self.store = current_raw_store()
+        if self.store is None:
+            _refuse_lake_views(con)
         ensure_raw_tables(con)
+        if self.store is not None:
+            self.store.prepare(con)
         ensure_pending_table(con)
+
+    def _table(self, raw_table: str) -> str:
+        """Where a delivery's rows of `raw_table` go first: the table, or the store's."""
+        return self.store.landing_table(raw_table) if self.store else raw_table
 
     def land(self, delivery: Delivery) -> DeliveryOutcome:
         load_id = new_load_id()
@@ -95,6 +111,13 @@ class Lander:
             return self._land(delivery, load_id, Hashes(pending=pending))
 
     def _land(self, delivery: Delivery, load_id: str, hashes: Hashes) -> DeliveryOutcome:
+        try:
+            return self._land_or_reject(delivery, load_id, hashes)
+        finally:
+            if self.store is not None:
+                self.store.clear(self.con)
+
+    def _land_or_reject(self, delivery: Delivery, load_id: str, hashes: Hashes) -> DeliveryOutcome:
         try:
             try:
                 outcomes = self._land_new(delivery, load_id, hashes, careful=False)
@@ -131,6 +154,8 @@ class Lander:
             mark_pending(self.con, self.source, periods, load_id)
             pause_point("landing:before_commit")
         pause_point("landing:after_commit")
+        if self.store is not None and periods:
+            self.store.publish(self.con)
         return outcomes
 
     def _done(self, outcome: DeliveryOutcome) -> DeliveryOutcome:
@@ -161,7 +186,7 @@ class Lander:
         relation, params = relation_sql(prepared.kind, path, prepared.padded)
         period_sql = self._period_sql(mapping)
         sql = (
-            f"insert into {mapping.raw_table} by name\n"
+            f"insert into {self._table(mapping.raw_table)} by name\n"
             f"select *, {period_sql} as x_billing_period from (\n"
             f"  select {selection.select_list()},\n"
             f"    ? as x_source_name, ? as x_source_format, ? as x_source_file,\n"
@@ -185,7 +210,8 @@ class Lander:
     def _refuse_nul(self, prepared: _Prepared, load_id: str) -> None:
         mapping = prepared.mapping
         found = self.con.execute(
-            f"select 1 from {mapping.raw_table} where x_load_id = ? and x_source_file = ? "
+            f"select 1 from {self._table(mapping.raw_table)} "
+            "where x_load_id = ? and x_source_file = ? "
             f"and ({landed_nul_condition(mapping)}) limit 1",
             [load_id, str(prepared.path)],
         ).fetchall()
@@ -203,7 +229,7 @@ class Lander:
     def _measure(
         self, outcome: FileOutcome, mapping: FormatMapping, load_id: str, folder_period: date | None
     ) -> None:
-        table, path = mapping.raw_table, str(outcome.path)
+        table, path = self._table(mapping.raw_table), str(outcome.path)
         scope = "x_load_id = ? and x_source_file = ?"
         totals = self.con.execute(
             f"select {mapping.currency_sql} as currency, sum({mapping.total_cost_sql}), count(*) "
@@ -246,15 +272,19 @@ class Lander:
         """Asked once the whole delivery is in: a basis may depend on sibling files' rows."""
         for outcome in outcomes:
             mapping = get_mapping(outcome.format or "")
+            table = self._table(mapping.raw_table)
+            basis = re.sub(rf"\b{mapping.raw_table}\b", table, mapping.cost_basis_sql)
             rows = self.con.execute(
-                f"select distinct {mapping.cost_basis_sql} from {mapping.raw_table} "
-                "where x_load_id = ? and x_source_file = ?",
+                f"select distinct {basis} from {table} where x_load_id = ? and x_source_file = ?",
                 [load_id, str(outcome.path)],
             ).fetchall()
             outcome.cost_basis = ",".join(sorted(str(r[0]) for r in rows)) or None
 
     def _replace_previous(self, load_id: str, periods: set[date]) -> None:
         if not periods:
+            return
+        if self.store is not None:  # staged now, published after the commit
+            self.store.stage(self.con, self.source, load_id, periods)
             return
         for table in raw_tables():
             self.con.execute(
@@ -279,3 +309,16 @@ class Lander:
                     )
                 )
         return outcomes
+
+
+def _refuse_lake_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Landing into the warehouse when its raw tables are views over the Spark lake would
+    fail deep inside an insert: say which setting is missing instead."""
+    views = {row[0] for row in con.execute("select view_name from duckdb_views()").fetchall()}
+    in_lake = sorted(views & set(raw_tables()))
+    if in_lake:
+        raise ConfigError(
+            f"this warehouse keeps its raw tables ({', '.join(in_lake)}) in the Spark lake: "
+            "land with the engine that built it (engine: spark and its lake: in finops.yaml, "
+            "or --engine spark)"
+        )

@@ -1,10 +1,14 @@
-"""The raw landing tables: one per format mapping, typed columns plus lineage."""
+"""The raw landing tables: one per format mapping, typed columns plus lineage.
+
+With `engine: spark` the raw rows live in the lake and the warehouse's raw tables are DuckDB
+views over it (engines/lake_store.py); `ensure_raw_tables` leaves such a view alone.
+"""
 
 from __future__ import annotations
 
 import duckdb
 
-from finops_pipeline.ingest.mapping import load_mappings
+from finops_pipeline.ingest.mapping import FormatMapping, load_mappings
 from finops_pipeline.ingest.transforms import get_transform
 from finops_pipeline.warehouse import quote_identifier
 
@@ -18,26 +22,47 @@ LINEAGE_COLUMNS = {
 }
 
 
+def raw_columns(table: str) -> dict[str, str]:
+    """Column name -> DuckDB type of raw table `table`: every mapping landing in it (a raw
+    table may take several formats' columns), then the lineage columns."""
+    columns: dict[str, str] = {}
+    for mapping in _mappings_of(table):
+        for name, spec in mapping.columns.items():
+            columns.setdefault(name, get_transform(spec.type).ddl)
+    columns.update(LINEAGE_COLUMNS)
+    return columns
+
+
+def raw_table_ddl(table: str, name: str | None = None, *, temporary: bool = False) -> str:
+    """`create table` of raw table `table` under `name` (default: its own)."""
+    ddl = ", ".join(f"{quote_identifier(n)} {t}" for n, t in raw_columns(table).items())
+    kind = "temporary table" if temporary else "table"
+    return f"create {kind} if not exists {name or table} ({ddl})"
+
+
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create each raw table from its mapping; add columns a newer mapping introduced."""
-    for mapping in load_mappings().values():
-        columns = {name: get_transform(spec.type).ddl for name, spec in mapping.columns.items()}
-        columns.update(LINEAGE_COLUMNS)
-        ddl = ", ".join(f"{quote_identifier(n)} {t}" for n, t in columns.items())
-        con.execute(f"create table if not exists {mapping.raw_table} ({ddl})")
+    """Create each raw table from its mapping; add columns a newer mapping introduced. A raw
+    table that is a view (over the Spark lake) is the lake store's to keep."""
+    views = {row[0] for row in con.execute("select view_name from duckdb_views()").fetchall()}
+    for table in raw_tables():
+        if table in views:
+            continue
+        con.execute(raw_table_ddl(table))
         existing = {
             row[0]
             for row in con.execute(
                 "select column_name from information_schema.columns where table_name = ?",
-                [mapping.raw_table],
+                [table],
             ).fetchall()
         }
-        for name, ddl_type in columns.items():
+        for name, ddl_type in raw_columns(table).items():
             if name not in existing:
-                con.execute(
-                    f"alter table {mapping.raw_table} add column {quote_identifier(name)} {ddl_type}"
-                )
+                con.execute(f"alter table {table} add column {quote_identifier(name)} {ddl_type}")
 
 
 def raw_tables() -> list[str]:
     return sorted({m.raw_table for m in load_mappings().values()})
+
+
+def _mappings_of(table: str) -> list[FormatMapping]:
+    return [m for m in load_mappings().values() if m.raw_table == table]

@@ -55,14 +55,18 @@ def test_conf_cannot_undo_exact_money() -> None:
     [
         ("", ["--engine", "flink"], "--engine 'flink' is not one of duckdb, spark"),
         ("", ["--engine", "spark"], "--engine spark: Value error, engine: spark needs lake:"),
-        ("engine: spark\nlake: ./lake\n", [], "--engine spark: not available yet"),
+        (
+            "engine: spark\nlake: ./lake\nspark:\n  master: sc://host:15002\n",
+            [],
+            "Spark Connect is not supported yet",
+        ),
     ],
 )
 def test_engine_choice_on_the_cli(
     command: str, config: str, args: list[str], message: str, tmp_path, monkeypatch
 ) -> None:
-    """`--engine` (or finops.yaml's engine:) is checked before anything lands or builds;
-    the Spark engine refuses in one line while it cannot build everything yet."""
+    """`--engine` (or finops.yaml's engine:) is checked before anything lands or builds,
+    and a Spark master the engine cannot use (Spark Connect) is refused in one line."""
     from typer.testing import CliRunner
 
     from finops_pipeline.cli import app
