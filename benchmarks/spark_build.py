@@ -1,19 +1,20 @@
-"""DuckDB vs Spark local[2]: one month's whole derived build from the same landed rows (issue 15).
+"""DuckDB vs Spark local[2]: `finops ingest` + `finops run` of one month, same data (issue 15).
 
-    python benchmarks/spark_build.py [--rows 1000000] [--workdir /tmp/finops_spark_build]
+    python benchmarks/spark_build.py [--rows 1000000 5000000] [--workdir /tmp/finops_spark_build]
+                                     [--driver-memory 2g]
 
-Builds the 94-column legacy CUR CSV of month_build.py at `--rows` rows and lands it once with
-DuckDB (`ingest_and_refresh`, what `finops ingest` runs). Then, each in its own fresh process
-(wall time, CPU seconds and peak RSS of that process alone; Spark's JVM is a child process, so
-its RSS is reported by the JVM's own peak, not here):
-  duckdb   every derived table of the month through the Dagster job (`build_every_month`),
-           engine: duckdb, on one copy of the warehouse;
-  spark    the same job with engine: spark (master local[2]) on another copy: the landed raw
-           tables are first published to the lake by DuckDB (the bridge until Spark lands
-           exports with its own readers; timed apart as `publish`), then every table, from
-           focus_costs to the marts, is built on Spark into the lake.
-Afterwards both warehouses are compared: focus_costs, allocation_ledger and showback_monthly
-row counts and BilledCost/EffectiveCost totals per currency must be equal to the cent, or the
+For each `--rows`, builds the 94-column legacy CUR CSV of month_build.py (the real-width
+sample in ../shared/datasets, replicated with fresh line item ids), then runs the two
+commands a user runs, each in its own fresh process, once per engine, each engine with its
+own warehouse (and lake):
+  ingest   `finops ingest CUR.csv --engine E`: landing (DuckDB's readers on both engines;
+           with spark the rows are staged as Parquet into the lake) and focus_costs, built
+           by E;
+  run      `finops run --engine E`: every derived table of the month, built by E.
+Wall time, CPU seconds and peak RSS of the whole process tree (sampled every 0.2 s with
+psutil: Spark's JVM is a child of the Python driver, so its memory counts) are printed with
+rows/s. Afterwards the warehouses are compared: focus_costs, allocation_ledger and
+showback_monthly row counts and cost totals per currency must be equal to the cent, or the
 script fails. Not a timed test: figures depend on the machine and its load (printed).
 """
 
@@ -21,12 +22,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from month_build import REPO, build_csv, ingest_code, load_average, measure
+from month_build import KEEP_ENV, build_csv, load_average
 
 TOTALS = {
     "focus_costs": "select BillingCurrency, count(*), sum(BilledCost), sum(EffectiveCost) "
@@ -36,38 +43,51 @@ TOTALS = {
     "showback_monthly": "select billing_currency, count(*), sum(billed_cost), "
     "sum(effective_cost) from showback_monthly group by all order by all",
 }
+ENGINES = ("duckdb", "spark")
 
 
-def build_code(warehouse: Path, lake: Path | None) -> str:
-    """The derived build of every loaded month; with `lake`, on Spark after the bridge."""
-    engine = (
-        f"settings = settings.model_copy(update={{'engine': 'spark', 'lake': {str(lake)!r}}})\n"
-        "import time\n"
-        "from finops_pipeline.engines.lake import create_duckdb_views, publish_to_lake\n"
-        "from finops_pipeline.ingest.raw_tables import raw_tables\n"
-        "from finops_pipeline.warehouse import connect, table_exists\n"
-        f"con = connect({str(warehouse)!r})\n"
-        "start = time.perf_counter()\n"
-        "published = [t for t in raw_tables() if table_exists(con, t)\n"
-        f"             and publish_to_lake(con, {str(lake)!r}, t) > 0]\n"
-        "for table in published:\n"
-        "    con.execute(f'drop table {table}')\n"
-        f"create_duckdb_views(con, {str(lake)!r}, published)\n"
-        "con.execute('drop table focus_costs')  # built by the landing on DuckDB: Spark rebuilds it\n"
-        "con.close()\n"
-        "print('publish_s', round(time.perf_counter() - start, 2))\n"
-        if lake
-        else ""
-    )
-    return (
-        "from pathlib import Path\n"
-        "from finops_pipeline.settings import load_settings\n"
-        "from finops_pipeline.orchestration.month_runner import build_every_month\n"
-        f"settings = load_settings(None, Path({str(warehouse)!r}))\n"
-        f"{engine}"
-        f"failed = build_every_month(settings, Path({str(warehouse)!r}))\n"
-        "assert failed == [], failed\n"
-    )
+def measure_tree(argv: list[str], cwd: Path) -> tuple[float, float, float, str]:
+    """Wall seconds, peak RSS of the process and its descendants (MB), CPU seconds of the
+    tree, and stdout, of a fresh process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_") or k in KEEP_ENV}
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, text=True)
+    peak, cpu = 0.0, {}
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        root = psutil.Process(proc.pid)
+        while not done.is_set():
+            try:
+                tree = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return
+            rss = 0
+            for member in tree:
+                try:
+                    rss += member.memory_info().rss
+                    times = member.cpu_times()
+                    cpu[member.pid] = times.user + times.system
+                except psutil.NoSuchProcess:
+                    continue
+            peak = max(peak, rss / 2**20)
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out = proc.stdout.read() if proc.stdout else ""
+    status = proc.wait()
+    done.set()
+    sampler.join()
+    wall = time.perf_counter() - start
+    if status != 0:
+        sys.exit(f"benchmark step failed ({status}): {' '.join(argv)[:300]}\n{out[-3000:]}")
+    return wall, peak, sum(cpu.values()), out
+
+
+def finops(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from finops_pipeline.cli import app; app()", *args]
 
 
 def totals(warehouse: Path) -> dict[str, list]:
@@ -82,42 +102,54 @@ def totals(warehouse: Path) -> dict[str, list]:
         con.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/finops_spark_build"))
-    args = parser.parse_args()
-    shutil.rmtree(args.workdir, ignore_errors=True)
-    args.workdir.mkdir(parents=True)
-    csv = args.workdir / "cur.csv"
-    build_csv(csv, args.rows)
-    landed = args.workdir / "landed.duckdb"
+def run_point(rows: int, workdir: Path, driver_memory: str) -> None:
+    shutil.rmtree(workdir, ignore_errors=True)
+    csv = workdir / "exports" / "cur.csv"
+    csv.parent.mkdir(parents=True)
+    build_csv(csv, rows)
     load = load_average()
-    ingest = measure([sys.executable, "-c", ingest_code(csv, landed)], REPO)
-    on_duckdb, on_spark = args.workdir / "duckdb.duckdb", args.workdir / "spark.duckdb"
-    shutil.copyfile(landed, on_duckdb)
-    shutil.copyfile(landed, on_spark)
-    duck = measure([sys.executable, "-c", build_code(on_duckdb, None)], REPO)
-    lake = args.workdir / "lake"
-    spark = measure([sys.executable, "-c", build_code(on_spark, lake)], REPO)
-    publish = next(
-        (float(line.split()[1]) for line in spark[2].splitlines() if line.startswith("publish_s")),
-        float("nan"),
-    )
-    expected, got = totals(on_duckdb), totals(on_spark)
+    figures: dict[str, dict[str, tuple]] = {}
+    for engine in ENGINES:
+        home = workdir / engine
+        home.mkdir()
+        (home / "finops.yaml").write_text(
+            "warehouse: finops.duckdb\nlake: lake\n"
+            f"spark:\n  master: local[2]\n  conf:\n    spark.driver.memory: {driver_memory}\n"
+        )
+        figures[engine] = {
+            "ingest": measure_tree(
+                finops("ingest", str(csv), "--source", "bench", "--engine", engine), home
+            ),
+            "run": measure_tree(finops("run", "--engine", engine), home),
+        }
+    expected = totals(workdir / "duckdb" / "finops.duckdb")
+    got = totals(workdir / "spark" / "finops.duckdb")
     if got != expected:
         sys.exit(f"Spark's tables differ from DuckDB's:\n{json.dumps([expected, got], indent=1)}")
-    print(f"{args.rows:,} rows (94-column legacy CUR CSV), load average before: {load}")
-    print(f"  landing (DuckDB) {ingest[0]:7.1f} s  cpu {ingest[3]:7.1f} s  rss {ingest[1]:6.0f} MB")
-    for name, step in (("duckdb", duck), ("spark local[2]", spark)):
-        rate = args.rows / step[0]
-        print(
-            f"  derived build on {name:15} {step[0]:7.1f} s  cpu {step[3]:7.1f} s  "
-            f"rss {step[1]:6.0f} MB (driver process)  {rate:9,.0f} rows/s"
-        )
-    print(f"  of which publishing the raw rows to the lake (DuckDB): {publish:.1f} s")
-    print(f"  spark / duckdb: {spark[0] / duck[0]:.2f}x wall")
+    print(f"\n{rows:,} rows (94-column legacy CUR CSV, {csv.stat().st_size / 2**20:,.0f} MB), "
+          f"load average before: {load}")  # fmt: skip
+    for engine in ENGINES:
+        for step, (wall, rss, cpu, _) in figures[engine].items():
+            print(
+                f"  {engine:7} {step:7} {wall:8.1f} s  cpu {cpu:8.1f} s  "
+                f"peak rss {rss:7,.0f} MB (tree)  {rows / wall:10,.0f} rows/s"
+            )
+        whole = sum(figures[engine][s][0] for s in ("ingest", "run"))
+        print(f"  {engine:7} total   {whole:8.1f} s  {rows / whole:10,.0f} rows/s")
+    for step in ("ingest", "run"):
+        ratio = figures["spark"][step][0] / figures["duckdb"][step][0]
+        print(f"  spark / duckdb {step}: {ratio:.2f}x wall")
     print(f"  equal to the cent: {', '.join(TOTALS)} ({expected['focus_costs']})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/finops_spark_build"))
+    parser.add_argument("--driver-memory", default="2g", help="spark.driver.memory (local)")
+    args = parser.parse_args()
+    for rows in args.rows:
+        run_point(rows, args.workdir, args.driver_memory)
     shutil.rmtree(args.workdir, ignore_errors=True)
 
 

@@ -138,8 +138,9 @@ def publish_to_lake(
     params: Sequence[object] = (),
 ) -> int:
     """Copy the rows of a DuckDB table matching `where` (positional `?` params) into the
-    lake's Hive folders (a local lake), replacing each folder they fall in whole. The bridge
-    for raw tables landed by DuckDB until Spark lands exports itself; rows written."""
+    lake's Hive folders (a local lake), replacing each folder they fall in whole. A table DuckDB
+    built, placed where Spark reads it (the engine tests compare the two this way; raw rows
+    reach the lake through landing, engines/lake_store.py); rows written."""
     columns = [row[0] for row in con.execute(f"describe {table}").fetchall()]
     spec = partition_spec(table, columns)
     keys = ", ".join(

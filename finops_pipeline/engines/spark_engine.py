@@ -12,7 +12,7 @@ What a model reads is found by name: a table already in the lake; a staging view
 sql/staging (built on Spark from its SQL, as DuckDB's view is); else a table on the DuckDB
 warehouse, copied over through Arrow. The last is for the small tables Python steps and
 reference files fill (ref_*, rates, policies), never line items: raw exports reach Spark
-through the lake (`land_to_lake`, and Spark's own readers in a later step).
+through the lake, where landing with `engine: spark` keeps them (engines/lake_store.py).
 
 The hooks (`prepare`, `before_fill`, `finish`) run on the DuckDB warehouse, which still
 keeps load_log, lineage and run state. Not atomic across partitions: each partition
@@ -53,6 +53,7 @@ from finops_pipeline.engines.lake import (
 )
 from finops_pipeline.engines.spark_session import schema_of
 from finops_pipeline.engines.spark_sql import to_spark
+from finops_pipeline.ingest.raw_tables import raw_tables
 from finops_pipeline.warehouse import SQL_DIR, read_sql, table_exists, transaction
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ class SparkEngine:
         finish: Hook | None,
         frames: Mapping[str, Any],
     ) -> dict[str, int]:
+        self._adopt_raw_tables(con)
         for view in self.session.catalog.listTables():
             if view.isTemporary:  # inputs are read afresh each build: the lake may have moved
                 self.session.catalog.dropTempView(view.name)
@@ -110,6 +112,19 @@ class SparkEngine:
                 finish(con, partition)
         create_duckdb_views(con, self.lake, [t.table for t in distinct])
         return written
+
+    def _adopt_raw_tables(self, con: duckdb.DuckDBPyConnection) -> None:
+        """A warehouse landed with `engine: duckdb` keeps raw rows in its tables: they move
+        into the (local) lake once, as the first Spark landing would move them, so Spark
+        reads line items from Parquet, never through the driver."""
+        if "://" in self.lake and not self.lake.startswith("file://"):
+            return  # an object-store lake: landing there is not supported yet (lake_store)
+        raw = set(raw_tables())
+        if not any(row[0] in raw for row in con.execute(_BASE_TABLES).fetchall()):
+            return
+        from finops_pipeline.engines.lake_store import adopt_raw_tables, local_lake
+
+        adopt_raw_tables(con, local_lake(self.lake))
 
     # -- one target ---------------------------------------------------------------------
     def _replace(
@@ -370,6 +385,9 @@ class SparkEngine:
         out = fs.create(self.session._jvm.org.apache.hadoop.fs.Path(f"{path}/{SCHEMA_FILE}"), True)
         out.write(bytearray(json.dumps(json.loads(frame.schema.json()), indent=1).encode()))
         out.close()
+
+
+_BASE_TABLES = "select table_name from duckdb_tables() where not temporary"
 
 
 def declared_types(ddl: str, table: str) -> dict[str, str]:

@@ -81,3 +81,30 @@ def test_engine_choice_on_the_cli(
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.output.split())
     assert not (tmp_path / "finops.duckdb").exists()
+
+
+def test_a_relative_lake_is_beside_the_config(tmp_path, monkeypatch) -> None:
+    """As the warehouse: `lake: lake` in /x/finops.yaml is /x/lake, from any folder."""
+    from finops_pipeline.settings import load_settings
+
+    (tmp_path / "finops.yaml").write_text("engine: spark\nlake: lake\n")
+    monkeypatch.chdir("/")
+    monkeypatch.delenv("FINOPS_WAREHOUSE", raising=False)
+    settings = load_settings(tmp_path / "finops.yaml")
+    assert settings.execution.lake == str(tmp_path / "lake")
+    (tmp_path / "finops.yaml").write_text("engine: spark\nlake: s3://bucket/lake\n")
+    assert load_settings(tmp_path / "finops.yaml").execution.lake == "s3://bucket/lake"
+
+
+def test_engine_override_copies_the_settings() -> None:
+    """`--engine spark` over a config that names a lake: a copy built by Spark; the
+    original settings keep their engine."""
+    from finops_pipeline.engines.select import with_engine
+
+    settings = Settings.model_validate({"lake": "/data/lake"})
+    on_spark = with_engine(settings, "spark")
+    assert (on_spark.execution.engine, on_spark.execution.lake) == ("spark", "/data/lake")
+    assert settings.execution.engine == "duckdb"
+    assert with_engine(settings, None) is settings
+    with pytest.raises(ConfigError, match="needs lake"):
+        with_engine(Settings(), "spark")
