@@ -38,8 +38,7 @@ def build_raw_asset(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         period = partition_month(context.partition_key)
-        con = warehouse.connect()
-        try:
+        with warehouse.connection() as con:
             if source.location:
                 return _sync_cloud_source(context, con, source, period)
             assert source.path is not None
@@ -47,8 +46,6 @@ def build_raw_asset(
                 context.log.warning(f"source path {source.path} does not exist; nothing to land")
                 return dg.MaterializeResult(metadata={"files_loaded": 0, "missing_path": True})
             report = ingest_path(con, source.path, source.name, source.format, period=period)
-        finally:
-            con.close()
         return _result(context, source, report)
 
     return _raw
