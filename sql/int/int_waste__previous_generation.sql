@@ -32,28 +32,15 @@ month_costs as (
 ),
 
 -- AWS: EC2 instance families on the maintained list.
-aws_previous_generation as (
+aws_previous_rows as (
     select
-        unnest(finops_waste_resource(
-            usage.billing_month, usage.ProviderName, usage.ResourceId, usage.BillingCurrency,
-            usage.SubAccountId, usage.ServiceName, usage.x_Team, usage.EffectiveCost
-        )),
-        'previous_generation' as check_name,
-        finops_waste_share_of(
-            sum(usage.EffectiveCost), any_value(params.previous_generation_savings)
-        ) as estimated_monthly_savings,
-        'previous generation (AWS CID): savings = on-demand cost * '
-        || cast(any_value(params.previous_generation_savings) as double)
-        || '; instance type ' || any_value(usage.tmp_instance_type) as assumptions,
-        'Move ' || any_value(usage.tmp_instance_type) || ' to the '
-        || any_value(families.successor) || ' family'
-        || coalesce(' (or Graviton ' || any_value(families.graviton_successor) || ')', '')
-        || '.' as recommendation
+        usage.*,
+        usage.tmp_instance_type as tmp_size,
+        families.successor as tmp_successor,
+        families.graviton_successor as tmp_graviton_successor
     from instance_usage as usage
     inner join previous_families as families
         on families.family = lower(split_part(usage.tmp_instance_type, '.', 1))
-    cross join params
-    group by usage.billing_month, usage.ProviderName, usage.ResourceId, usage.BillingCurrency
 ),
 
 -- Azure and GCP: on-demand VMs whose size the export names (Azure cost details:
@@ -83,35 +70,58 @@ vm_series_usage as (
         and coalesce(PricingCategory, 'Standard') not in ('Committed', 'Dynamic')
 ),
 
-series_previous_generation as (
+series_previous_rows as (
     select
-        unnest(finops_waste_resource(
-            usage.billing_month, usage.ProviderName, usage.ResourceId, usage.BillingCurrency,
-            usage.SubAccountId, usage.ServiceName, usage.x_Team, usage.EffectiveCost
-        )),
-        'previous_generation' as check_name,
-        finops_waste_share_of(
-            sum(usage.EffectiveCost), any_value(params.previous_generation_savings)
-        ) as estimated_monthly_savings,
-        'previous generation VM series: savings = on-demand cost * '
-        || cast(any_value(params.previous_generation_savings) as double)
-        || '; size ' || any_value(usage.x_InstanceType) || ', series '
-        || any_value(usage.tmp_series) as assumptions,
-        'Resize ' || any_value(usage.x_InstanceType) || ' to the '
-        || any_value(series.successor) || ' series (' || any_value(series.note) || ').'
-            as recommendation
+        usage.*,
+        usage.x_InstanceType as tmp_size,
+        series.successor as tmp_successor,
+        series.note as tmp_note
     from vm_series_usage as usage
     inner join previous_series as series
         on series.provider = usage.ProviderName and series.series = usage.tmp_series
-    cross join params
-    group by usage.billing_month, usage.ProviderName, usage.ResourceId, usage.BillingCurrency
 ),
 
--- The two lists never judge the same resource (AWS vs Azure, GCP): their rows add up.
+-- The two lists judge different providers (AWS; Azure, GCP): a resource's rows come from one
+-- (a column only one side has is NULL on the other's rows).
+previous_rows as (
+    select * from aws_previous_rows
+    union all by name
+    select * from series_previous_rows
+),
+
 previous_generation as (
-    select * from aws_previous_generation
-    union all
-    select * from series_previous_generation
+    select
+        unnest(finops_waste_resource(
+            billing_month, ProviderName, ResourceId, BillingCurrency,
+            SubAccountId, ServiceName, x_Team, EffectiveCost
+        )),
+        'previous_generation' as check_name,
+        finops_waste_share_of(
+            sum(EffectiveCost), any_value(params.previous_generation_savings)
+        ) as estimated_monthly_savings,
+        case
+            when ProviderName = 'AWS' then 'previous generation (AWS CID)'
+            else 'previous generation VM series'
+        end
+        || ': savings = on-demand cost * '
+        || cast(any_value(params.previous_generation_savings) as double)
+        || case
+            when ProviderName = 'AWS' then '; instance type ' || any_value(tmp_size)
+            else '; size ' || any_value(tmp_size) || ', series ' || any_value(tmp_series)
+        end as assumptions,
+        case
+            when ProviderName = 'AWS' then
+                'Move ' || any_value(tmp_size) || ' to the ' || any_value(tmp_successor)
+                || ' family'
+                || coalesce(' (or Graviton ' || any_value(tmp_graviton_successor) || ')', '')
+                || '.'
+            else
+                'Resize ' || any_value(tmp_size) || ' to the ' || any_value(tmp_successor)
+                || ' series (' || any_value(tmp_note) || ').'
+        end as recommendation
+    from previous_rows
+    cross join params
+    group by billing_month, ProviderName, ResourceId, BillingCurrency
 )
 
 select * from previous_generation
