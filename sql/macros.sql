@@ -78,13 +78,26 @@ create or replace macro finops_resource_key(resource_id, provider, sub_account_i
     );
 
 -- What every waste finding says about its resource, over the rows of one billing month x
--- provider x resource x billing currency (sql/int/int_waste__<check>.sql):
--- `unnest(finops_waste_resource(SubAccountId, ServiceName, x_Team, EffectiveCost))` in a
--- query grouped by those four gives sub_account_id, service_name, x_team and monthly_cost.
-create or replace macro finops_waste_resource(account, service, team, cost) as
+-- provider x resource x billing currency (sql/int/int_waste__<check>.sql): in a query grouped
+-- by the first four arguments, `unnest(finops_waste_resource(billing_month, ProviderName,
+-- ResourceId, BillingCurrency, SubAccountId, ServiceName, x_Team, EffectiveCost))` gives the
+-- finding's key (billing_month, provider, resource_id, billing_currency) and sub_account_id,
+-- service_name, x_team and monthly_cost.
+create or replace macro finops_waste_resource(
+    month_key, provider_key, resource_key, currency_key, account, service, team, cost
+) as
     struct_pack(
+        billing_month := any_value(month_key),
+        provider := any_value(provider_key),
+        resource_id := any_value(resource_key),
+        billing_currency := any_value(currency_key),
         sub_account_id := any_value(account),
         service_name := any_value(service),
         x_team := any_value(team),
         monthly_cost := sum(cost)
     );
+
+-- A waste finding's estimated_monthly_savings when the check saves a share of the cost:
+-- cost x share, at the money precision of waste_findings.
+create or replace macro finops_waste_share_of(cost, share) as
+    cast(cost * share as decimal(38, 12));

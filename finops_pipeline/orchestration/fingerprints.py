@@ -21,11 +21,15 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from finops_pipeline.ingest.raw_tables import ensure_raw_tables, raw_tables
 from finops_pipeline.warehouse import SQL_DIR, table_exists
+
+if TYPE_CHECKING:
+    from finops_pipeline.settings import Settings
 
 TABLE = "build_fingerprints"
 DDL = f"""
@@ -44,7 +48,7 @@ WAREHOUSE_INPUTS = ("exchange_rates_imported", "exchange_rates_daily")
 
 
 def month_fingerprints(
-    con: duckdb.DuckDBPyConnection, months: Iterable[date], settings: object
+    con: duckdb.DuckDBPyConnection, months: Iterable[date], settings: Settings
 ) -> dict[date, str]:
     """The fingerprint of each month's inputs as they are now."""
     ensure_raw_tables(con)
@@ -90,11 +94,10 @@ def _with(base: hashlib._Hash, extra: str) -> str:
     return digest.hexdigest()
 
 
-def _settings_digest(settings: object) -> str:
-    dump = getattr(settings, "model_dump", None)
-    data = dump(mode="json") if dump else repr(settings)
+def _settings_digest(settings: Settings) -> str:
+    data = settings.model_dump(mode="json")
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode())
-    config_file = getattr(settings, "config_file", None)
+    config_file = settings.config_file
     for path in sorted({*_named_files(data), *([str(config_file)] if config_file else [])}):
         digest.update(path.encode())
         digest.update(_file_digest(Path(path)).encode())
@@ -142,7 +145,7 @@ def _code_digest() -> str:
 
 
 def skip_unchanged(
-    con: duckdb.DuckDBPyConnection, keys: list[str], settings: object, force: bool
+    con: duckdb.DuckDBPyConnection, keys: list[str], settings: Settings, force: bool
 ) -> tuple[dict[str, str], list[str]]:
     """(fingerprint by partition key, the keys still to build), printing what is skipped.
 

@@ -22,18 +22,13 @@ month_costs as (
 -- so per resource this is showback of the uncovered cost, not a purchase recommendation.
 commitment_coverage_gap as (
     select
-        billing_month,
-        ProviderName as provider,
+        unnest(finops_waste_resource(
+            billing_month, ProviderName, ResourceId, BillingCurrency,
+            SubAccountId, ServiceName, x_Team, EffectiveCost
+        )),
         'commitment_coverage_gap' as check_name,
-        ResourceId as resource_id,
-        any_value(SubAccountId) as sub_account_id,
-        any_value(ServiceName) as service_name,
-        BillingCurrency as billing_currency,
-        any_value(x_Team) as x_team,
-        sum(EffectiveCost) as monthly_cost,
-        cast(
-            sum(EffectiveCost) * any_value(params.commitment_coverage_savings)
-            as decimal(38, 12)
+        finops_waste_share_of(
+            sum(EffectiveCost), any_value(params.commitment_coverage_savings)
         ) as estimated_monthly_savings,
         'commitment coverage gap (AWS CID): savings = on-demand cost * '
         || cast(any_value(params.commitment_coverage_savings) as double)

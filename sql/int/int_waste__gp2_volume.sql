@@ -24,11 +24,10 @@ month_costs as (
 -- month (the size itself, also for the open month or a volume created mid-month).
 gp2_usage as (
     select
-        billing_month,
-        ProviderName as provider,
-        ResourceId as resource_id,
-        BillingCurrency as billing_currency,
-        unnest(finops_waste_resource(SubAccountId, ServiceName, x_Team, EffectiveCost)),
+        unnest(finops_waste_resource(
+            billing_month, ProviderName, ResourceId, BillingCurrency,
+            SubAccountId, ServiceName, x_Team, EffectiveCost
+        )),
         sum(ConsumedQuantity) as tmp_gb_months,
         date_diff('hour', min(ChargePeriodStart), max(ChargePeriodEnd)) as tmp_billed_hours,
         date_diff('hour', billing_month, billing_month + interval 1 month) as tmp_month_hours
@@ -53,9 +52,9 @@ gp2_sized as (
         gp2_gb.*,
         greatest(least(tmp_gb * 3, 16000), 3000) - 3000 as tmp_added_iops,
         case when tmp_gb <= 150 then 0 else 125 end as tmp_added_throughput,
-        cast(monthly_cost * gp3_price_ratio as double) / nullif(tmp_gb, 0) as tmp_gp3_unit,
-        params.*
-    from gp2_gb, params
+        cast(monthly_cost * gp3_price_ratio as double) / nullif(tmp_gb, 0) as tmp_gp3_unit
+    from gp2_gb
+    cross join params
 ),
 
 gp2_savings as (
@@ -67,19 +66,13 @@ gp2_savings as (
             + tmp_gp3_unit * gp3_iops_price_ratio * tmp_added_iops
         ) as tmp_savings
     from gp2_sized
+    cross join params
 ),
 
-gp2_volume as (
+gp2_findings as (
     select
-        billing_month,
-        provider,
+        gp2_savings.*,
         'gp2_volume' as check_name,
-        resource_id,
-        sub_account_id,
-        service_name,
-        billing_currency,
-        x_team,
-        monthly_cost,
         cast(greatest(tmp_savings, 0) as decimal(38, 12)) as estimated_monthly_savings,
         'gp2->gp3 (AWS CID): savings = cost - (cost*' || cast(gp3_price_ratio as double)
         || ' + unit*' || cast(gp3_throughput_price_ratio as double) || '*added_throughput + unit*'
@@ -98,6 +91,16 @@ gp2_volume as (
                 || cast(round(100 * (1 - gp3_price_ratio)) as integer) || '% less).'
         end as recommendation
     from gp2_savings
+    cross join params
+),
+
+gp2_volume as (
+    select
+        * exclude (
+            tmp_gb_months, tmp_billed_hours, tmp_month_hours, tmp_gb, tmp_added_iops,
+            tmp_added_throughput, tmp_gp3_unit, tmp_savings
+        )
+    from gp2_findings
 )
 
 select * from gp2_volume

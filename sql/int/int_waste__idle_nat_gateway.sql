@@ -20,11 +20,10 @@ month_costs as (
 -- Idle NAT gateways: hourly charges while processing (almost) no data in the month.
 nat_usage as (
     select
-        billing_month,
-        ProviderName as provider,
-        ResourceId as resource_id,
-        BillingCurrency as billing_currency,
-        unnest(finops_waste_resource(SubAccountId, ServiceName, x_Team, EffectiveCost)),
+        unnest(finops_waste_resource(
+            billing_month, ProviderName, ResourceId, BillingCurrency,
+            SubAccountId, ServiceName, x_Team, EffectiveCost
+        )),
         sum(case when x_UsageType like '%NatGateway-Hours' then ConsumedQuantity end) as tmp_hours,
         coalesce(
             sum(case when x_UsageType like '%NatGateway-Bytes' then ConsumedQuantity end), 0
@@ -37,25 +36,24 @@ nat_usage as (
     group by billing_month, ProviderName, ResourceId, BillingCurrency
 ),
 
-idle_nat_gateway as (
+nat_findings as (
     select
-        billing_month,
-        provider,
+        nat_usage.*,
         'idle_nat_gateway' as check_name,
-        resource_id,
-        sub_account_id,
-        service_name,
-        billing_currency,
-        x_team,
-        monthly_cost,
         monthly_cost as estimated_monthly_savings,
         'idle NAT gateway: <= ' || cast(nat_idle_gb_per_month as double) || ' GB processed in the month ('
         || round(tmp_gb, 3) || ' GB over ' || cast(round(tmp_hours) as integer)
         || ' h); savings = full cost' as assumptions,
         'Delete the NAT gateway (and release its Elastic IP) if nothing routes through it.'
             as recommendation
-    from nat_usage, params
+    from nat_usage
+    cross join params
     where tmp_hours > 0 and tmp_gb <= nat_idle_gb_per_month
+),
+
+idle_nat_gateway as (
+    select * exclude (tmp_hours, tmp_gb)
+    from nat_findings
 )
 
 select * from idle_nat_gateway

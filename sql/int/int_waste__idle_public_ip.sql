@@ -42,11 +42,10 @@ public_ip_rows as (
 
 public_ip_usage as (
     select
-        billing_month,
-        ProviderName as provider,
-        ResourceId as resource_id,
-        BillingCurrency as billing_currency,
-        unnest(finops_waste_resource(SubAccountId, ServiceName, x_Team, EffectiveCost)),
+        unnest(finops_waste_resource(
+            billing_month, ProviderName, ResourceId, BillingCurrency,
+            SubAccountId, ServiceName, x_Team, EffectiveCost
+        )),
         bool_or(tmp_is_idle_sku) as tmp_idle_sku,
         coalesce(sum(ConsumedQuantity) filter (where tmp_is_address), 0) as tmp_hours,
         coalesce(sum(ConsumedQuantity) filter (where tmp_is_transfer), 0) as tmp_gb
@@ -54,19 +53,11 @@ public_ip_usage as (
     group by billing_month, ProviderName, ResourceId, BillingCurrency
 ),
 
-idle_public_ip as (
+public_ip_findings as (
     select
-        billing_month,
-        provider,
+        public_ip_usage.*,
         'idle_public_ip' as check_name,
-        resource_id,
-        sub_account_id,
-        service_name,
-        billing_currency,
-        x_team,
-        monthly_cost,
-        cast(monthly_cost * idle_public_ip_savings as decimal(38, 12))
-            as estimated_monthly_savings,
+        finops_waste_share_of(monthly_cost, idle_public_ip_savings) as estimated_monthly_savings,
         case
             when tmp_idle_sku then 'idle public IP: billed as an unused reserved address'
             else
@@ -76,8 +67,14 @@ idle_public_ip as (
         end || '; savings = cost * ' || cast(idle_public_ip_savings as double) as assumptions,
         'Release the address if nothing needs it (a DNS record or allow-list may still point '
         || 'at it).' as recommendation
-    from public_ip_usage, params
+    from public_ip_usage
+    cross join params
     where tmp_idle_sku or (tmp_hours > 0 and tmp_gb <= public_ip_idle_gb_per_month)
+),
+
+idle_public_ip as (
+    select * exclude (tmp_idle_sku, tmp_hours, tmp_gb)
+    from public_ip_findings
 )
 
 select * from idle_public_ip

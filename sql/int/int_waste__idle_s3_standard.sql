@@ -63,16 +63,13 @@ s3_idle_buckets as (
 
 idle_s3_standard as (
     select
-        usage.billing_month,
-        usage.ProviderName as provider,
-        'idle_s3_standard' as check_name,
-        usage.ResourceId as resource_id,
-        usage.BillingCurrency as billing_currency,
         unnest(finops_waste_resource(
+            usage.billing_month, usage.ProviderName, usage.ResourceId, usage.BillingCurrency,
             usage.SubAccountId, usage.ServiceName, usage.x_Team, usage.EffectiveCost
         )),
-        cast(
-            sum(usage.EffectiveCost) * any_value(params.s3_idle_savings) as decimal(38, 12)
+        'idle_s3_standard' as check_name,
+        finops_waste_share_of(
+            sum(usage.EffectiveCost), any_value(params.s3_idle_savings)
         ) as estimated_monthly_savings,
         'idle S3 Standard (AWS CID): no requests for ' || any_value(params.s3_idle_months)
         || ' months; savings = Standard storage cost * '

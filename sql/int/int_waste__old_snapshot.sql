@@ -30,14 +30,11 @@ snapshot_first as (
 
 old_snapshot as (
     select
-        usage.billing_month,
-        usage.ProviderName as provider,
-        'old_snapshot' as check_name,
-        usage.ResourceId as resource_id,
-        usage.BillingCurrency as billing_currency,
         unnest(finops_waste_resource(
+            usage.billing_month, usage.ProviderName, usage.ResourceId, usage.BillingCurrency,
             usage.SubAccountId, usage.ServiceName, usage.x_Team, usage.EffectiveCost
         )),
+        'old_snapshot' as check_name,
         sum(usage.EffectiveCost) as estimated_monthly_savings,
         'old snapshot (AWS CID): first billed ' || strftime(any_value(snapshots.first_billed_month), '%Y-%m')
         || ', >= ' || any_value(params.snapshot_age_months)

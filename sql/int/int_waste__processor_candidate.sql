@@ -51,14 +51,11 @@ processor_candidates as (
 
 processor_findings as (
     select
-        usage.billing_month,
-        usage.ProviderName as provider,
-        checks.check_name,
-        usage.ResourceId as resource_id,
-        usage.BillingCurrency as billing_currency,
         unnest(finops_waste_resource(
+            usage.billing_month, usage.ProviderName, usage.ResourceId, usage.BillingCurrency,
             usage.SubAccountId, usage.ServiceName, usage.x_Team, usage.EffectiveCost
         )),
+        checks.check_name,
         any_value(usage.tmp_instance_type) as tmp_instance_type,
         any_value(usage.tmp_processor) as tmp_processor,
         any_value(usage.tmp_prefix) as tmp_prefix,
@@ -81,16 +78,8 @@ processor_findings as (
 
 processor_candidate as (
     select
-        billing_month,
-        provider,
-        check_name,
-        resource_id,
-        sub_account_id,
-        service_name,
-        billing_currency,
-        x_team,
-        monthly_cost,
-        cast(monthly_cost * tmp_share as decimal(38, 12)) as estimated_monthly_savings,
+        * exclude (tmp_instance_type, tmp_processor, tmp_prefix, tmp_gen, tmp_share),
+        finops_waste_share_of(monthly_cost, tmp_share) as estimated_monthly_savings,
         check_name || ' (AWS CID): savings = on-demand cost * ' || cast(tmp_share as double)
         || ' (' || tmp_processor || ' ' || tmp_instance_type || '); an alternative to the '
         || case when check_name = 'amd_candidate' then 'Graviton' else 'AMD' end

@@ -46,15 +46,11 @@ vm_months as (
 
 disk_usage as (
     select
-        billing_month,
-        ProviderName as provider,
-        ResourceId as resource_id,
-        BillingCurrency as billing_currency,
-        SubAccountId as sub_account_id,
-        lower(any_value(ResourceName)) as tmp_disk_name,
-        any_value(ServiceName) as service_name,
-        any_value(x_Team) as x_team,
-        sum(EffectiveCost) as monthly_cost
+        unnest(finops_waste_resource(
+            billing_month, ProviderName, ResourceId, BillingCurrency,
+            SubAccountId, ServiceName, x_Team, EffectiveCost
+        )),
+        lower(any_value(ResourceName)) as tmp_disk_name
     from month_costs
     where ChargeCategory = 'Usage'
         and ResourceId is not null
@@ -90,18 +86,11 @@ disk_owner as (
     ) = 1
 ),
 
-unattached_disk as (
+disk_findings as (
     select
-        disk.billing_month,
-        disk.provider,
+        disk.*,
         'unattached_disk' as check_name,
-        disk.resource_id,
-        disk.sub_account_id,
-        disk.service_name,
-        disk.billing_currency,
-        disk.x_team,
-        disk.monthly_cost,
-        cast(disk.monthly_cost * params.unattached_disk_savings as decimal(38, 12))
+        finops_waste_share_of(disk.monthly_cost, params.unattached_disk_savings)
             as estimated_monthly_savings,
         'unattached disk: named after VM ' || disk.tmp_vm_name || ', billed since '
         || strftime(disk.tmp_first_month, '%Y-%m') || ' and not billed this month; savings = cost * '
@@ -119,6 +108,11 @@ unattached_disk as (
                 and vm.vm_name = disk.tmp_vm_name
                 and vm.billing_month = disk.billing_month
         )
+),
+
+unattached_disk as (
+    select * exclude (tmp_disk_name, tmp_vm_name, tmp_first_month)
+    from disk_findings
 )
 
 select * from unattached_disk

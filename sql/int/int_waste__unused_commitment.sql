@@ -15,15 +15,11 @@ month_costs as (
 -- Unused commitments (any provider): the amortized cost of the unused part.
 unused_commitment as (
     select
-        billing_month,
-        ProviderName as provider,
+        unnest(finops_waste_resource(
+            billing_month, ProviderName, CommitmentDiscountId, BillingCurrency,
+            SubAccountId, ServiceName, x_Team, EffectiveCost
+        )),
         'unused_commitment' as check_name,
-        CommitmentDiscountId as resource_id,
-        any_value(SubAccountId) as sub_account_id,
-        any_value(ServiceName) as service_name,
-        BillingCurrency as billing_currency,
-        any_value(x_Team) as x_team,
-        sum(EffectiveCost) as monthly_cost,
         sum(EffectiveCost) as estimated_monthly_savings,
         'unused commitment (FOCUS): Σ EffectiveCost where CommitmentDiscountStatus = Unused; '
         || 'savings = full unused cost' as assumptions,

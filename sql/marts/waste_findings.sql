@@ -11,7 +11,8 @@
 --   per field of finops_pipeline/waste/settings.py (WasteSettings), same name, each read by
 --   the checks that use it.
 -- Reads ref_waste_previous_generation (finops_pipeline/waste/previous_generation.csv) and
--- ref_waste_previous_generation_series (previous_generation_series.csv: Azure, GCP).
+-- ref_waste_previous_generation_series (previous_generation_series.csv: Azure, GCP), both in
+-- int_waste__previous_generation.
 with
 
 findings as (
@@ -30,8 +31,6 @@ findings as (
     select * from int_waste__commitment_coverage_gap
     union all by name
     select * from int_waste__unused_commitment
-    union all by name
-    select * from int_waste__previous_generation_series
     union all by name
     select * from int_waste__unattached_disk
     union all by name

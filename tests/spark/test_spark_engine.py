@@ -121,8 +121,10 @@ def test_list_lambda_matches(spark) -> None:
         "select finops_resource_key(ResourceId, ProviderName, SubAccountId, ServiceName, SkuId)"
         f" as k, finops_month(ts) as m {MACRO_ROWS}",
         f"select finops_json_text(Tags) as j, finops_azure_tags_text(Tags) as a {MACRO_ROWS}",
-        "select ServiceName, unnest(finops_waste_resource(SubAccountId, ServiceName, "
-        f"ProviderName, cost)) {MACRO_ROWS} group by ServiceName",
+        "select unnest(finops_waste_resource(finops_month(ts), ProviderName, ResourceId, "
+        f"SkuId, SubAccountId, ServiceName, Tags, cost)) {MACRO_ROWS} "
+        "group by finops_month(ts), ProviderName, ResourceId, SkuId",
+        f"select finops_waste_share_of(cost, 0.25) as s {MACRO_ROWS}",
     ],
 )
 def test_macros_give_duckdbs_rows(spark, sql: str) -> None:

@@ -37,8 +37,10 @@ def _with_macros() -> duckdb.DuckDBPyConnection:
         f" as k {ROWS}",
         f"select finops_month(ts) as m, finops_blank(Tags) as b {ROWS}",
         f"select finops_json_text(Tags) as j, finops_azure_tags_text(Tags) as a {ROWS}",
-        "select ServiceName, unnest(finops_waste_resource(SubAccountId, ServiceName, "
-        f"ProviderName, cost)) {ROWS} group by ServiceName",
+        "select unnest(finops_waste_resource(finops_month(ts), ProviderName, ResourceId, "
+        f"SkuId, SubAccountId, ServiceName, Tags, cost)) {ROWS} "
+        "group by finops_month(ts), ProviderName, ResourceId, SkuId",
+        f"select finops_waste_share_of(cost, 0.25) as s {ROWS}",
     ],
 )
 def test_inlined_sql_runs_without_the_macros_and_gives_the_same_rows(sql: str) -> None:
