@@ -1,12 +1,13 @@
 """Point forecasts only, fast: the recurring remainder of each month as of each day, per
 day-of-month window, the ensemble against seasonal naive and the 7-day run rate.
 
-    python benchmarks/forecast_points.py [--data suite|suite-b|suite-c|both|all] [--seeds 5]
-        [--scope team] [--candidates]
+    python benchmarks/forecast_points.py [--data suite|suite-b|suite-c|both|all|demo] [--seeds 5]
+        [--scope team] [--candidates] [--warehouse W] [--months 6]
 
 both: suite and suite-b, the sets a method change is judged on; suite-c
 (benchmarks/forecast_series_c.py) is the holdout, to run once a change is settled; all: the
-three.
+three; demo: the last --months closed months of an existing demo warehouse (--warehouse, one
+`finops demo` built; its series as forecast_backtest.py reads them).
 
 What it leaves out, on purpose, so a change to the point model (forecast/local_level.py,
 forecast/ensemble.py) can be judged in minutes instead of the hour forecast_backtest.py takes
@@ -39,11 +40,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 import forecast_series
 import forecast_series_b
 import forecast_series_c
-from forecast_eval import WINDOWS, window_of
+from forecast_eval import WINDOWS, closed_months, window_of
 
+from finops_pipeline.forecast.build import last_complete_day
 from finops_pipeline.forecast.ensemble import forecast_sum
 from finops_pipeline.forecast.local_level import NAMES, candidate_paths
 from finops_pipeline.forecast.model import seasonal_naive_path
+from finops_pipeline.forecast.series import load_daily_series
+from finops_pipeline.forecast.settings import ForecastSettings
+from finops_pipeline.settings import demo_settings
+from finops_pipeline.warehouse import connect
 
 HISTORY_DAYS = 91
 MIN_HISTORY_DAYS = 14
@@ -77,7 +83,7 @@ def errors(
         recurring = group[~group["is_one_off"]].groupby("day")["cost"].sum()
         totals = group.groupby("billing_month")["cost"].sum()
         for month in months:
-            if recurring.index.min() > month:  # only keys with the whole month
+            if recurring.empty or recurring.index.min() > month:  # keys with the whole month
                 continue
             length = calendar.monthrange(month.year, month.month)[1]
             for d in range(1, length):
@@ -104,8 +110,10 @@ def errors(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--data", default="both", choices=["suite", "suite-b", "suite-c", "both", "all"]
+        "--data", default="both", choices=["suite", "suite-b", "suite-c", "both", "all", "demo"]
     )
+    parser.add_argument("--warehouse", type=Path, help="with --data demo: a demo warehouse")
+    parser.add_argument("--months", type=int, default=6, help="closed demo months")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--scope", default="team", choices=["team", "total", "provider"])
     parser.add_argument(
@@ -118,6 +126,10 @@ def main() -> None:
         "suite-b": (forecast_series_b, 4),
         "suite-c": (forecast_series_c, 3),
     }
+    if args.data == "demo":
+        demo_points(args.warehouse, args.months, args.scope, args.candidates)
+        print(f"\nruntime {time.perf_counter() - started:.1f} s")
+        return
     chosen = {"both": ("suite", "suite-b"), "all": tuple(sets)}.get(args.data, (args.data,))
     for name, (suite, months_back) in sets.items():
         if name not in chosen:
@@ -132,14 +144,34 @@ def main() -> None:
         print(
             f"\n{name}, scope {args.scope}, {args.seeds} seeds, {months[0]:%Y-%m}..{months[-1]:%Y-%m}"
         )
-        print("days   | model | seasonal naive | 7-day run rate | forecasts")
-        table = errors(frame, months, args.scope, args.candidates)
-        for (lo, hi), rows in table.items():
-            m, s, r = rows[:, :3].mean(axis=0)
-            print(f"{lo:2d}-{hi:2d}  | {m:5.2f} | {s:14.2f} | {r:14.2f} | {len(rows):9d}")
-        if args.candidates:
-            print_candidates(table)
+        print_table(errors(frame, months, args.scope, args.candidates), args.candidates)
     print(f"\nruntime {time.perf_counter() - started:.1f} s")
+
+
+def demo_points(
+    warehouse: Path | None, months_back: int, scope: str, with_candidates: bool
+) -> None:
+    """The same table for a demo warehouse's series (a copy: reading creates a table)."""
+    if warehouse is None:
+        raise SystemExit("--data demo needs --warehouse (a warehouse `finops demo` built)")
+    fs = ForecastSettings()
+    con = connect(warehouse)
+    frame, currency = load_daily_series(con, demo_settings().showback, fs)
+    last = last_complete_day(con, fs.incomplete_days)
+    con.close()
+    frame["cost"] = frame["cost"].astype(float)
+    months = closed_months(frame, last)[-months_back:]
+    print(f"\ndemo, scope {scope}, {months[0]:%Y-%m}..{months[-1]:%Y-%m}, {currency}")
+    print_table(errors(frame, months, scope, with_candidates), with_candidates)
+
+
+def print_table(table: dict[tuple[int, int], np.ndarray], with_candidates: bool) -> None:
+    print("days   | model | seasonal naive | 7-day run rate | forecasts")
+    for (lo, hi), rows in table.items():
+        m, s, r = rows[:, :3].mean(axis=0)
+        print(f"{lo:2d}-{hi:2d}  | {m:5.2f} | {s:14.2f} | {r:14.2f} | {len(rows):9d}")
+    if with_candidates:
+        print_candidates(table)
 
 
 def print_candidates(table: dict[tuple[int, int], np.ndarray]) -> None:
