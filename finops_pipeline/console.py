@@ -237,7 +237,7 @@ def print_recovered(report: IngestReport) -> None:
 
 def print_stale_notice(con: duckdb.DuckDBPyConnection) -> None:
     """Read-only commands cannot finish a pending rebuild: they say so, on stderr."""
-    from finops_pipeline.core.pending import stale_notice
+    from finops_pipeline.ingest.pending import stale_notice
 
     notice = stale_notice(con)
     if notice:

@@ -29,8 +29,8 @@ import duckdb
 from finops_pipeline.connectors.staging import Progress, no_progress
 from finops_pipeline.connectors.sync import SyncReport, sync_source
 from finops_pipeline.core.focus import rebuild_changed
-from finops_pipeline.core.pending import pending_pairs
 from finops_pipeline.ingest.outcomes import FileOutcome
+from finops_pipeline.ingest.pending import pending_pairs
 from finops_pipeline.ingest.service import IngestReport, ingest_path
 from finops_pipeline.settings import Settings, SourceSettings
 from finops_pipeline.tagging.policy import TagPolicy

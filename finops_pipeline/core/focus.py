@@ -24,9 +24,9 @@ from finops_pipeline.build_runner import (
     build_partitions,
     named,
 )
-from finops_pipeline.core.pending import clear_pending, ensure_pending_table, pending_pairs
 from finops_pipeline.core.reference import load_reference_tables
 from finops_pipeline.ingest.pause import pause_point
+from finops_pipeline.ingest.pending import clear_pending, ensure_pending_table, pending_pairs
 from finops_pipeline.ingest.raw_tables import ensure_raw_tables
 from finops_pipeline.tagging.normalise import (
     TAG_KEYS,
@@ -106,7 +106,7 @@ def build_focus_costs(
     Returns the number of rows written. A changed model (new column) forces a full rebuild
     (the build runner), as does a missing table. A changed tag policy needs a full rebuild
     too (`finops run` does one per month). The pairs rebuilt leave `pending_rebuild` in the
-    same transaction (see core/pending.py).
+    same transaction (see ingest/pending.py).
     """
     create_staging_views(con)
     ensure_pending_table(con)

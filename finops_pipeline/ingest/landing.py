@@ -23,7 +23,6 @@ from pathlib import Path
 
 import duckdb
 
-from finops_pipeline.core.pending import ensure_pending_table, mark_pending
 from finops_pipeline.errors import ConfigError, IngestError
 from finops_pipeline.ingest.diagnose import LoadFailure, diagnose
 from finops_pipeline.ingest.discover import Delivery
@@ -40,6 +39,7 @@ from finops_pipeline.ingest.mapping import FormatMapping, get_mapping
 from finops_pipeline.ingest.nul_bytes import find_nul, landed_nul_condition
 from finops_pipeline.ingest.outcomes import DeliveryOutcome, FileOutcome
 from finops_pipeline.ingest.pause import pause_point
+from finops_pipeline.ingest.pending import ensure_pending_table, mark_pending
 from finops_pipeline.ingest.raw_store import current_raw_store
 from finops_pipeline.ingest.raw_tables import ensure_raw_tables, raw_tables
 from finops_pipeline.ingest.reader import (

@@ -59,7 +59,7 @@ def ingest_path(
     on_delivery_start: Callable[[Delivery], None] | None = None,
 ) -> IngestReport:
     """Land every delivery under `path` for `source`. The landing records its (source, period)
-    pairs in `pending_rebuild` until focus_costs is rebuilt for them (core/pending.py):
+    pairs in `pending_rebuild` until focus_costs is rebuilt for them (ingest/pending.py):
     `finops_pipeline.refresh.ingest_and_refresh` lands and refreshes in one call.
 
     `period` restricts the run to deliveries whose folder names that billing month (and to

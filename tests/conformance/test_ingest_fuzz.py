@@ -33,8 +33,8 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, seed, settings
 from hypothesis import strategies as st
 
-from finops_pipeline.core.pending import pending_pairs
 from finops_pipeline.core.reconcile import reconcile
+from finops_pipeline.ingest.pending import pending_pairs
 from finops_pipeline.ingest.raw_tables import raw_tables
 from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.warehouse import connect, quote_identifier

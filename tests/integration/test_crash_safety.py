@@ -25,8 +25,8 @@ from typer.testing import CliRunner
 
 from finops_pipeline.cli import app
 from finops_pipeline.core.focus import build_focus_month
-from finops_pipeline.core.pending import pending_pairs
 from finops_pipeline.core.reconcile import reconcile
+from finops_pipeline.ingest.pending import pending_pairs
 from finops_pipeline.ingest.service import ingest_path
 from finops_pipeline.refresh import ingest_and_refresh
 from finops_pipeline.warehouse import connect

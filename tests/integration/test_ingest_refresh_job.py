@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from finops_pipeline.cli import app
-from finops_pipeline.core.pending import pending_pairs
+from finops_pipeline.ingest.pending import pending_pairs
 from tests.fixtures.cur import cur_rows, write_cur
 
 MAY, JUNE = date(2024, 5, 1), date(2024, 6, 1)
