@@ -297,3 +297,11 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
         "select count(*) from information_schema.tables where table_name = ?", [name]
     ).fetchone()
     return bool(row and row[0])
+
+
+def view_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether `name` is a user view (on the Spark engine a lake table is a view over its folder)."""
+    row = con.execute(
+        "select count(*) from duckdb_views() where view_name = ? and not internal", [name]
+    ).fetchone()
+    return bool(row and row[0])

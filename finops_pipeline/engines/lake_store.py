@@ -29,7 +29,7 @@ import duckdb
 from finops_pipeline.engines.lake import PERIOD, SOURCE
 from finops_pipeline.errors import ConfigError
 from finops_pipeline.ingest.raw_tables import raw_columns, raw_table_ddl, raw_tables
-from finops_pipeline.warehouse import quote_identifier, transaction
+from finops_pipeline.warehouse import quote_identifier, transaction, view_exists
 
 STAGING = "_staging"  # `_` folders are skipped by Spark's and DuckDB's Parquet readers
 
@@ -121,7 +121,7 @@ def adopt_raw_tables(con: duckdb.DuckDBPyConnection, lake: Path) -> None:
     }
     for table in raw_tables():
         if table not in tables:
-            if not _is_view(con, table):
+            if not view_exists(con, table):
                 view_over_lake(con, lake, table)
             continue
         keys = con.execute(
@@ -162,10 +162,3 @@ def view_over_lake(con: duckdb.DuckDBPyConnection, lake: Path, table: str) -> No
 def _slice(table: str, period: date, source: str) -> Path:
     """The folder of one (billing period, source) of a raw table, relative to the lake."""
     return Path(table, f"{PERIOD}={period:%Y-%m-%d}", f"{SOURCE}={quote(source, safe='')}")
-
-
-def _is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute(
-        "select count(*) from duckdb_views() where view_name = ? and not internal", [name]
-    ).fetchall()
-    return bool(rows and rows[0][0])

@@ -54,7 +54,13 @@ from finops_pipeline.engines.lake import (
 from finops_pipeline.engines.spark_session import schema_of
 from finops_pipeline.engines.spark_sql import to_spark
 from finops_pipeline.ingest.raw_tables import raw_tables
-from finops_pipeline.warehouse import SQL_DIR, read_sql, table_exists, transaction
+from finops_pipeline.warehouse import (
+    SQL_DIR,
+    read_sql,
+    table_exists,
+    transaction,
+    view_exists,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -277,7 +283,7 @@ class SparkEngine:
                 self.session.sql(to_spark(sql, self._schema_of)).createOrReplaceTempView(name)
             elif _is_temporary(con, name):  # a build's scratch table, seen by `con` only
                 self._ship(name, con.sql(f"select * from {name}").to_arrow_table())
-            elif table_exists(con, name) or _is_view(con, name):
+            elif table_exists(con, name) or view_exists(con, name):
                 cursor = con.cursor()  # its own result: `con` may hold an unfinished one
                 try:
                     self._ship(name, cursor.sql(f"select * from {name}").to_arrow_table())
@@ -492,13 +498,6 @@ def _stg_all() -> str:
 def _is_temporary(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     rows = con.execute(
         "select count(*) from duckdb_tables() where table_name = ? and temporary", [name]
-    ).fetchall()
-    return bool(rows and rows[0][0])
-
-
-def _is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute(
-        "select count(*) from duckdb_views() where view_name = ? and not internal", [name]
     ).fetchall()
     return bool(rows and rows[0][0])
 
