@@ -292,6 +292,35 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("commit")
 
 
+def checkpoint_written(con: duckdb.DuckDBPyConnection, *, deleted: bool) -> None:
+    """Checkpoint right after a large write's commit; keep the row groups as written when
+    the write deleted nothing (issue 16).
+
+    A parallel insert leaves each thread's last row group part-full. The vacuum of the next
+    checkpoint merges such row groups with their neighbours: it decompresses and rewrites
+    them on one thread, ~1 s per table per 0.5M rows of a month (as long as the landing
+    insert itself), and more as the part-full groups lie further apart in a larger month.
+    A checkpoint with the vacuum off writes them as they are instead (a few part-full row
+    groups per delivery, no rewrite), and a later checkpoint leaves a table it did not change
+    alone. A write that deleted rows (a restatement, a rebuilt month) keeps the vacuum, which
+    reclaims their space. Done now, not at close: a later statement that touches the table's
+    catalog entry (recreating a view over it) would hand it to a vacuuming checkpoint.
+    A checkpoint DuckDB refuses (some versions do while another transaction is open) is
+    skipped: the next checkpoint does the work.
+    """
+    row = con.execute("select current_setting('max_vacuum_tasks')").fetchone()
+    before = int(row[0]) if row else 100
+    try:
+        if not deleted:
+            con.execute("set max_vacuum_tasks = 0")  # a global setting: restored below
+        con.execute("checkpoint")
+    except duckdb.Error:
+        pass
+    finally:
+        if not deleted:
+            con.execute(f"set max_vacuum_tasks = {before}")
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = con.execute(
         "select count(*) from information_schema.tables where table_name = ?", [name]

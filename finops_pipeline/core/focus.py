@@ -22,6 +22,8 @@ from finops_pipeline.build_runner import (
     Query,
     Target,
     build_partitions,
+    current_engine,
+    execute,
     named,
 )
 from finops_pipeline.core.reference import load_reference_tables
@@ -36,7 +38,7 @@ from finops_pipeline.tagging.normalise import (
     with_tag_columns,
 )
 from finops_pipeline.tagging.policy import TagPolicy
-from finops_pipeline.warehouse import SQL_DIR, read_sql, table_exists
+from finops_pipeline.warehouse import SQL_DIR, checkpoint_written, read_sql, table_exists
 
 FOCUS_TABLE = "focus_costs"
 
@@ -132,9 +134,22 @@ def build_focus_costs(
 
     if whole or not targets:  # no pairs: only the schema check (an outdated table: all)
         targets = [Target(FOCUS_TABLE, model, params)]
+    replaces = _has_rows(con, None if whole else covered)
     with charges_never_hashed(con):
         written = build_partitions(con, targets, None if whole else covered, finish=finish)
+    if current_engine() is None:
+        checkpoint_written(con, deleted=replaces)
     return written[FOCUS_TABLE]
+
+
+def _has_rows(con: duckdb.DuckDBPyConnection, scope: Partition | None) -> bool:
+    """Whether focus_costs has rows the build replaces (`scope` None: any row)."""
+    if current_engine() is not None or not table_exists(con, FOCUS_TABLE):
+        return False
+    where = "" if scope is None else f" where {scope.where}"
+    sql = f"select exists(select 1 from {FOCUS_TABLE}{where})"
+    row = execute(con, sql, scope.params if scope else None).fetchone()
+    return bool(row and row[0])
 
 
 @contextmanager

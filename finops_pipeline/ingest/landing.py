@@ -50,7 +50,7 @@ from finops_pipeline.ingest.reader import (
     relation_sql,
 )
 from finops_pipeline.ingest.select import Selection, build_selection, detect_format
-from finops_pipeline.warehouse import quote_identifier, transaction
+from finops_pipeline.warehouse import checkpoint_written, quote_identifier, transaction
 
 __all__ = ["DeliveryOutcome", "FileOutcome", "Lander", "ensure_raw_tables", "raw_tables"]
 
@@ -147,7 +147,7 @@ class Lander:
             self._record_cost_basis(outcomes, load_id)
             pause_point("landing:inserted")
             periods = {p for o in outcomes for p in o.periods}
-            self._replace_previous(load_id, periods)
+            deleted = self._replace_previous(load_id, periods)
             write_load_log(self.con, self.source, load_id, outcomes, hashes)
             # Committed with the rows, cleared by the focus_costs rebuild: a crash between
             # the two leaves this record, so the month is finished later, never left stale.
@@ -156,6 +156,8 @@ class Lander:
         pause_point("landing:after_commit")
         if self.store is not None and periods:
             self.store.publish(self.con)
+        elif self.store is None:
+            checkpoint_written(self.con, deleted=deleted > 0)
         return outcomes
 
     def _done(self, outcome: DeliveryOutcome) -> DeliveryOutcome:
@@ -280,18 +282,22 @@ class Lander:
             ).fetchall()
             outcome.cost_basis = ",".join(sorted(str(r[0]) for r in rows)) or None
 
-    def _replace_previous(self, load_id: str, periods: set[date]) -> None:
+    def _replace_previous(self, load_id: str, periods: set[date]) -> int:
+        """Delete the earlier rows of the delivery's periods; how many were deleted."""
         if not periods:
-            return
+            return 0
         if self.store is not None:  # staged now, published after the commit
             self.store.stage(self.con, self.source, load_id, periods)
-            return
+            return 0
+        deleted = 0
         for table in raw_tables():
-            self.con.execute(
+            row = self.con.execute(
                 f"delete from {table} where x_source_name = ? and x_load_id <> ? "
                 f"and x_billing_period in (select unnest(?::date[]))",
                 [self.source, load_id, sorted(periods)],
-            )
+            ).fetchone()
+            deleted += int(row[0]) if row else 0
+        return deleted
 
     def _rejected(self, delivery: Delivery, error: IngestError) -> list[FileOutcome]:
         bad = Path(error.file)
