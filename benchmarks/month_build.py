@@ -1,8 +1,9 @@
 """A month's ingest and whole derived build at growing sizes: time, peak RSS, the fitted growth
 exponent and the incremental rerun (issue 16).
 
-    python benchmarks/month_build.py [--rows 500000 5000000] [--workdir /tmp/finops_month_build]
-                                     [--parquet-rows 20000000]
+    python benchmarks/month_build.py [--rows [N ...]] [--parquet-rows [N ...]]
+                                     [--workdir /tmp/finops_month_build] [--record FILE]
+                                     [--skip-ctas] [--ingest-only] [--keep]
 
 For each size it replicates the FinOps Foundation's 94-column legacy CUR sample
 (`$FINOPS_SHARED_DATASETS/focus-converters/sample-anonymous-aws-export-dataset.csv`, one
@@ -14,14 +15,21 @@ in its own fresh process so that wall time and peak RSS are that step's alone:
           source totals, then focus_costs);
   build   `finops run` (every derived table of the month, through Dagster);
   rerun   `finops run` again with nothing changed (months skipped by their fingerprint).
-`--parquet-rows` adds a point from a CUR 2.0 Parquet file (a 20M-row CSV would take ~16 GB of
-disk): same steps. The warehouse uses the default memory limit (FINOPS_MEMORY_LIMIT); the
-load average before each size is printed beside it (the figures are only comparable within a
-run on a machine that is otherwise idle).
-Prints one row per size, the ratios, and the exponent k of time ~ rows^k (least squares on
-the log-log points; 1.0 is linear). On a shared machine run one size at a time with
-`--record FILE`: each run appends its points (JSON lines) and the exponent is fitted over
-every point recorded there. `--skip-ctas` leaves out the CTAS step (minutes at 20M rows).
+`--rows` sizes (default 0.5M and 5M) are CSV files; `--parquet-rows` sizes are CUR 2.0 Parquet
+files built from the same sample (a 20M-row CSV would take ~16 GB of disk): same steps. `--rows`
+with no sizes measures no CSV, e.g. `--rows --parquet-rows 5000000 20000000` for Parquet only.
+The warehouse uses the default memory limit (FINOPS_MEMORY_LIMIT); the load average before
+each size is printed beside it (the figures are only comparable within a run on a machine that
+is otherwise idle).
+Prints one row per size with the ratios, then, for each file kind on its own (CSV and Parquet
+differ in parsing and width, so one fit over both would mix two cost curves), the exponent k of
+value ~ rows^k for ingest and build: wall time, CPU time and peak RSS (least squares on the
+log-log points; 1.0 is linear). With three sizes or more of a kind it also prints k over the
+two largest sizes alone: a fixed start-up cost flattens the fit at small sizes, and the top of
+the range is where growth matters. On a shared machine run one size at a time with
+`--record FILE`: each run appends its points (JSON lines) and the exponents are fitted over
+every point recorded there. `--skip-ctas` leaves out the CTAS step (minutes at 20M rows);
+`--ingest-only` leaves out CTAS, build and rerun (their columns print nan, their fits `-`).
 """
 
 from __future__ import annotations
@@ -189,20 +197,58 @@ def run_point(
     return point
 
 
-def exponent(points: list[dict[str, float]], key: str) -> float:
-    """Least-squares slope of log(value) on log(rows), over the points that measured it."""
+def exponent(points: list[dict[str, float]], key: str) -> float | None:
+    """Least-squares slope of log(value) on log(rows), over the points that measured it; None
+    when fewer than two distinct sizes did (e.g. build under --ingest-only)."""
     points = [p for p in points if math.isfinite(p.get(key, float("nan"))) and p[key] > 0]
+    if len({p["rows"] for p in points}) < 2:
+        return None
     xs = [math.log(p["rows"]) for p in points]
     ys = [math.log(p[key]) for p in points]
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
     sxx = sum((x - mx) ** 2 for x in xs)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+
+
+def print_exponents(points: list[dict[str, float]]) -> None:
+    """One fit per file kind and step (never CSV and Parquet points together), over all sizes
+    and, with three sizes or more, over the two largest alone."""
+
+    def k(value: float | None) -> str:
+        return f"{value:>6.2f}" if value is not None else f"{'-':>6}"
+
+    print(
+        "fitted exponent k of value ~ rows^k (least squares on log-log; 1.0 is linear), "
+        "each file kind on its own:"
+    )
+    print(
+        f"  {'kind':<8} {'step':<7} {'sizes':>5} {'time k':>6} {'CPU k':>6} {'RSS k':>6}   "
+        f"{'last two sizes':<24} {'time k':>6} {'CPU k':>6} {'RSS k':>6}"
+    )
+    for kind in dict.fromkeys(str(p.get("kind", "csv")) for p in points):
+        same = [p for p in points if p.get("kind", "csv") == kind]
+        for step in ("ingest", "build"):
+            keys = (step, f"{step}_cpu", f"{step}_rss")
+            sizes = sorted({p["rows"] for p in same if math.isfinite(p.get(step, float("nan")))})
+            fits = " ".join(k(exponent(same, key)) for key in keys)
+            line = f"  {kind:<8} {step:<7} {len(sizes):>5} {fits}"
+            if len(sizes) >= 3:
+                top = [p for p in same if p["rows"] in sizes[-2:]]
+                span = f"{sizes[-2]:,.0f} -> {sizes[-1]:,.0f}"
+                line += f"   {span:<24} " + " ".join(k(exponent(top, key)) for key in keys)
+            print(line)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[500_000, 5_000_000])
-    parser.add_argument("--parquet-rows", type=int, nargs="*", default=[])
+    parser.add_argument(
+        "--rows",
+        type=int,
+        nargs="*",
+        default=[500_000, 5_000_000],
+        help="CSV sizes (default 500000 5000000); no sizes: no CSV",
+    )
+    parser.add_argument("--parquet-rows", type=int, nargs="*", default=[], help="Parquet sizes")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/finops_month_build"))
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--record", type=Path, help="append points here; fit over all of them")
@@ -214,6 +260,8 @@ def main() -> None:
         kind, rows, target = args.make
         (build_csv if kind == "csv" else build_parquet)(Path(target), int(rows))
         return
+    if not args.rows and not args.parquet_rows:
+        parser.error("no sizes: give --rows or --parquet-rows sizes")
     args.workdir.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(REPO))
     from finops_pipeline.warehouse import RUN_MEMORY_LIMIT_MB, default_memory_limit
@@ -270,40 +318,32 @@ def main() -> None:
         if not args.keep:
             path.unlink()
     if args.record:
-        recorded = [json.loads(line) for line in args.record.read_text().splitlines() if line]
-        points = [p for p in recorded if p["kind"] == "csv"] + [
-            p for p in points if p["kind"] != "csv"
-        ]
+        points = [json.loads(line) for line in args.record.read_text().splitlines() if line]
         print(f"fitted over the {len(points)} points in {args.record}")
         for p in points:
             print(
-                f"  {p['kind']:<8} {p['rows']:>11,} ingest {p['ingest']:8.2f} s "
+                f"  {p.get('kind', 'csv'):<8} {p['rows']:>11,} ingest {p['ingest']:8.2f} s "
                 f"({p['ingest_rss']:,.0f} MB), build {p['build']:8.2f} s "
                 f"({p['build_rss']:,.0f} MB), rerun {p['rerun']:6.2f} s, load {p['load']}; "
                 f"CPU s: scan {p.get('scan_cpu', 0):.1f}, CTAS {p.get('ctas_cpu', 0):.1f}, "
                 f"ingest {p.get('ingest_cpu', 0):.1f}, build {p.get('build_cpu', 0):.1f}, "
                 f"rerun {p.get('rerun_cpu', 0):.1f}"
             )
-        args.rows = [p["rows"] for p in points if p["kind"] == "csv"]
-    if len(points) >= 2:
-        print(
-            f"fitted exponent (time ~ rows^k): ingest k = {exponent(points, 'ingest'):.2f}, "
-            f"build k = {exponent(points, 'build'):.2f} (CPU time: ingest k = "
-            f"{exponent(points, 'ingest_cpu'):.2f}, build k = {exponent(points, 'build_cpu'):.2f})"
-            "; peak RSS ~ rows^"
-            f"{exponent(points, 'ingest_rss'):.2f} (ingest), ^{exponent(points, 'build_rss'):.2f} "
-            "(build)"
-        )
+    print_exponents(points)
     worst = max(v for p in points for v in (p["ingest_rss"], p["build_rss"]) if math.isfinite(v))
     built = [p for p in points if math.isfinite(p["build"])]
     csv_built = [p for p in built if p["kind"] == "csv"] or built
     largest = max(csv_built, key=lambda p: p["rows"]) if csv_built else None
-    ratio = f"{largest['build'] / largest['ingest']:.2f}x" if largest else "not measured"
+    ratio = (
+        f"{largest['build'] / largest['ingest']:.2f}x ({largest['kind']}, {largest['rows']:,} rows)"
+        if largest
+        else "not measured"
+    )
     rerun = f"{max(p['rerun'] / p['build'] for p in built):.1%} (worst)" if built else "n/a"
     print(
         f"targets: peak RSS <= {RSS_TARGET_MB} MB: {'met' if worst <= RSS_TARGET_MB else 'NOT met'} "
-        f"(worst {worst:,.0f} MB); build <= 2x ingest at the largest built CSV: {ratio}; "
-        f"rerun < 5% of build: {rerun}"
+        f"(worst {worst:,.0f} MB); build <= 2x ingest at the largest built CSV (else Parquet): "
+        f"{ratio}; rerun < 5% of build: {rerun}"
     )
 
 
