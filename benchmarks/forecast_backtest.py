@@ -1,7 +1,7 @@
 """Backtest of the month-end forecast against both fee-aware baselines, and its intervals.
 
     python benchmarks/forecast_backtest.py [--data demo|suite|suite-b|suite-c|both|all] [--warehouse W]
-        [--months 6] [--scope total|provider|team] [--seeds 5]
+        [--months 6] [--scope total|provider|team] [--seeds 5] [--history LO-HI]
 
 demo:  the 13-month demo (end month 2026-11, seed 42) ingested with showback built in a
        temporary folder (or --warehouse, an existing one), the last --months closed months.
@@ -21,6 +21,9 @@ to day d through `forecast_as_of` (the code path of `finops forecast --as-of`), 
 against a fee-aware seasonal naive and a fee-aware 7-day run rate (benchmarks/forecast_eval.py)
 per day-of-month window (1-7, 8-14, 15-21, 22-31), with the 80 % / 95 % intervals' coverage
 and mean width per window.
+--history LO-HI: after each table over all histories, the same table for only the cases
+whose series had LO..HI days of data at the as-of day (the issue's short-history band:
+35-60), from the same forecasts; the forecasts column counts each window's cases.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import forecast_series
 import forecast_series_b
 import forecast_series_c
-from forecast_eval import closed_months, evaluate, report
+from forecast_eval import Scores, closed_months, evaluate, report
+from forecast_points import band_text, history_band
 
 from finops_pipeline.demo import ingest_demo, write_business_metrics
 from finops_pipeline.forecast.build import last_complete_day
@@ -62,22 +66,36 @@ def demo_warehouse(root: Path) -> tuple[Path, object]:
     return root / "demo.duckdb", settings
 
 
-def demo_backtest(warehouse: Path, settings: Settings, months: int, scope: str) -> None:
+def demo_backtest(
+    warehouse: Path,
+    settings: Settings,
+    months: int,
+    scope: str,
+    history: tuple[int, int] | None = None,
+) -> None:
     fs = ForecastSettings()
     con = connect(warehouse)
     daily, currency = load_daily_series(con, settings.showback, fs)
     last = last_complete_day(con, fs.incomplete_days)
     con.close()
     chosen = closed_months(daily, last)[-months:]
-    scores = evaluate(daily, chosen, scope, fs)
-    report(
-        scores,
+    bands = {history: Scores()} if history else {}
+    scores = evaluate(daily, chosen, scope, fs, bands=bands)
+    title = (
         f"demo, scope {scope}, {len(chosen)} closed months "
-        f"({chosen[0]:%Y-%m}..{chosen[-1]:%Y-%m}), {currency}",
+        f"({chosen[0]:%Y-%m}..{chosen[-1]:%Y-%m}), {currency}"
     )
+    report(scores, title)
+    for band, banded in bands.items():
+        report(banded, title + band_text(band))
 
 
-def suite_backtest(seeds: int, suite=forecast_series, months_back: int = 5) -> None:
+def suite_backtest(
+    seeds: int,
+    suite=forecast_series,
+    months_back: int = 5,
+    history: tuple[int, int] | None = None,
+) -> None:
     frame = suite.series_set(range(seeds))
     months = closed_months(frame, suite.END)[-months_back:]
     labels = {
@@ -86,13 +104,16 @@ def suite_backtest(seeds: int, suite=forecast_series, months_back: int = 5) -> N
         "provider": "per seed, the sum of all series, late starters arriving as steps",
     }
     for scope in ("team", "total", "provider"):
-        scores = evaluate(frame, months, scope)
+        bands = {history: Scores()} if history else {}
+        scores = evaluate(frame, months, scope, bands=bands)
         keys = frame[frame["scope"] == scope]["key"].nunique()
-        report(
-            scores,
+        title = (
             f"independent suite {suite.__name__}, {seeds} seeds, {labels[scope]} ({keys} series), "
-            f"months {months[0]:%Y-%m}..{months[-1]:%Y-%m}",
+            f"months {months[0]:%Y-%m}..{months[-1]:%Y-%m}"
         )
+        report(scores, title)
+        for band, banded in bands.items():
+            report(banded, title + band_text(band))
 
 
 def main() -> None:
@@ -106,21 +127,26 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=6, help="closed demo months to backtest")
     parser.add_argument("--scope", default="total", choices=["total", "provider", "team"])
     parser.add_argument("--seeds", type=int, default=5, help="suite seeds (8 series each)")
+    parser.add_argument(
+        "--history",
+        type=history_band,
+        help="LO-HI: only cases whose series had LO..HI days of data at the as-of day",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     if args.data in ("demo", "both", "all"):
         if args.warehouse:
-            demo_backtest(args.warehouse, demo_settings(), args.months, args.scope)
+            demo_backtest(args.warehouse, demo_settings(), args.months, args.scope, args.history)
         else:
             with tempfile.TemporaryDirectory() as tmp:
                 warehouse, settings = demo_warehouse(Path(tmp))
-                demo_backtest(warehouse, settings, args.months, args.scope)
+                demo_backtest(warehouse, settings, args.months, args.scope, args.history)
     if args.data in ("suite", "both", "all"):
-        suite_backtest(args.seeds)
+        suite_backtest(args.seeds, history=args.history)
     if args.data in ("suite-b", "all"):
-        suite_backtest(args.seeds, forecast_series_b, months_back=4)
+        suite_backtest(args.seeds, forecast_series_b, months_back=4, history=args.history)
     if args.data in ("suite-c", "all"):
-        suite_backtest(args.seeds, forecast_series_c, months_back=3)
+        suite_backtest(args.seeds, forecast_series_c, months_back=3, history=args.history)
     print(f"\ntotal runtime {time.perf_counter() - started:.1f} s")
 
 

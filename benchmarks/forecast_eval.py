@@ -128,10 +128,16 @@ def evaluate(
     scope: str,
     settings: ForecastSettings | None = None,
     short_days: int = 60,
+    history: tuple[int, int] | None = None,
+    bands: dict[tuple[int, int], Scores] | None = None,
 ) -> Scores:
     """Forecast every month of `months` as of each of its days but the last, for every key
     of `scope` that has the whole month; `short_days`: a series with at most that many days
-    of data at month end counts as a short history."""
+    of data at month end counts as a short history; `history` (lo, hi): score only the
+    as-of days at which the key had lo..hi days of data (its first day to the as-of day,
+    both included; every key is still forecast, as the interval pool needs them all).
+    `bands`: more Scores, each filled with the cases of its own (lo, hi) band from the same
+    forecasts (the slow part), so one run gives all histories and a band side by side."""
     fs = settings or ForecastSettings()
     frame = daily[daily["scope"] == scope]
     first_day = frame.groupby(["key", "currency"])["day"].min().to_dict()
@@ -154,7 +160,13 @@ def evaluate(
                 truth = actual.get(key)
                 if not truth or first_day[key] > month:  # only keys with the whole month
                     continue
+                days = (as_of - first_day[key]).days + 1
                 short = (month.replace(day=length) - first_day[key]).days + 1 <= short_days
+                for (lo, hi), banded in (bands or {}).items():
+                    if lo <= days <= hi:
+                        _score(banded, frame, f, as_of, truth, d, short, fs)
+                if history and not history[0] <= days <= history[1]:
+                    continue
                 _score(scores, frame, f, as_of, truth, d, short, fs)
     return scores
 
@@ -218,6 +230,8 @@ def report(scores: Scores, title: str) -> None:
             f"{lo:2d}-{hi:2d}  | {in80:7.1f} | {in95:7.1f} | {w80:10.2f} | {w95:10.2f} | "
             f"{count:9d} | {short_text}"
         )
+    if not scores.forecasts:  # a band's table: the forecasts were timed in the full one
+        return
     print(
         f"runtime: {scores.seconds:.1f} s for {scores.forecasts} key forecasts "
         f"({1000 * scores.seconds / max(scores.forecasts, 1):.1f} ms each, rolling-origin "

@@ -2,7 +2,7 @@
 day-of-month window, the ensemble against seasonal naive and the 7-day run rate.
 
     python benchmarks/forecast_points.py [--data suite|suite-b|suite-c|both|all|demo] [--seeds 5]
-        [--scope team] [--candidates] [--warehouse W] [--months 6]
+        [--scope team] [--candidates] [--warehouse W] [--months 6] [--history LO-HI]
 
 both: suite and suite-b, the sets a method change is judged on; suite-c
 (benchmarks/forecast_series_c.py) is the holdout, to run once a change is settled; all: the
@@ -15,6 +15,11 @@ under load: the intervals (no error pool), and the one-off estimate (the same fo
 method). Error = |forecast - actual| of the recurring days still to come, in % of the month's
 whole total (fees included), i.e. the recurring part of forecast_backtest.py's MAPE; the
 model's column is what forecast_backtest.py's would be if the one-off estimate were exact.
+
+--history LO-HI scores only the cases whose series had LO..HI days of data up to and
+including the as-of day (from its first day; the issue's short-history band is 35-60), e.g.
+to see whether the model still beats both baselines where its weekday factors and level
+come from a few weeks; the forecasts column says how many cases each window has left.
 
 --candidates adds, per window, the error of each ensemble candidate on its own
 (forecast/local_level.py, from the as-of day) and of their plain average: how far the
@@ -74,20 +79,28 @@ def candidates(history: np.ndarray, horizon: int) -> list[float]:
 
 
 def errors(
-    frame: pd.DataFrame, months: list, scope: str, with_candidates: bool = False
+    frame: pd.DataFrame,
+    months: list,
+    scope: str,
+    with_candidates: bool = False,
+    band: tuple[int, int] | None = None,
 ) -> dict[tuple[int, int], np.ndarray]:
     """Per window: rows of (model, seasonal naive, run rate[, each candidate, their average])
-    errors in % of the month total."""
+    errors in % of the month total; `band` (lo, hi): only as-of days at which the series
+    had lo..hi days of data (its first day to the as-of day, both included)."""
     out: dict[tuple[int, int], list[tuple[float, float, float]]] = {w: [] for w in WINDOWS}
     for _, group in frame[frame["scope"] == scope].groupby(["key", "currency"]):
         recurring = group[~group["is_one_off"]].groupby("day")["cost"].sum()
         totals = group.groupby("billing_month")["cost"].sum()
+        first = group["day"].min()
         for month in months:
             if recurring.empty or recurring.index.min() > month:  # keys with the whole month
                 continue
             length = calendar.monthrange(month.year, month.month)[1]
             for d in range(1, length):
                 as_of = month + timedelta(days=d - 1)
+                if band and not in_band((as_of - first).days + 1, band):
+                    continue
                 known = recurring[recurring.index <= as_of]
                 history = known[known.index > as_of - timedelta(days=HISTORY_DAYS)].to_numpy()
                 h = length - d
@@ -107,6 +120,21 @@ def errors(
     return {w: np.array(rows) for w, rows in out.items() if rows}
 
 
+def in_band(days: int, band: tuple[int, int]) -> bool:
+    return band[0] <= days <= band[1]
+
+
+def history_band(text: str) -> tuple[int, int]:
+    """LO-HI (days of data at the as-of day) for --history."""
+    try:
+        lo, hi = (int(part) for part in text.split("-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not LO-HI, e.g. 35-60") from None
+    if not 1 <= lo <= hi:
+        raise argparse.ArgumentTypeError(f"{text!r}: need 1 <= LO <= HI")
+    return lo, hi
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -119,6 +147,11 @@ def main() -> None:
     parser.add_argument(
         "--candidates", action="store_true", help="also each ensemble candidate on its own"
     )
+    parser.add_argument(
+        "--history",
+        type=history_band,
+        help="LO-HI: only cases whose series had LO..HI days of data at the as-of day",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     sets = {
@@ -127,7 +160,7 @@ def main() -> None:
         "suite-c": (forecast_series_c, 3),
     }
     if args.data == "demo":
-        demo_points(args.warehouse, args.months, args.scope, args.candidates)
+        demo_points(args.warehouse, args.months, args.scope, args.candidates, args.history)
         print(f"\nruntime {time.perf_counter() - started:.1f} s")
         return
     chosen = {"both": ("suite", "suite-b"), "all": tuple(sets)}.get(args.data, (args.data,))
@@ -143,13 +176,23 @@ def main() -> None:
         months = sorted(m for m, end in ends.items() if end <= suite.END)[-months_back:]
         print(
             f"\n{name}, scope {args.scope}, {args.seeds} seeds, {months[0]:%Y-%m}..{months[-1]:%Y-%m}"
+            f"{band_text(args.history)}"
         )
-        print_table(errors(frame, months, args.scope, args.candidates), args.candidates)
+        table = errors(frame, months, args.scope, args.candidates, args.history)
+        print_table(table, args.candidates)
     print(f"\nruntime {time.perf_counter() - started:.1f} s")
 
 
+def band_text(band: tuple[int, int] | None) -> str:
+    return f", history {band[0]}-{band[1]} days at the as-of day" if band else ""
+
+
 def demo_points(
-    warehouse: Path | None, months_back: int, scope: str, with_candidates: bool
+    warehouse: Path | None,
+    months_back: int,
+    scope: str,
+    with_candidates: bool,
+    history: tuple[int, int] | None = None,
 ) -> None:
     """The same table for a demo warehouse's series (a copy: reading creates a table)."""
     if warehouse is None:
@@ -161,8 +204,11 @@ def demo_points(
     con.close()
     frame["cost"] = frame["cost"].astype(float)
     months = closed_months(frame, last)[-months_back:]
-    print(f"\ndemo, scope {scope}, {months[0]:%Y-%m}..{months[-1]:%Y-%m}, {currency}")
-    print_table(errors(frame, months, scope, with_candidates), with_candidates)
+    print(
+        f"\ndemo, scope {scope}, {months[0]:%Y-%m}..{months[-1]:%Y-%m}, {currency}"
+        f"{band_text(history)}"
+    )
+    print_table(errors(frame, months, scope, with_candidates, history), with_candidates)
 
 
 def print_table(table: dict[tuple[int, int], np.ndarray], with_candidates: bool) -> None:
