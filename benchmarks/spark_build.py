@@ -13,7 +13,11 @@ own warehouse (and lake):
   run      `finops run --engine E`: every derived table of the month, built by E.
 Wall time, CPU seconds and peak RSS of the whole process tree (sampled every 0.2 s with
 psutil: Spark's JVM is a child of the Python driver, so its memory counts) are printed with
-rows/s. Afterwards the warehouses are compared: focus_costs, allocation_ledger and
+rows/s. Spark runs with its event log on (`spark.eventLog.*`, in the run's folder): the
+work of every task of each command is summed from it, task seconds (launch to finish),
+executor CPU seconds, input, shuffle written and read, per command and for the largest
+stage, the figures the cost model in the README's "Running on Spark" is built from.
+Afterwards the warehouses are compared: focus_costs, allocation_ledger and
 showback_monthly row counts and cost totals per currency must be equal to the cent, or the
 script fails. Not a timed test: figures depend on the machine and its load (printed).
 """
@@ -86,6 +90,39 @@ def measure_tree(argv: list[str], cwd: Path) -> tuple[float, float, float, str]:
     return wall, peak, sum(cpu.values()), out
 
 
+def spark_work(event_files: list[Path]) -> dict[str, float]:
+    """Summed from Spark's event logs (one per session a command started): tasks, task
+    seconds, executor CPU seconds, input MB, shuffle MB written and read, stages, and the
+    shuffle MB written by the largest stage."""
+    work = dict.fromkeys(("tasks", "task_s", "cpu_s", "input_mb", "shuffle_write_mb",
+                          "shuffle_read_mb"), 0.0)  # fmt: skip
+    per_stage: dict[tuple[str, int], float] = {}
+    # Spark 4 writes each session's log as a folder (eventlog_v2_*) of rolled events_* files
+    logs = [f for p in event_files for f in (sorted(p.glob("events_*")) if p.is_dir() else [p])]
+    for path in logs:
+        for line in path.open(encoding="utf-8"):
+            event = json.loads(line)
+            if event.get("Event") != "SparkListenerTaskEnd":
+                continue
+            info, metrics = event["Task Info"], event.get("Task Metrics") or {}
+            read = metrics.get("Shuffle Read Metrics", {})
+            written = metrics.get("Shuffle Write Metrics", {}).get("Shuffle Bytes Written", 0)
+            work["tasks"] += 1
+            work["task_s"] += (info["Finish Time"] - info["Launch Time"]) / 1e3
+            work["cpu_s"] += metrics.get("Executor CPU Time", 0) / 1e9
+            work["input_mb"] += metrics.get("Input Metrics", {}).get("Bytes Read", 0) / 2**20
+            work["shuffle_write_mb"] += written / 2**20
+            work["shuffle_read_mb"] += (
+                read.get("Remote Bytes Read", 0) + read.get("Local Bytes Read", 0)
+            ) / 2**20
+            session = path.parent if path.name.startswith("events_") else path
+            stage = (str(session), event["Stage ID"])
+            per_stage[stage] = per_stage.get(stage, 0.0) + written / 2**20
+    work["stages"] = len(per_stage)
+    work["max_stage_shuffle_mb"] = max(per_stage.values(), default=0.0)
+    return work
+
+
 def finops(*args: str) -> list[str]:
     return [sys.executable, "-c", "from finops_pipeline.cli import app; app()", *args]
 
@@ -109,19 +146,27 @@ def run_point(rows: int, workdir: Path, driver_memory: str) -> None:
     build_csv(csv, rows)
     load = load_average()
     figures: dict[str, dict[str, tuple]] = {}
+    work: dict[tuple[str, str], dict[str, float]] = {}
     for engine in ENGINES:
         home = workdir / engine
         home.mkdir()
+        events = home / "spark-events"
+        events.mkdir()
         (home / "finops.yaml").write_text(
             "warehouse: finops.duckdb\nlake: lake\n"
             f"spark:\n  master: local[2]\n  conf:\n    spark.driver.memory: {driver_memory}\n"
+            f"    spark.eventLog.enabled: 'true'\n    spark.eventLog.dir: file://{events}\n"
+            "    spark.eventLog.compress: 'false'\n"
         )
-        figures[engine] = {
-            "ingest": measure_tree(
-                finops("ingest", str(csv), "--source", "bench", "--engine", engine), home
-            ),
-            "run": measure_tree(finops("run", "--engine", engine), home),
+        commands = {
+            "ingest": finops("ingest", str(csv), "--source", "bench", "--engine", engine),
+            "run": finops("run", "--engine", engine),
         }
+        figures[engine] = {}
+        for step, argv in commands.items():
+            before = set(events.iterdir())
+            figures[engine][step] = measure_tree(argv, home)
+            work[(engine, step)] = spark_work(sorted(set(events.iterdir()) - before))
     expected = totals(workdir / "duckdb" / "finops.duckdb")
     got = totals(workdir / "spark" / "finops.duckdb")
     if got != expected:
@@ -139,6 +184,15 @@ def run_point(rows: int, workdir: Path, driver_memory: str) -> None:
     for step in ("ingest", "run"):
         ratio = figures["spark"][step][0] / figures["duckdb"][step][0]
         print(f"  spark / duckdb {step}: {ratio:.2f}x wall")
+    for step in ("ingest", "run"):
+        w = work[("spark", step)]
+        print(
+            f"  spark {step:7} {w['tasks']:6,.0f} tasks in {w['stages']:3,.0f} stages: "
+            f"{w['task_s']:8.1f} task-s, {w['cpu_s']:8.1f} executor cpu-s "
+            f"({rows / max(w['cpu_s'], 1e-9):,.0f} rows per cpu-s), input {w['input_mb']:,.0f} MB, "
+            f"shuffle written {w['shuffle_write_mb']:,.0f} MB / read {w['shuffle_read_mb']:,.0f} MB, "
+            f"largest stage's shuffle {w['max_stage_shuffle_mb']:,.0f} MB"
+        )
     print(f"  equal to the cent: {', '.join(TOTALS)} ({expected['focus_costs']})")
 
 

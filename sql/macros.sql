@@ -82,7 +82,8 @@ create or replace macro finops_resource_key(resource_id, provider, sub_account_i
 -- by the first four arguments, `unnest(finops_waste_resource(billing_month, ProviderName,
 -- ResourceId, BillingCurrency, SubAccountId, ServiceName, x_Team, EffectiveCost))` gives the
 -- finding's key (billing_month, provider, resource_id, billing_currency) and sub_account_id,
--- service_name, x_team and monthly_cost.
+-- service_name, x_team and monthly_cost. Those three are not grouped by (a resource can bill
+-- under several): the smallest is taken, so every engine and every run picks the same.
 create or replace macro finops_waste_resource(
     month_key, provider_key, resource_key, currency_key, account, service, team, cost
 ) as
@@ -91,9 +92,9 @@ create or replace macro finops_waste_resource(
         provider := any_value(provider_key),
         resource_id := any_value(resource_key),
         billing_currency := any_value(currency_key),
-        sub_account_id := any_value(account),
-        service_name := any_value(service),
-        x_team := any_value(team),
+        sub_account_id := min(account),
+        service_name := min(service),
+        x_team := min(team),
         monthly_cost := sum(cost)
     );
 

@@ -235,16 +235,18 @@ resource_violations as (
         violation,
         billing_currency,
         any_value(provider) as provider,
-        any_value(sub_account_id) as sub_account_id,
-        any_value(sub_account_name) as sub_account_name,
-        any_value(resource_id) as resource_id,
+        -- deterministic, as on every engine: one resource key can bill under several accounts
+        -- (a placeholder ResourceId shared by subscriptions); any_value picks per engine and run
+        min(sub_account_id) as sub_account_id,
+        coalesce(arg_min(sub_account_name, sub_account_id), min(sub_account_name)) as sub_account_name,
+        min(resource_id) as resource_id,
         min(service_name) as service_name,  -- deterministic: a resource may bill under several
         bool_or(is_required) as is_required,
         nullif(array_to_string(list_sort(list_distinct(flatten(list(distinct raw_keys)))), ', '), '') as raw_key,
         nullif(array_to_string(list_sort(list_distinct(flatten(list(distinct raw_values)))), ', '), '') as raw_value,
         array_to_string(list_sort(list_distinct(flatten(list(distinct renames)))), '; ') as renames,
-        any_value(map_extract_value(effective_tags, canonical_key)) as default_value,
-        any_value(tag_source) as tag_source,
+        min(map_extract_value(effective_tags, canonical_key)) as default_value,
+        min(tag_source) as tag_source,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost
     from charge_violations
