@@ -36,7 +36,7 @@ old_snapshot as (
         )),
         'old_snapshot' as check_name,
         sum(usage.EffectiveCost) as estimated_monthly_savings,
-        'old snapshot (AWS CID): first billed ' || strftime(any_value(snapshots.first_billed_month), '%Y-%m')
+        'old snapshot (AWS CID): first billed ' || strftime(min(snapshots.first_billed_month), '%Y-%m')
         || ', >= ' || any_value(params.snapshot_age_months)
         || ' months before; savings = full cost' as assumptions,
         'Delete the snapshot, or archive it (EBS Snapshots Archive) if it must be kept.'

@@ -106,18 +106,18 @@ previous_generation as (
         || ': savings = on-demand cost * '
         || cast(any_value(params.previous_generation_savings) as double)
         || case
-            when ProviderName = 'AWS' then '; instance type ' || any_value(tmp_size)
-            else '; size ' || any_value(tmp_size) || ', series ' || any_value(tmp_series)
+            when ProviderName = 'AWS' then '; instance type ' || min(tmp_size)
+            else '; size ' || min(tmp_size) || ', series ' || arg_min(tmp_series, tmp_size)
         end as assumptions,
         case
             when ProviderName = 'AWS' then
-                'Move ' || any_value(tmp_size) || ' to the ' || any_value(tmp_successor)
+                'Move ' || min(tmp_size) || ' to the ' || arg_min(tmp_successor, tmp_size)
                 || ' family'
-                || coalesce(' (or Graviton ' || any_value(tmp_graviton_successor) || ')', '')
+                || coalesce(' (or Graviton ' || arg_min(tmp_graviton_successor, tmp_size) || ')', '')
                 || '.'
             else
-                'Resize ' || any_value(tmp_size) || ' to the ' || any_value(tmp_successor)
-                || ' series (' || any_value(tmp_note) || ').'
+                'Resize ' || min(tmp_size) || ' to the ' || arg_min(tmp_successor, tmp_size)
+                || ' series (' || arg_min(tmp_note, tmp_size) || ').'
         end as recommendation
     from previous_rows
     cross join params

@@ -56,13 +56,13 @@ processor_findings as (
             usage.SubAccountId, usage.ServiceName, usage.x_Team, usage.EffectiveCost
         )),
         checks.check_name,
-        any_value(usage.tmp_instance_type) as tmp_instance_type,
-        any_value(usage.tmp_processor) as tmp_processor,
-        any_value(usage.tmp_prefix) as tmp_prefix,
-        any_value(usage.tmp_gen) as tmp_gen,
+        min(usage.tmp_instance_type) as tmp_instance_type,
+        arg_min(usage.tmp_processor, usage.tmp_instance_type) as tmp_processor,
+        arg_min(usage.tmp_prefix, usage.tmp_instance_type) as tmp_prefix,
+        arg_min(usage.tmp_gen, usage.tmp_instance_type) as tmp_gen,
         case
             when checks.check_name = 'amd_candidate' then any_value(params.amd_savings)
-            when any_value(usage.tmp_processor) = 'AMD' then any_value(params.amd_savings)
+            when arg_min(usage.tmp_processor, usage.tmp_instance_type) = 'AMD' then any_value(params.amd_savings)
             else any_value(params.graviton_savings)
         end as tmp_share
     from processor_candidates as usage

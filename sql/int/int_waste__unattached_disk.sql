@@ -50,7 +50,7 @@ disk_usage as (
             billing_month, ProviderName, ResourceId, BillingCurrency,
             SubAccountId, ServiceName, x_Team, EffectiveCost
         )),
-        lower(any_value(ResourceName)) as tmp_disk_name
+        lower(min(ResourceName)) as tmp_disk_name
     from month_costs
     where ChargeCategory = 'Usage'
         and ResourceId is not null

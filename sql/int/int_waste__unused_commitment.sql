@@ -23,7 +23,7 @@ unused_commitment as (
         sum(EffectiveCost) as estimated_monthly_savings,
         'unused commitment (FOCUS): Σ EffectiveCost where CommitmentDiscountStatus = Unused; '
         || 'savings = full unused cost' as assumptions,
-        'Reduce or exchange the ' || coalesce(lower(any_value(CommitmentDiscountCategory)), '')
+        'Reduce or exchange the ' || coalesce(lower(min(CommitmentDiscountCategory)), '')
         || ' commitment, or move eligible usage onto it.' as recommendation
     from month_costs
     where CommitmentDiscountStatus = 'Unused' and CommitmentDiscountId is not null

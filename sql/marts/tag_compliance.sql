@@ -56,7 +56,7 @@ groups as (
         sub_account_id,
         team,
         billing_currency,
-        any_value(sub_account_name) as sub_account_name,
+        min(sub_account_name) as sub_account_name,
         sum(effective_cost) as total_effective_cost,
         coalesce(sum(effective_cost) filter (where is_compliant), 0) as compliant_effective_cost,
         count(distinct resource_key) as resources,
