@@ -315,8 +315,7 @@ def run(
     trace is in the Dagster run log, `finops ui`, and with --verbose)."""
     from finops_pipeline.core.focus import loaded_months
     from finops_pipeline.orchestration.fingerprints import skip_unchanged
-    from finops_pipeline.orchestration.month_runner import partition_keys
-    from finops_pipeline.resources import month_partition_key
+    from finops_pipeline.orchestration.month_runner import month_partition_key, partition_keys
 
     try:
         settings = with_engine(load_settings(config, warehouse), engine)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import duckdb
 from rich.console import Console
@@ -19,10 +20,12 @@ from rich.table import Table
 
 from finops_pipeline.console_tables import cell
 from finops_pipeline.console_tables import write_rows as _write_rows
-from finops_pipeline.core.reconcile import ReconRow
-from finops_pipeline.ingest.outcomes import FileOutcome
-from finops_pipeline.ingest.service import IngestReport
 from finops_pipeline.redact import redact
+
+if TYPE_CHECKING:  # annotations only: importing them loads the whole ingest and build code
+    from finops_pipeline.core.reconcile import ReconRow
+    from finops_pipeline.ingest.outcomes import FileOutcome
+    from finops_pipeline.ingest.service import IngestReport
 
 console = Console()
 err_console = Console(stderr=True)

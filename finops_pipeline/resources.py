@@ -109,13 +109,5 @@ def partition_month(key: str) -> date:
     return datetime.strptime(key[:10], "%Y-%m-%d").date()
 
 
-def month_partition_key(month: str) -> str:
-    """'2024-05' (as users type it) -> '2024-05-01' (the partition key)."""
-    try:
-        return datetime.strptime(month, "%Y-%m").strftime("%Y-%m-01")
-    except ValueError as exc:
-        raise ValueError(f"month {month!r} is not YYYY-MM") from exc
-
-
 def default_warehouse() -> str:
     return str(warehouse_path())

@@ -42,21 +42,24 @@ def raw_table_ddl(table: str, name: str | None = None, *, temporary: bool = Fals
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create each raw table from its mapping; add columns a newer mapping introduced. A raw
-    table that is a view (over the Spark lake) is the lake store's to keep."""
+    table that is a view (over the Spark lake) is the lake store's to keep. One catalogue
+    query finds what is missing, so a warehouse that has it all is not written to (every
+    command calls this; a DDL per table was a third of a rerun that skips every month)."""
     views = {row[0] for row in con.execute("select view_name from duckdb_views()").fetchall()}
+    existing: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "select table_name, column_name from duckdb_columns() "
+        "where schema_name = current_schema() and database_name = current_database()"
+    ).fetchall():
+        existing.setdefault(table, set()).add(column)
     for table in raw_tables():
         if table in views:
             continue
-        con.execute(raw_table_ddl(table))
-        existing = {
-            row[0]
-            for row in con.execute(
-                "select column_name from information_schema.columns where table_name = ?",
-                [table],
-            ).fetchall()
-        }
+        if table not in existing:
+            con.execute(raw_table_ddl(table))
+            continue
         for name, ddl_type in raw_columns(table).items():
-            if name not in existing:
+            if name not in existing[table]:
                 con.execute(f"alter table {table} add column {quote_identifier(name)} {ddl_type}")
 
 

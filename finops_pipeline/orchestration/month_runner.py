@@ -23,7 +23,7 @@ one way `finops ingest` rebuilds focus_costs (its materializations are the run's
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,16 @@ OnDone = Callable[[str, "dg.ExecuteInProcessResult"], None]
 def partition_keys(months: Sequence[date]) -> list[str]:
     """Billing months -> the job's partition keys (`YYYY-MM-01`), oldest first."""
     return [f"{m:%Y-%m-01}" for m in sorted(set(months))]
+
+
+def month_partition_key(month: str) -> str:
+    """'2024-05' (as users type it) -> '2024-05-01' (the partition key). Here, not in
+    resources.py: `finops run` needs it before it knows whether Dagster is needed at all,
+    and importing Dagster is half of a rerun that skips every month (issue 16)."""
+    try:
+        return datetime.strptime(month, "%Y-%m").strftime("%Y-%m-01")
+    except ValueError as exc:
+        raise ValueError(f"month {month!r} is not YYYY-MM") from exc
 
 
 def loaded_month_keys(warehouse: Path) -> list[str]:
