@@ -88,8 +88,10 @@ create or replace macro finops_waste_resource(
     month_key, provider_key, resource_key, currency_key, account, service, team, cost
 ) as
     struct_pack(
+        -- one value per group: the calling query groups by these four (above)
         billing_month := any_value(month_key),
         provider := any_value(provider_key),
+        -- one value per group: grouped by, as the two above
         resource_id := any_value(resource_key),
         billing_currency := any_value(currency_key),
         sub_account_id := min(account),

@@ -52,6 +52,16 @@ TABLE_FUNCTIONS = {
     "a calendar table",
     "range": "a table function only in DuckDB; unnest(range(...)) or a calendar table",
 }
+# any_value() returns whichever row each engine (and each run) meets first: over a column the
+# query does not group by, Spark's rows then differ from DuckDB's (issue 15 found seven such).
+# Allowed where the value is one per group by construction: a one-row `params` CTE's column,
+# or a line (or one of the two above it) that says why in a comment with this marker.
+ANY_VALUE_MARKER = "one value per group"
+ANY_VALUE_ADVICE = (
+    "picks per engine and run where a group holds several values: use min() / arg_min(), "
+    f"or say why there is one in a `-- {ANY_VALUE_MARKER}: ...` comment on the line or the "
+    "two above"
+)
 MONEY = re.compile(r"cost|price|amount|saving|spend|budget|charge|fee", re.IGNORECASE)
 NOT_MONEY = re.compile(r"ratio|share|pct|percent|count|quantity|units?$", re.IGNORECASE)
 # Nodes a money product may pass through on its way to a guarding cast.
@@ -112,7 +122,9 @@ def lint_sql(sql: str, path: str = "<sql>") -> list[Finding]:
     def line_of(offset: int) -> int:
         return bisect_right(starts, offset)
 
+    lines = sql.splitlines()
     found = list(_token_findings(tokens, path, line_of))
+    found += _any_value_findings(tokens, lines, path, line_of)
     for statement in sqlglot.parse(sql, read="duckdb"):
         if statement is not None:
             found += _money_findings(statement, path, line_of)
@@ -176,6 +188,24 @@ def _token_findings(
             and (kind(i - 1) != TokenType.COMMA or _in_from(tokens, i))
         ):
             yield Finding(path, line, f"{word}() as a table", TABLE_FUNCTIONS[word])
+
+
+def _any_value_findings(
+    tokens: list[Token], lines: list[str], path: str, line_of: Callable[[int], int]
+) -> Iterator[Finding]:
+    for i, token in enumerate(tokens):
+        if token.text.lower() != "any_value" or i + 1 >= len(tokens):
+            continue
+        if tokens[i + 1].token_type != TokenType.L_PAREN:
+            continue
+        argument = [t.text.lower() for t in tokens[i + 2 : i + 5]]
+        if argument[:2] == ["params", "."] and tokens[i + 5].token_type == TokenType.R_PAREN:
+            continue  # a column of the one-row parameters CTE
+        line = line_of(token.start)
+        said = " ".join(lines[max(line - 3, 0) : line]).lower()
+        if ANY_VALUE_MARKER in said:
+            continue
+        yield Finding(path, line, "any_value()", ANY_VALUE_ADVICE)
 
 
 def _in_from(tokens: list[Token], index: int) -> bool:

@@ -31,6 +31,7 @@ categories as (
     select
         provider,
         lower(service_key) as service_key,
+        -- one value per group: a reference CSV has one row per key (tests/unit/test_reference_keys.py)
         any_value(service_category) as service_category,
         any_value(service_subcategory) as service_subcategory
     from ref_service_category
@@ -46,12 +47,14 @@ entities as (
 ),
 
 units as (
+    -- one value per group: a reference CSV has one row per key (tests/unit/test_reference_keys.py)
     select provider, unit, any_value(focus_unit) as focus_unit
     from ref_pricing_unit
     group by all
 ),
 
 regions as (
+    -- one value per group: a reference CSV has one row per key (tests/unit/test_reference_keys.py)
     select provider, lower(region_id) as region_id, any_value(region_name) as region_name
     from ref_region
     group by all

@@ -76,7 +76,7 @@ lines as (
 ),
 
 reporting as (
-    select any_value(reporting_currency) as currency from showback_monthly
+    select min(reporting_currency) as currency from showback_monthly
 ),
 
 final as (
@@ -191,7 +191,7 @@ missing as (
         residuals.billing_month as day,
         residuals.team,
         '(allocation residual)' as charge_category,
-        (select any_value(reporting_currency) from showback_monthly) as currency,
+        (select min(reporting_currency) from showback_monthly) as currency,
         residuals.residual as effective_cost,
         residuals.billing_currency,
         residuals.billing_residual as billing_effective_cost

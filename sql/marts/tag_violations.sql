@@ -184,6 +184,8 @@ charge_groups as (
         tag_source,
         billing_currency,
         scoped_keys,
+        -- one value per group: focus_costs normalises each distinct (billing period, Tags)
+        -- set once, so x_Tags follows from the month and tags grouped by here
         any_value(effective_tags) as effective_tags,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost
@@ -234,7 +236,7 @@ resource_violations as (
         canonical_key as tag_key,
         violation,
         billing_currency,
-        any_value(provider) as provider,
+        min(provider) as provider,
         -- deterministic, as on every engine: one resource key can bill under several accounts
         -- (a placeholder ResourceId shared by subscriptions); any_value picks per engine and run
         min(sub_account_id) as sub_account_id,

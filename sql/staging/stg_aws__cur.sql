@@ -101,6 +101,7 @@ split as (
 
 -- Joined, not a correlated subquery per line (DuckDB would buffer every row for that).
 aws_regions as (
+    -- one value per group: a reference CSV has one row per key (tests/unit/test_reference_keys.py)
     select region_id, any_value(region_name) as region_name
     from ref_region
     where provider = 'AWS'

@@ -44,6 +44,8 @@ def test_duckdb_only_folders_exist() -> None:
         ("select labels -> 'a.b' from t", "bare dotted JSON key after ->", 1),
         ("select\n\n  cost * rate as x from t", "unguarded money *", 3),
         ("select price / quantity as unit from t", "unguarded money /", 1),
+        ("select k,\n  any_value(v) as v from t group by k", "any_value()", 2),
+        ("select any_value(params.x) + any_value(y) from params, t", "any_value()", 1),
     ],
 )
 def test_each_construct_is_named_with_its_line(sql: str, construct: str, line: int) -> None:
@@ -56,7 +58,7 @@ def test_each_construct_is_named_with_its_line(sql: str, construct: str, line: i
     "sql",
     [
         "select cast(cost * rate as decimal(38, 12)) as x from t",
-        "select cast(sum(cost) * any_value(share) as decimal(38, 12)) as x from t",
+        "select cast(sum(cost) * any_value(params.share) as decimal(38, 12)) as x from t, params",
         "select cast(cost as double) / units as x from t",
         "select cast(cost * rate as double) / nullif(gb, 0) as x from t",
         "select * from t where budget * 0.8 < actual",
@@ -66,6 +68,8 @@ def test_each_construct_is_named_with_its_line(sql: str, construct: str, line: i
         "select labels ->> '$.\"compute.googleapis.com/spec\"', tags ->> 'team' from t",
         "select share * 100 as pct from t",
         "-- len(x) in a comment, 'json_object(' in a string\nselect 'len(' as t",
+        "select any_value(params.savings) from t, params",
+        "select k,\n  -- one value per group: v follows from k\n\n  any_value(v) from t group by k",
     ],
 )
 def test_portable_forms_pass(sql: str) -> None:
