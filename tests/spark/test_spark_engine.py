@@ -45,6 +45,7 @@ from finops_pipeline.warehouse import connect, read_sql
 from finops_pipeline.waste.assets import build_waste_asset
 from finops_pipeline.waste.build import build_waste_findings
 from tests.fixtures.demo_warehouse import CLOSED_MONTH, build_demo_warehouse
+from tests.spark.compared_tables import BUILT_TABLES, PER_BUILD_COLUMNS
 from tests.unit.test_sql_macros import ROWS as MACRO_ROWS  # the same rows as without Spark
 
 pytestmark = pytest.mark.spark
@@ -648,25 +649,6 @@ def _database_file(con: duckdb.DuckDBPyConnection) -> str:
 
 # -- every shared sample export, end to end, on both engines --------------------------------
 
-# What `finops run` builds, compared row for row; the columns written with the build's clock
-# or the load's id differ between two builds by design.
-END_TO_END_TABLES = (
-    "focus_costs",
-    "tag_violations",
-    "tag_compliance",
-    "waste_findings",
-    "allocation_ledger",
-    "showback_monthly",
-    "unit_costs",
-    "cost_anomalies",
-    "cost_anomaly_coverage",
-    "cost_forecast",
-    "budget_variance",
-)
-PER_BUILD_COLUMNS = {
-    "cost_anomalies": ("detected_at", "updated_at"),
-    "focus_costs": ("x_LoadId",),
-}
 # koku-gcp/tmp_example.csv has 9 charges (about $0.0001 each) whose usage_end_time precedes
 # their usage_start_time: focus_costs' contract rule `charge_period_ordered` (error
 # severity) fails for October 2020 on both engines, and the month's marts are blocked.
@@ -770,7 +752,7 @@ def test_every_shared_export_builds_on_spark_as_on_duckdb(spark, shared_datasets
     duck = duckdb.connect(str(tmp_path / "duckdb" / "finops.duckdb"), read_only=True)
     on_spark = connect(tmp_path / "spark" / "finops.duckdb")
     try:
-        for table in END_TO_END_TABLES:
+        for table in BUILT_TABLES:
             exclude = PER_BUILD_COLUMNS.get(table, ())
             listed = f" exclude ({', '.join(exclude)})" if exclude else ""
             query = f"select *{listed} from {table} order by all"
