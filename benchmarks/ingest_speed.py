@@ -101,30 +101,24 @@ def measure(code: str) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def landing_code(path: Path, warehouse: Path) -> str:
-    return (
-        "from pathlib import Path\n"
-        "from finops_pipeline.warehouse import connect\n"
-        "from finops_pipeline.ingest.service import ingest_path\n"
-        f"con = connect({str(warehouse)!r})\n"
-        "con.execute('set enable_progress_bar = false')\n"
-        f"r = ingest_path(con, Path({str(path)!r}), 'bench')\n"
-        "assert not r.rejected, [f.reason for f in r.rejected]\n"
-        "assert r.count('loaded') > 0\n"
+def ingest_code(path: Path, warehouse: Path, focus_costs: bool = True) -> str:
+    """Our ingest of `path` into a new warehouse: `finops ingest` (landing + focus_costs), or
+    with `focus_costs` False the landing alone (`ingest_path`)."""
+    run, check = (
+        ("ingest_and_refresh", "select count(*) from focus_costs")
+        if focus_costs
+        else ("ingest_path", "select count(*) from load_log where status = 'loaded'")
     )
-
-
-def ingest_code(path: Path, warehouse: Path) -> str:
+    module = "refresh" if focus_costs else "ingest.service"
     return (
         "from pathlib import Path\n"
         "from finops_pipeline.warehouse import connect\n"
-        "from finops_pipeline.refresh import ingest_and_refresh\n"
+        f"from finops_pipeline.{module} import {run}\n"
         f"con = connect({str(warehouse)!r})\n"
         "con.execute('set enable_progress_bar = false')\n"
-        f"r = ingest_and_refresh(con, Path({str(path)!r}), 'bench')\n"
+        f"r = {run}(con, Path({str(path)!r}), 'bench')\n"
         "assert not r.rejected, [f.reason for f in r.rejected]\n"
-        "n = con.execute('select count(*) from focus_costs').fetchone()[0]\n"
-        "assert n > 0\n"
+        f"assert con.execute({check!r}).fetchone()[0] > 0\n"
     )
 
 
@@ -177,7 +171,7 @@ def main() -> None:
             scans.append(measure(scan))
             for file in stale:
                 file.unlink(missing_ok=True)
-            landings.append(measure(landing_code(path, warehouse)))
+            landings.append(measure(ingest_code(path, warehouse, focus_costs=False)))
             for file in stale:
                 file.unlink(missing_ok=True)
             ingests.append(measure(ingest_code(path, warehouse)))
