@@ -14,8 +14,8 @@ and peak RSS include Python start-up and nothing else:
 Prints rows/s, wall seconds, peak RSS and the ratios b/a, b/c and l/c for each file, against
 the targets of issue 16: CSV b/a <= 2, Parquet "ingest" <= the CTAS, read both ways (with
 focus_costs, b/c; the landing alone, l/c), peak RSS <= 1 GB (the warehouse's
-default memory limit; FINOPS_MEMORY_LIMIT changes it). Each repeat runs a, b, c back to
-back, so the ratios compare steps under the same machine load.
+default memory limit; FINOPS_MEMORY_LIMIT changes it). Each repeat runs a, l, b, c back
+to back, so the ratios compare steps under the same machine load.
 """
 
 from __future__ import annotations
@@ -104,12 +104,15 @@ def measure(code: str) -> tuple[float, float]:
 def ingest_code(path: Path, warehouse: Path, focus_costs: bool = True) -> str:
     """Our ingest of `path` into a new warehouse: `finops ingest` (landing + focus_costs), or
     with `focus_costs` False the landing alone (`ingest_path`)."""
-    run, check = (
-        ("ingest_and_refresh", "select count(*) from focus_costs")
+    module, run, check = (
+        ("refresh", "ingest_and_refresh", "select count(*) from focus_costs")
         if focus_costs
-        else ("ingest_path", "select count(*) from load_log where status = 'loaded'")
+        else (
+            "ingest.service",
+            "ingest_path",
+            "select count(*) from load_log where status = 'loaded'",
+        )
     )
-    module = "refresh" if focus_costs else "ingest.service"
     return (
         "from pathlib import Path\n"
         "from finops_pipeline.warehouse import connect\n"
