@@ -15,7 +15,10 @@ suite-b: a second one shaped differently (benchmarks/forecast_series_b.py: autoc
 suite-c: the holdout set (benchmarks/forecast_series_c.py: drifting multiplicative weekly
        patterns, AR(1) t-noise, ramps of many speeds, mid-month steps, outages, 35-120-day
        histories), not used while changing the method, its last 3 closed months.
-all:   demo, suite, suite-b and suite-c.
+suite-d: --seeds x 4 small warehouses (benchmarks/forecast_series_d.py: 4 months of account x
+       service cost, a support fee on the 1st, seven events per seed), each forecast with
+       only its own series in the interval pool; months 2-4 of each, scopes total and team.
+all:   demo, suite, suite-b, suite-c and suite-d.
 For each month, each day d but the last, the month-end total is forecast with only the data up
 to day d through `forecast_as_of` (the code path of `finops forecast --as-of`), and scored
 against a fee-aware seasonal naive and a fee-aware 7-day run rate (benchmarks/forecast_eval.py)
@@ -40,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import forecast_series
 import forecast_series_b
 import forecast_series_c
+import forecast_series_d
 from forecast_eval import Scores, closed_months, evaluate, report
 from forecast_points import band_text, history_band
 
@@ -116,12 +120,44 @@ def suite_backtest(
             report(banded, title + band_text(band))
 
 
+def warehouse_backtest(seeds: int, history: tuple[int, int] | None = None) -> None:
+    """suite-d: every seed is its own warehouse, forecast apart (its own interval pool);
+    the scores of all seeds are reported together per scope."""
+    frames = forecast_series_d.seed_frames(range(seeds))
+    for scope in ("total", "team"):
+        scores = Scores()
+        bands = {history: Scores()} if history else {}
+        for frame in frames:
+            months = closed_months(frame, forecast_series_d.END)[1:]
+            seed_bands = {band: Scores() for band in bands}
+            merge(scores, evaluate(frame, months, scope, bands=seed_bands))
+            for band, banded in seed_bands.items():
+                merge(bands[band], banded)
+        title = (
+            f"single-warehouse suite forecast_series_d, {seeds} warehouses, scope {scope}, "
+            f"months 2-4 of each"
+        )
+        report(scores, title)
+        for band, banded in bands.items():
+            report(banded, title + band_text(band))
+
+
+def merge(into: Scores, scores: Scores) -> None:
+    for window, methods in scores.errors.items():
+        for name, errors in methods.items():
+            into.errors[window][name] += errors
+    for window, rows in scores.cover.items():
+        into.cover[window] += rows
+    into.forecasts += scores.forecasts
+    into.seconds += scores.seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--data",
         default="both",
-        choices=["demo", "suite", "suite-b", "suite-c", "both", "all"],
+        choices=["demo", "suite", "suite-b", "suite-c", "suite-d", "both", "all"],
     )
     parser.add_argument("--warehouse", type=Path, help="an existing warehouse built by finops demo")
     parser.add_argument("--months", type=int, default=6, help="closed demo months to backtest")
@@ -147,6 +183,8 @@ def main() -> None:
         suite_backtest(args.seeds, forecast_series_b, months_back=4, history=args.history)
     if args.data in ("suite-c", "all"):
         suite_backtest(args.seeds, forecast_series_c, months_back=3, history=args.history)
+    if args.data in ("suite-d", "all"):
+        warehouse_backtest(args.seeds * 4, history=args.history)
     print(f"\ntotal runtime {time.perf_counter() - started:.1f} s")
 
 
