@@ -17,7 +17,8 @@ suite-c: the holdout set (benchmarks/forecast_series_c.py: drifting multiplicati
        histories), not used while changing the method, its last 3 closed months.
 suite-d: --seeds x 4 small warehouses (benchmarks/forecast_series_d.py: 4 months of account x
        service cost, a support fee on the 1st, seven events per seed), each forecast with
-       only its own series in the interval pool; months 2-4 of each, scopes total and team.
+       only its own series in the interval pool; months 2-4 of each, scopes total and team
+       (--untagged: no team tags, the team scope one key equal to the total; total scored).
 all:   demo, suite, suite-b, suite-c and suite-d.
 For each month, each day d but the last, the month-end total is forecast with only the data up
 to day d through `forecast_as_of` (the code path of `finops forecast --as-of`), and scored
@@ -120,11 +121,14 @@ def suite_backtest(
             report(banded, title + band_text(band))
 
 
-def warehouse_backtest(seeds: int, history: tuple[int, int] | None = None) -> None:
+def warehouse_backtest(
+    seeds: int, history: tuple[int, int] | None = None, untagged: bool = False
+) -> None:
     """suite-d: every seed is its own warehouse, forecast apart (its own interval pool);
-    the scores of all seeds are reported together per scope."""
-    frames = forecast_series_d.seed_frames(range(seeds))
-    for scope in ("total", "team"):
+    the scores of all seeds are reported together per scope. `untagged`: the team scope is
+    one key equal to the total, so only the total is scored."""
+    frames = forecast_series_d.seed_frames(range(seeds), untagged)
+    for scope in ("total",) if untagged else ("total", "team"):
         scores = Scores()
         bands = {history: Scores()} if history else {}
         for frame in frames:
@@ -134,7 +138,8 @@ def warehouse_backtest(seeds: int, history: tuple[int, int] | None = None) -> No
             for band, banded in seed_bands.items():
                 merge(bands[band], banded)
         title = (
-            f"single-warehouse suite forecast_series_d, {seeds} warehouses, scope {scope}, "
+            f"single-warehouse suite forecast_series_d, {seeds} warehouses"
+            f"{' (untagged: team = total = provider)' if untagged else ''}, scope {scope}, "
             f"months 2-4 of each"
         )
         report(scores, title)
@@ -168,6 +173,11 @@ def main() -> None:
         type=history_band,
         help="LO-HI: only cases whose series had LO..HI days of data at the as-of day",
     )
+    parser.add_argument(
+        "--untagged",
+        action="store_true",
+        help="suite-d: no team tags (the team scope is one key equal to the total)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     if args.data in ("demo", "both", "all"):
@@ -184,7 +194,7 @@ def main() -> None:
     if args.data in ("suite-c", "all"):
         suite_backtest(args.seeds, forecast_series_c, months_back=3, history=args.history)
     if args.data in ("suite-d", "all"):
-        warehouse_backtest(args.seeds * 4, history=args.history)
+        warehouse_backtest(args.seeds * 4, history=args.history, untagged=args.untagged)
     print(f"\ntotal runtime {time.perf_counter() - started:.1f} s")
 
 

@@ -10,7 +10,8 @@ sets): 4 months of daily cost per account x service, weekly seasonality, a slow 
 uniformly from day 10 on: one-day spikes and drops, level shifts, ramps, an offsetting pair
 inside one account (+x on one service, -x on another), and a service that starts mid-way.
 Scopes: `total` and `provider` (the sum of everything, one provider) and `team` (one key
-per account, as when accounts stand for teams).
+per account, as when accounts stand for teams; with `untagged`, one key equal to the total,
+as in a warehouse whose resources carry no team tag).
 
     python benchmarks/forecast_series_d.py --seeds 3   # prints a summary of the set
 """
@@ -31,9 +32,21 @@ END = date(2026, 9, 30)  # 4 months; every series but the new ones runs the whol
 EVENT_KINDS = ("spike", "drop", "shift", "ramp", "offset_pair", "new_service")
 
 
-def seed_frames(seeds: range) -> list[pd.DataFrame]:
-    """One frame (COLUMNS) per seed: that warehouse's total, provider and account series."""
-    return [_warehouse(np.random.default_rng(900_001 + 31 * seed), seed) for seed in seeds]
+def seed_frames(seeds: range, untagged: bool = False) -> list[pd.DataFrame]:
+    """One frame (COLUMNS) per seed: that warehouse's total, provider and account series.
+    `untagged`: no team tags, so the team scope is one `unallocated` key equal to the total
+    (as is the provider): the warehouse holds one series under three names."""
+    frames = [_warehouse(np.random.default_rng(900_001 + 31 * seed), seed) for seed in seeds]
+    if untagged:
+        frames = [_untagged(frame) for frame in frames]
+    return frames
+
+
+def _untagged(frame: pd.DataFrame) -> pd.DataFrame:
+    total = frame[frame["scope"] == "total"]
+    key = total["key"].iloc[0].replace("-all", "-unallocated")
+    team = total.assign(scope="team", key=key)
+    return pd.concat([frame[frame["scope"] != "team"], team], ignore_index=True)
 
 
 def _warehouse(rng: np.random.Generator, seed: int) -> pd.DataFrame:
