@@ -30,6 +30,11 @@ from finops_pipeline.forecast.settings import ForecastSettings
 SERIES_COLUMNS = ["scope", "key", "currency", "billing_month", "day", "is_one_off", "cost"]
 
 
+def money(value: float) -> Decimal:
+    """A generated daily cost as the warehouse holds it: Decimal, 4 places."""
+    return Decimal(f"{value:.4f}")
+
+
 def seeded_series_set(
     seeds: range,
     per_seed: int,

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, timedelta
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from forecast_eval import SERIES_COLUMNS, seeded_series_set
+from forecast_eval import SERIES_COLUMNS, money, seeded_series_set
 
 COLUMNS = SERIES_COLUMNS
 END = date(2026, 8, 31)  # the last day of the set; every series ends on it
@@ -62,9 +61,9 @@ def _one_series(rng: np.random.Generator, key: str) -> list[list[object]]:
     for d, c in zip(dates, cost, strict=True):
         if spikes and d.day == spike_day[d.replace(day=1)]:  # an early-month spike (usage)
             c *= rng.uniform(1.5, 4.0)
-        rows.append(["team", key, "USD", d.replace(day=1), d, False, _money(c)])
+        rows.append(["team", key, "USD", d.replace(day=1), d, False, money(c)])
         if fee and d.day == 1:
-            rows.append(["team", key, "USD", d, d, True, _money(fee)])
+            rows.append(["team", key, "USD", d, d, True, money(fee)])
     return rows
 
 
@@ -74,10 +73,6 @@ def _shift_day(rng: np.random.Generator, dates: list[date]) -> int:
         if fifths:
             return int(rng.choice(fifths))
     return int(rng.integers(7, len(dates) - 2))
-
-
-def _money(value: float) -> Decimal:
-    return Decimal(f"{value:.4f}")
 
 
 def main() -> None:

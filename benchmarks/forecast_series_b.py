@@ -19,11 +19,10 @@ from __future__ import annotations
 import argparse
 import calendar
 from datetime import date, timedelta
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from forecast_eval import SERIES_COLUMNS, seeded_series_set
+from forecast_eval import SERIES_COLUMNS, money, seeded_series_set
 
 COLUMNS = SERIES_COLUMNS
 END = date(2026, 10, 31)  # the last day of the set; every series ends on it
@@ -64,14 +63,10 @@ def _one_series(rng: np.random.Generator, key: str) -> list[list[object]]:
         last = calendar.monthrange(d.year, d.month)[1]
         if d.day >= last - 1:  # closing jobs on the last two days
             c *= month_end_peak
-        rows.append(["team", key, "USD", d.replace(day=1), d, False, _money(c)])
+        rows.append(["team", key, "USD", d.replace(day=1), d, False, money(c)])
         if fee and d.day == last:
-            rows.append(["team", key, "USD", d.replace(day=1), d, True, _money(fee)])
+            rows.append(["team", key, "USD", d.replace(day=1), d, True, money(fee)])
     return rows
-
-
-def _money(value: float) -> Decimal:
-    return Decimal(f"{value:.4f}")
 
 
 def main() -> None:

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, timedelta
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from forecast_eval import SERIES_COLUMNS
+from forecast_eval import SERIES_COLUMNS, money
 
 COLUMNS = SERIES_COLUMNS
 START = date(2026, 6, 1)
@@ -115,14 +114,10 @@ def _rows(scope, key, cost, dates, fee) -> list[list[object]]:
     rows = []
     for d, c in zip(dates, cost, strict=True):
         if c > 0:
-            rows.append([scope, key, "USD", d.replace(day=1), d, False, _money(c)])
+            rows.append([scope, key, "USD", d.replace(day=1), d, False, money(c)])
         if fee and d.day == 1:
-            rows.append([scope, key, "USD", d, d, True, _money(fee)])
+            rows.append([scope, key, "USD", d, d, True, money(fee)])
     return rows
-
-
-def _money(value: float) -> Decimal:
-    return Decimal(f"{value:.4f}")
 
 
 def main() -> None:
