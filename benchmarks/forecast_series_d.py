@@ -11,7 +11,8 @@ uniformly from day 10 on: one-day spikes and drops, level shifts, ramps, an offs
 inside one account (+x on one service, -x on another), and a service that starts mid-way.
 Scopes: `total` and `provider` (the sum of everything, one provider) and `team` (one key
 per account, as when accounts stand for teams; with `untagged`, one key equal to the total,
-as in a warehouse whose resources carry no team tag).
+as in a warehouse whose resources carry no team tag), and the `sub_account` series the
+warehouse adds to the interval pool as evidence (one per account, untagged or not).
 
     python benchmarks/forecast_series_d.py --seeds 3   # prints a summary of the set
 """
@@ -71,6 +72,9 @@ def _warehouse(rng: np.random.Generator, seed: int) -> pd.DataFrame:
             rows += _rows(scope, f"d{seed:02d}-{key}", cost, dates, fee_share * fee_base)
     for account in range(accounts):
         rows += _rows("team", f"d{seed:02d}-acct{account}", per_account[account], dates, 0.0)
+        # what the warehouse's sub_account evidence scope holds (sql/int/int_forecast_daily.sql)
+        key = f"d{seed:02d}-AWS/acct{account}"
+        rows += _rows("sub_account", key, per_account[account], dates, 0.0)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

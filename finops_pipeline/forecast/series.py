@@ -96,7 +96,12 @@ def load_series(
             ).fetchall()
         ]
     build_daily_allocation(con, showback, months)  # the teams' days, per billing currency too
-    params = {"currency": currency, "one_offs": one_offs, "by_billing_currency": bool(missing)}
+    params = {
+        "currency": currency,
+        "one_offs": one_offs,
+        "by_billing_currency": bool(missing),
+        "evidence_accounts": forecast.pool_min_series,
+    }
     rows = con.execute(read_sql("int/int_forecast_daily.sql"), params).fetchall()
     frame = pd.DataFrame(rows, columns=COLUMNS)
     if not frame.empty:

@@ -54,6 +54,11 @@ class ForecastSettings(BaseModel):
     # Interval levels written to lower_80/upper_80 (inner) and lower_95/upper_95 (outer).
     inner_interval: float = Field(0.80, gt=0, lt=1)
     outer_interval: float = Field(0.95, gt=0, lt=1)
+    # Distinct series the interval calibration wants: a warehouse with fewer (no team tags,
+    # one provider) tops its pool up with its largest sub-accounts' series, which are
+    # evidence of how the method errs here but are not forecast (forecast/monthly.py,
+    # sql/int/int_forecast_daily.sql). 0: never. Each costs a rolling-origin fit.
+    pool_min_series: int = Field(8, ge=0)
     # Simulated sample paths behind the intervals, and their seed (reruns agree).
     simulations: int = Field(1000, ge=100)
     seed: int = 0

@@ -3,18 +3,28 @@
 -- Currency: with every billing currency's rate present, in the reporting currency ($currency;
 -- one currency per scope x key); with a rate missing ($by_billing_currency true), nothing is
 -- converted: one series per billing currency, in it.
--- Grain: one row per scope ('total' | 'provider' | 'team') x key x currency x billing month x
--- charge day x is_one_off.
+-- Grain: one row per scope ('total' | 'provider' | 'team' | 'sub_account') x key x currency x
+-- billing month x charge day x is_one_off.
+-- sub_account (key: provider/SubAccountId) is evidence for the interval calibration, not a
+-- forecast scope: each of a provider's accounts is a series of the same warehouse, forecast
+-- by the same method over the same weeks, so its errors say how the method errs here
+-- (forecast/calibration.py). Without it a warehouse with no team tags and one provider holds
+-- one series under three names (total = provider = the unallocated team) and its intervals
+-- came from that one series' few weeks. Only providers with more than one account add them
+-- (one account is the provider's series again), and only the $evidence_accounts largest;
+-- forecast/monthly.py uses them only while the pool has fewer distinct series than that.
 -- Parameters: $currency (reporting currency), $one_offs (ChargeCategory values forecast
--- separately), $by_billing_currency (BOOLEAN). Reads focus_costs, exchange_rates (reporting
--- currency only) and, for teams, tmp_daily_allocation (the per-day allocation of
--- finops_pipeline/unit_costs/daily.py, whose billing-currency amounts sum to showback_monthly
--- exactly, so a closed month's actual equals showback).
+-- separately), $by_billing_currency (BOOLEAN), $evidence_accounts (INTEGER: the most
+-- sub-account series added: pool_min_series). Reads focus_costs, exchange_rates (reporting currency only)
+-- and, for teams, tmp_daily_allocation (the per-day allocation of
+-- finops_pipeline/unit_costs/daily.py, whose billing-currency amounts sum to
+-- showback_monthly exactly, so a closed month's actual equals showback).
 with
 
 charges as (
     select
         ProviderName as provider,
+        coalesce(SubAccountId, '') as sub_account,
         case
             when $by_billing_currency then coalesce(BillingCurrency, '') else $currency
         end as currency,
@@ -50,6 +60,29 @@ providers as (
     group by all
 ),
 
+accounts as (
+    select provider, sub_account, sum(abs(cost)) as size,
+        count(*) over (partition by provider) as provider_accounts
+    from charges
+    group by provider, sub_account
+),
+
+evidence_accounts as (
+    select provider, sub_account
+    from accounts
+    where provider_accounts > 1
+    qualify row_number() over (order by size desc, provider, sub_account) <= $evidence_accounts
+),
+
+sub_accounts as (
+    select 'sub_account' as scope, charges.provider || '/' || charges.sub_account as key,
+        currency, billing_month, day, is_one_off, sum(cost) as cost
+    from charges
+    inner join evidence_accounts as chosen
+        on chosen.provider = charges.provider and chosen.sub_account = charges.sub_account
+    group by all
+),
+
 teams as (
     select
         'team' as scope,
@@ -82,6 +115,8 @@ final as (
         select * from providers
         union all
         select * from teams
+        union all
+        select * from sub_accounts
     )
 )
 
