@@ -18,7 +18,8 @@ suite-c: the holdout set (benchmarks/forecast_series_c.py: drifting multiplicati
 suite-d: --seeds x 4 small warehouses (benchmarks/forecast_series_d.py: 4 months of account x
        service cost, a support fee on the 1st, seven events per seed), each forecast with
        only its own series in the interval pool; months 2-4 of each, scopes total and team
-       (--untagged: no team tags, the team scope one key equal to the total; total scored).
+       (--untagged: no team tags, the team scope one key equal to the total; total scored;
+       --one-account: and no sub-accounts to learn from either, one series in the pool).
 all:   demo, suite, suite-b, suite-c and suite-d.
 For each month, each day d but the last, the month-end total is forecast with only the data up
 to day d through `forecast_as_of` (the code path of `finops forecast --as-of`), and scored
@@ -122,12 +123,19 @@ def suite_backtest(
 
 
 def warehouse_backtest(
-    seeds: int, history: tuple[int, int] | None = None, untagged: bool = False
+    seeds: int,
+    history: tuple[int, int] | None = None,
+    untagged: bool = False,
+    one_account: bool = False,
 ) -> None:
     """suite-d: every seed is its own warehouse, forecast apart (its own interval pool);
     the scores of all seeds are reported together per scope. `untagged`: the team scope is
-    one key equal to the total, so only the total is scored."""
+    one key equal to the total, so only the total is scored; `one_account`: untagged and
+    without sub_account series (a warehouse of one account: nothing else to learn from)."""
+    untagged = untagged or one_account
     frames = forecast_series_d.seed_frames(range(seeds), untagged)
+    if one_account:
+        frames = [frame[frame["scope"] != "sub_account"] for frame in frames]
     for scope in ("total",) if untagged else ("total", "team"):
         scores = Scores()
         bands = {history: Scores()} if history else {}
@@ -139,7 +147,8 @@ def warehouse_backtest(
                 merge(bands[band], banded)
         title = (
             f"single-warehouse suite forecast_series_d, {seeds} warehouses"
-            f"{' (untagged: team = total = provider)' if untagged else ''}, scope {scope}, "
+            f"{' (untagged: team = total = provider)' if untagged else ''}"
+            f"{' (one account: no sub_account series)' if one_account else ''}, scope {scope}, "
             f"months 2-4 of each"
         )
         report(scores, title)
@@ -178,6 +187,11 @@ def main() -> None:
         action="store_true",
         help="suite-d: no team tags (the team scope is one key equal to the total)",
     )
+    parser.add_argument(
+        "--one-account",
+        action="store_true",
+        help="suite-d: untagged and one account (no sub_account series for the pool)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     if args.data in ("demo", "both", "all"):
@@ -194,7 +208,9 @@ def main() -> None:
     if args.data in ("suite-c", "all"):
         suite_backtest(args.seeds, forecast_series_c, months_back=3, history=args.history)
     if args.data in ("suite-d", "all"):
-        warehouse_backtest(args.seeds * 4, history=args.history, untagged=args.untagged)
+        warehouse_backtest(
+            args.seeds * 4, args.history, untagged=args.untagged, one_account=args.one_account
+        )
     print(f"\ntotal runtime {time.perf_counter() - started:.1f} s")
 
 
