@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from finops_pipeline.forecast.ensemble import started_origins
+
 SEASON = 7
 LEVEL_DAYS = 4 * SEASON  # the error unit: mean daily cost of the last 4 weeks (as ensemble.py)
 
@@ -28,7 +30,10 @@ def fallback_errors(
     last = len(y) - 1
     cumulative = np.concatenate([[0.0], np.cumsum(y)])
     ks, days, errors = [], [], []
+    started = started_origins(y, np.arange(len(y)))  # as the ensemble's (ensemble.py)
     for origin in range(min(min_history_days - 1, last)):
+        if not started[origin]:
+            continue
         seen = y[: origin + 1]
         scale = float(np.abs(seen[-LEVEL_DAYS:]).mean()) or 1.0
         k = np.arange(1, min(horizon, last - origin) + 1)

@@ -181,3 +181,23 @@ def test_pool_errors_tag_each_origin_with_its_history_and_method() -> None:
     assert days.min() == 1 and days.max() == 41  # the last origin with a day after it
     assert np.all(days + ks <= len(history))
     assert np.all(np.isfinite(errors))
+
+
+def test_origins_before_a_series_started_add_no_errors() -> None:
+    """$2 a day after two weeks of $0.001: errors relative to the quiet weeks' level would
+    be ~2,000x (a real FOCUS export's were up to 200,000x and made its intervals thousands
+    of times its forecast). Origins below 1 % of the current level add none, to the pool or
+    to the series' own errors."""
+    rng = np.random.default_rng(0)
+    quiet_then_on = np.r_[np.full(14, 0.001), 2.0 * rng.uniform(0.9, 1.1, 21)]
+    _, days, errors = pool_errors(quiet_then_on, 10)
+    assert len(errors) > 0
+    assert days.min() > 14  # no origin inside the quiet weeks
+    assert np.abs(errors).max() < 50  # the first $2 days against a level of 2 weeks of cents
+    # the series' own errors (origins with 4 weeks of data) too
+    longer_quiet = np.r_[np.full(30, 0.001), 2.0 * rng.uniform(0.9, 1.1, 25)]
+    own = rolling_errors(longer_quiet, 10)
+    assert len(own) > 0 and np.abs(own).max() < 50
+    # a series that only grew (10x, not from nothing) keeps every origin
+    grew = np.r_[np.full(14, 0.2), 2.0 * rng.uniform(0.9, 1.1, 21)]
+    assert pool_errors(grew, 10)[1].min() == 1
