@@ -160,8 +160,9 @@ def error_pool(
     for history in sorted(evidence, key=lambda h: -float(np.abs(h).sum())):
         if len(seen) >= settings.pool_min_series:
             break
-        if _fingerprint(history) not in seen:
-            seen.add(_fingerprint(history))
+        fingerprint = _fingerprint(history)
+        if fingerprint not in seen:
+            seen.add(fingerprint)
             forecast.append(history)
     pool = ErrorPool()
     for history in forecast:
