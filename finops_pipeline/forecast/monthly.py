@@ -165,8 +165,15 @@ def error_pool(
             seen.add(fingerprint)
             forecast.append(history)
     pool = ErrorPool()
+    # one series under several names (total = provider = the unallocated team) keeps its
+    # errors under each, but one id: the windows behind a quantile count it once
+    ids: dict[tuple[int, bytes], int] = {}
     for history in forecast:
-        pool.add_many(*pool_errors(history, horizon, settings.min_history_days))
+        fingerprint = _fingerprint(history)
+        if fingerprint not in ids:
+            ids[fingerprint] = pool.new_series()
+        series = ids[fingerprint]
+        pool.add_many(*pool_errors(history, horizon, settings.min_history_days), series=series)
     return pool
 
 
