@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from contextlib import closing
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -153,25 +154,35 @@ def _forecast_as_of(
         writer.writeheader()
         writer.writerows(records)
         return
-    from rich.table import Table
+    from finops_pipeline.console_tables import cell, write_rows
 
-    table = Table(title=f"forecast of {day:%Y-%m} as of {day}")
-    for title in AS_OF_TABLE:
-        table.add_column(title)
-    for r in records:
-        bounds = [float(str(r[k])) for k in ("lower_80", "upper_80", "lower_95", "upper_95")]
-        table.add_row(
-            str(r["scope"]),
-            str(r["key"]),
-            str(r["currency"]),
-            str(r["actual_to_date"]),
-            str(r["forecast"]),
-            f"{bounds[0]:.0f}..{bounds[1]:.0f}",
-            f"{bounds[2]:.0f}..{bounds[3]:.0f}",
-            str(r["model"]),
+    def interval(r: dict[str, object], level: str) -> str:
+        lower, upper = (cell(r[f"{side}_{level}"], "money") for side in ("lower", "upper"))
+        return f"{lower}..{upper}"
+
+    rows = [
+        (
+            r["scope"],
+            r["key"],
+            r["currency"],
+            Decimal(str(r["actual_to_date"])),
+            Decimal(str(r["forecast"])),
+            interval(r, "80"),
+            interval(r, "95"),
+            r["model"],
         )
-    out.console.print(table)
-    out.console.print(f"{len(records)} row(s)")
+        for r in records
+    ]
+    # the shared table writer: money never cut (a terminal too narrow gets one block per
+    # row), where a plain rich table squeezed "54342.…" into 80 columns
+    write_rows(
+        out.console,
+        list(AS_OF_TABLE),
+        rows,
+        "table",
+        title=f"forecast of {day:%Y-%m} as of {day}",
+        kinds={"80%": "text", "95%": "text"},
+    )
 
 
 def unit_costs(

@@ -152,6 +152,12 @@ def test_forecast_as_of_sees_only_the_days_up_to_it(warehouse: str) -> None:
         app, ["forecast", "--as-of", "2026-06-10", "--scope", "total", "-w", warehouse]
     )
     assert table.exit_code == 0 and "as of 2026-06-10" in table.output
+    # the table never cuts money: the 80-column console of a pipe gets one block per row,
+    # each amount whole ("54342.…" was what a squeezed rich table printed)
+    for field in ("forecast", "lower_80", "upper_95"):
+        amount = Decimal(total[field]).quantize(Decimal("0.01"))
+        assert f"{amount:,.2f}" in table.output
+    assert "…" not in table.output
 
 
 def test_forecast_as_of_rejects_a_day_not_loaded_yet(warehouse: str) -> None:
