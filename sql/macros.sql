@@ -104,3 +104,10 @@ create or replace macro finops_waste_resource(
 -- cost x share, at the money precision of waste_findings.
 create or replace macro finops_waste_share_of(cost, share) as
     cast(cost * share as decimal(38, 12));
+
+-- A charge whose period spans more than a day (a monthly fee, the unused part of a reserved
+-- instance's monthly fee, a hosted zone's month) is posted once, on its period's first day:
+-- a calendar charge, not a day's rate. The forecast puts it with the one-offs
+-- (int_forecast_daily, int_daily_allocation); a missing end counts as a day.
+create or replace macro finops_spans_days(period_start, period_end) as
+    coalesce(period_end > period_start + interval 1 day, false);

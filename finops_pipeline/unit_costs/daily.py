@@ -48,9 +48,11 @@ class DailyAllocation:
 def build_daily_allocation(
     con: duckdb.DuckDBPyConnection, section: ShowbackSection, months: list[date] | None = None
 ) -> DailyAllocation:
-    """Fill `tmp_daily_allocation` (billing_month, day, team, charge_category, currency,
-    effective_cost [reporting currency, NULL without a rate], billing_currency,
-    billing_effective_cost) for `months` (None: every month in showback_monthly)."""
+    """Fill `tmp_daily_allocation` (billing_month, day, team, charge_category, spans_days,
+    currency, effective_cost [reporting currency, NULL without a rate], billing_currency,
+    billing_effective_cost) for `months` (None: every month in showback_monthly).
+    spans_days: the charges' period spans more than a day (a monthly fee posted on its first
+    day), which the team forecasts put with the one-offs (sql/int/int_forecast_daily.sql)."""
     missing = [t for t in NEEDED if not table_exists(con, t)]
     if missing:
         raise FinopsError(
@@ -101,6 +103,7 @@ def _classify_days(con: duckdb.DuckDBPyConnection, section: ShowbackSection) -> 
         extra_expressions={
             "day": "cast(coalesce(ChargePeriodStart, BillingPeriodStart) as date)",
             "charge_category": "ChargeCategory",
+            "spans_days": "finops_spans_days(ChargePeriodStart, ChargePeriodEnd)",
         },
         months_table="tmp_daily_months",
     )
@@ -110,7 +113,7 @@ def _classify_days(con: duckdb.DuckDBPyConnection, section: ShowbackSection) -> 
         f"""
         create or replace temp table tmp_daily_classified as
         select
-            billing_month, day, billing_currency, charge_category,
+            billing_month, day, billing_currency, charge_category, spans_days,
             case
                 when pool_index is not null then (?::varchar[])[pool_index + 1]
                 when coalesce(tag_owner, owner_team) is null then {unallocated_pool}

@@ -1,8 +1,8 @@
 -- int_daily_allocation: allocated effective cost per charge day x team x charge category x
--- billing currency, in the billing currency and in the reporting currency (NULL where the
+-- spans_days (the charge period is longer than a day: finops_spans_days) x billing currency, in the billing currency and in the reporting currency (NULL where the
 -- month has no rate for that currency); temp tables for unit_costs and the team forecasts.
--- Grain: one row per billing month x day x team x charge category x billing currency
--- (tmp_daily_allocation).
+-- Grain: one row per billing month x day x team x charge category x spans_days x billing
+-- currency (tmp_daily_allocation).
 -- Reads tmp_daily_classified (focus_costs rows with pool or owner decided, per day; built by
 -- finops_pipeline/unit_costs/daily.py), tmp_daily_months, allocation_ledger (each pool's
 -- split), showback_monthly (the monthly totals the days must sum to) and exchange_rates.
@@ -48,7 +48,7 @@ pool_shares as (
 ),
 
 direct as (
-    select billing_month, day, team, charge_category, billing_currency, effective_cost
+    select billing_month, day, team, charge_category, spans_days, billing_currency, effective_cost
     from classified
     where pool_name is null
 ),
@@ -59,6 +59,7 @@ pooled as (
         classified.day,
         pool_shares.team,
         classified.charge_category,
+        classified.spans_days,
         classified.billing_currency,
         cast(classified.effective_cost * pool_shares.share as decimal(38, 12)) as effective_cost
     from classified
@@ -85,6 +86,7 @@ final as (
         lines.day,
         lines.team,
         lines.charge_category,
+        lines.spans_days,
         reporting.currency,
         cast(sum(
             lines.effective_cost
@@ -157,7 +159,7 @@ ranked as (
         *,
         row_number() over (
             partition by billing_month, team, billing_currency
-            order by abs(billing_effective_cost) desc, day, charge_category
+            order by abs(billing_effective_cost) desc, day, charge_category, spans_days
         ) as tmp_rank
     from tmp_daily_rated
 ),
@@ -168,6 +170,7 @@ fixed as (
         ranked.day,
         ranked.team,
         ranked.charge_category,
+        ranked.spans_days,
         ranked.currency,
         ranked.effective_cost
         + case
@@ -191,6 +194,7 @@ missing as (
         residuals.billing_month as day,
         residuals.team,
         '(allocation residual)' as charge_category,
+        false as spans_days,
         (select min(reporting_currency) from showback_monthly) as currency,
         residuals.residual as effective_cost,
         residuals.billing_currency,
@@ -205,6 +209,7 @@ final as (
         cast(day as date) as day,
         cast(team as varchar) as team,
         cast(charge_category as varchar) as charge_category,
+        cast(spans_days as boolean) as spans_days,
         cast(currency as varchar) as currency,
         cast(effective_cost as decimal(38, 12)) as effective_cost,
         cast(billing_currency as varchar) as billing_currency,
