@@ -116,24 +116,53 @@ def daily_costs(
     return daily, skipped
 
 
+SLICES_DDL = """
+create or replace temp table tmp_anomaly_slices (
+    event integer, currency varchar, provider varchar, level varchar, key varchar,
+    start_day date, end_day date
+)
+"""
+
+
 def event_items(
-    con: duckdb.DuckDBPyConnection, event: Event, settings: AnomalySettings
-) -> pd.DataFrame:
-    """Daily cost per resource, usage type, region and SKU of the event's slice."""
-    s = event.series
+    con: duckdb.DuckDBPyConnection, events: list[Event], settings: AnomalySettings
+) -> list[pd.DataFrame]:
+    """Per event (same order), the daily cost per resource, usage type, region, SKU and
+    commitment coverage of its slice (columns dimension, value, day, cost), over the
+    `contributor_lookback_days` before it and its own days: one query for all events."""
+    if not events:
+        return []
+    con.execute(SLICES_DDL)
+    con.executemany(
+        "insert into tmp_anomaly_slices values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            [
+                i,
+                e.series.currency,
+                e.series.provider,
+                e.series.level,
+                e.series.key,
+                e.first_date - timedelta(days=settings.contributor_lookback_days),
+                e.end_date,
+            ]
+            for i, e in enumerate(events)
+        ],
+    )
     params = {
         "charge_categories": settings.charge_categories,
         "excluded_frequencies": settings.excluded_charge_frequencies,
-        "currency": s.currency,
-        "provider": s.provider,
-        "level": s.level,
-        "key": s.key,
-        "start": event.first_date - timedelta(days=settings.contributor_lookback_days),
-        "end": event.end_date,
     }
-    frame = con.execute(read_sql("marts/cost_anomaly_items.sql"), params).df()
+    try:
+        frame = con.execute(read_sql("marts/cost_anomaly_items.sql"), params).df()
+    finally:
+        con.execute("drop table if exists tmp_anomaly_slices")
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
-    return frame
+    groups = dict(tuple(frame.groupby("event", sort=False)))
+    empty = frame.iloc[0:0].drop(columns="event")
+    return [
+        groups[i].drop(columns="event").reset_index(drop=True) if i in groups else empty
+        for i in range(len(events))
+    ]
 
 
 def commitment_started(event: Event) -> bool:
@@ -166,8 +195,8 @@ def build_cost_anomalies(
     daily, skipped = daily_costs(con, settings, last_complete)
     results = detect(daily, last_complete, settings) if not daily.empty else []
     events = [event for result in results for event in result.events]
-    for event in events:
-        event.contributors = contributors(event_items(con, event, settings), event, settings)
+    for event, items in zip(events, event_items(con, events, settings), strict=True):
+        event.contributors = contributors(items, event, settings)
     events = [e for e in events if not commitment_started(e)]
     for event in events:
         event.counter_moves = counter_moves(event, results, settings.top_contributors)

@@ -1,12 +1,15 @@
 -- cost_anomaly_items: the daily cost of each resource, usage type, region, SKU and commitment
--- coverage (CommitmentDiscountStatus) inside one anomaly's slice, from which
+-- coverage (CommitmentDiscountStatus) inside each anomaly's slice, from which
 -- finops_pipeline/anomalies/detect.py ranks the contributors.
--- Grain: one row per dimension x value x day.
+-- Grain: one row per event x dimension x value x day.
 -- KPI: cost = Σ EffectiveCost by ChargePeriodStart day (the same charges as the series), summed
 -- in DECIMAL and returned as DOUBLE in a fixed order (the same ranking in every run).
--- Parameters (named): $charge_categories VARCHAR[], $excluded_frequencies VARCHAR[],
--- $currency, $provider (NULL: any provider, the total level), $level (provider | service |
--- sub_account | sub_account_service | team | total), $key, $start and $end (DATE, inclusive).
+-- Parameters (named): $charge_categories VARCHAR[], $excluded_frequencies VARCHAR[].
+-- Reads focus_costs and tmp_anomaly_slices (finops_pipeline/anomalies/build.py: one row per
+-- event: event INTEGER, currency, provider (NULL: any provider, the total level), level
+-- (provider | service | sub_account | sub_account_service | team | total), key, start_day and
+-- end_day (DATE, inclusive)). All events in one pass over focus_costs: one query per event
+-- read the table once each (34 events on 1,000 series: 2.8 s of an 11 s build).
 with
 
 focus as (
@@ -17,30 +20,43 @@ focus as (
     where false
 ),
 
-slice as (
+window_charges as (
     select
         cast(ChargePeriodStart as date) as day,
-        coalesce(ResourceId, '(none)') as tmp_resource,
-        coalesce(x_UsageType, '(none)') as tmp_usage_type,
-        coalesce(RegionId, '(none)') as tmp_region,
-        coalesce(SkuId, '(none)') as tmp_sku,
-        coalesce(CommitmentDiscountStatus, '(none)') as tmp_coverage,
-        EffectiveCost as cost
+        *
     from focus
     where ChargeCategory in (select unnest($charge_categories::varchar[]))
         and coalesce(ChargeFrequency, '') not in (select unnest($excluded_frequencies::varchar[]))
-        and BillingCurrency = $currency
-        and ($provider::varchar is null or ProviderName = $provider)
-        and case $level::varchar
-            when 'provider' then ProviderName
-            when 'service' then coalesce(ServiceName, '(none)')
-            when 'sub_account' then coalesce(SubAccountId, '(none)')
+        and cast(ChargePeriodStart as date)
+            between (select min(start_day) from tmp_anomaly_slices)
+            and (select max(end_day) from tmp_anomaly_slices)
+),
+
+slice as (
+    select
+        slices.event,
+        charges.day,
+        coalesce(charges.ResourceId, '(none)') as tmp_resource,
+        coalesce(charges.x_UsageType, '(none)') as tmp_usage_type,
+        coalesce(charges.RegionId, '(none)') as tmp_region,
+        coalesce(charges.SkuId, '(none)') as tmp_sku,
+        coalesce(charges.CommitmentDiscountStatus, '(none)') as tmp_coverage,
+        charges.EffectiveCost as cost
+    from window_charges as charges
+    inner join tmp_anomaly_slices as slices
+        on charges.BillingCurrency = slices.currency
+        and charges.day between slices.start_day and slices.end_day
+        and (slices.provider is null or charges.ProviderName = slices.provider)
+        and case slices.level
+            when 'provider' then charges.ProviderName
+            when 'service' then coalesce(charges.ServiceName, '(none)')
+            when 'sub_account' then coalesce(charges.SubAccountId, '(none)')
             when 'sub_account_service'
-                then coalesce(SubAccountId, '(none)') || ' / ' || coalesce(ServiceName, '(none)')
-            when 'team' then coalesce(x_Team, '(untagged)')
-            when 'total' then BillingCurrency
-        end = $key
-        and cast(ChargePeriodStart as date) between $start and $end
+                then coalesce(charges.SubAccountId, '(none)') || ' / '
+                    || coalesce(charges.ServiceName, '(none)')
+            when 'team' then coalesce(charges.x_Team, '(untagged)')
+            when 'total' then charges.BillingCurrency
+        end = slices.key
 ),
 
 -- The dimensions a contributor is ranked on, each with the slice column holding its value.
@@ -53,6 +69,7 @@ dimensions as (
 
 final as (
     select
+        slice.event,
         dimensions.dimension,
         case dimensions.dimension
             when 'ResourceId' then slice.tmp_resource
@@ -69,4 +86,4 @@ final as (
 )
 
 select * from final
-order by dimension, value, day
+order by event, dimension, value, day
