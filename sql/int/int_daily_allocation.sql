@@ -1,6 +1,7 @@
 -- int_daily_allocation: allocated effective cost per charge day x team x charge category x
--- spans_days (the charge period is longer than a day: finops_spans_days) x billing currency, in the billing currency and in the reporting currency (NULL where the
--- month has no rate for that currency); temp tables for unit_costs and the team forecasts.
+-- spans_days (the charge period is longer than a day: finops_spans_days) x billing currency,
+-- in the billing currency and in the reporting currency (NULL where the month has no rate
+-- for that currency); temp tables for unit_costs and the team forecasts.
 -- Grain: one row per billing month x day x team x charge category x spans_days x billing
 -- currency (tmp_daily_allocation).
 -- Reads tmp_daily_classified (focus_costs rows with pool or owner decided, per day; built by
