@@ -26,9 +26,13 @@ does not lift next week's baseline and a shift stays visible):
   needs a larger deviation for the same z: the score carries the baseline's uncertainty.
 * monthly charges: a positive excess on the same day of the month (or the month's last day)
   in most of the previous 1-3 months is expected again (a support fee on the 1st), up to its
-  usual size; a bigger excess is still judged. Only an isolated excess counts (a shift that
-  covered the same date last month is no fee), and the series' unjudged first days are
-  re-judged for this once a baseline exists (the 1st of the first month).
+  usual size; a bigger excess is still judged. An excess counts when it was beyond
+  z_continue, not only beyond z_open: a fee a fifth of an account's noisy day is below z_open
+  in most months, so it never counted as usual, and the month its noise pushed it past
+  z_open was an alarm (the independent suite's unlabelled support fee, on two 1sts of one
+  account). Only an isolated excess counts (a shift that covered the same date last month is
+  no fee), and the series' unjudged first days are re-judged for this once a baseline exists
+  (the 1st of the first month).
 
 Alarm rules (two-sided), on judged days (from the `min_history_days`-th day of the series):
 a day with |z| >= z_open opens an event; a CUSUM of z (reference k, decision h) opens one
@@ -101,7 +105,7 @@ def run_model(
     zs = np.full((n_series, n_days), np.nan)
     resid = np.full((n_series, n_days), np.nan)
     excess = np.full((n_series, n_days), np.nan)  # money over the baseline
-    strong = np.zeros((n_series, n_days), dtype=bool)  # excess large enough to recur
+    strong = np.zeros((n_series, n_days), dtype=bool)  # excess large enough to recur (z_continue)
     first_days = [row[s : s + p.min_history_days] for row, s in zip(y, starts, strict=True)]
     early = np.array([early_median(f) for f in first_days])
     # an excess in the first days stands out if it is 25% of the typical day and beyond 3
@@ -167,7 +171,7 @@ def run_model(
         resid[ok, i] = (adjusted - mu)[ok]
         logs[ok, col] = adjusted[ok]
         excess[ok, i] = (actual - base)[ok]
-        strong[ok, i] = z_raw[ok] >= p.z_open
+        strong[ok, i] = z_raw[ok] >= p.z_continue
         # events already open: a CUSUM for the return to the baseline (reference 1, decision
         # RETURN_H) closes them, so one quiet day does not split a moderate level shift in
         # two; the closed run ends at its last day beyond z_continue

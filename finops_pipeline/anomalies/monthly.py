@@ -69,7 +69,7 @@ def recheck_first_days(
         z = (logs[:, j + width] - mu_j) / spread
         base = np.maximum(np.exp(mu_j) - delta, 0.0)
         excess[rows, j] = (values[:, j + width] - base)[rows]
-        strong[rows, j] = (z >= p.z_open)[rows]
+        strong[rows, j] = (z >= p.z_continue)[rows]
 
 
 def early_cut(first: np.ndarray) -> float:
