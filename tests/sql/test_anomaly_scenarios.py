@@ -185,3 +185,17 @@ def test_quiet_estate_with_every_trap_raises_nothing() -> None:
         "select count(*) from cost_anomaly_coverage where status = 'evaluated'"
     ).fetchone()
     assert judged and judged[0] >= 5
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_fee_a_fifth_of_a_day_is_expected_on_its_day(seed: int) -> None:
+    """An unlabelled support fee on the 1st, a fifth of the account's weekday (5 % noise,
+    weekends at 30 %): on a weekday 1st it is 2-4 predictive spreads, short of the alarm's
+    z, so it counts as usual from z_continue; counted only from z_open it never did, and the
+    first 1st that fell on a weekend (the fee then more than half the day) was a spike."""
+    days = 183
+    charges = rows(ACCOUNT, EC2, usage(days, 1200.0, 20 + seed, noise=0.05, weekend=0.3))
+    firsts = np.array([1.0 if (START + timedelta(days=d)).day == 1 else 0.0 for d in range(days)])
+    charges += rows(ACCOUNT, "AWS Support (Business)", 250.0 * firsts)
+    con = build(charges, days)
+    assert reported(con) == []
