@@ -28,6 +28,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from finops_pipeline.anomalies.model import ModelOutput, Run, run_model
 from finops_pipeline.anomalies.settings import AnomalySettings
@@ -145,7 +146,7 @@ def detect(
     starts = np.where(nonzero.any(axis=1), nonzero.argmax(axis=1), len(days))
     for r, s in enumerate(starts):
         y[r, :s] = np.nan
-    out = run_model(y, starts, days, settings.model_params())
+    out = run_model(y, starts, days, settings.model_params(), _children(keys))
     data_start: dict[str, int] = {}
     for k, s in zip(keys, starts, strict=True):
         data_start[k.currency] = min(data_start.get(k.currency, len(days)), int(s))
@@ -160,6 +161,35 @@ def detect(
             )
         )
     return results
+
+
+FINEST = "sub_account_service"
+
+
+def _children(keys: list[SeriesKey]) -> sparse.csr_matrix | None:
+    """Which finest series (sub-account x service) make up each provider, service,
+    sub-account and total series (teams cut across them: none); None without the finest
+    level. A sub_account_service key is '<sub-account> / <service>'
+    (sql/marts/cost_anomalies_daily.sql)."""
+    index = {(k.level, k.provider, k.key, k.currency): r for r, k in enumerate(keys)}
+    rows, cols = [], []
+    for c, k in enumerate(keys):
+        if k.level != FINEST or " / " not in k.key:
+            continue
+        account, service = k.key.split(" / ", 1)
+        for parent in (
+            ("sub_account", k.provider, account, k.currency),
+            ("service", k.provider, service, k.currency),
+            ("provider", k.provider, k.provider, k.currency),
+            ("total", None, k.currency, k.currency),
+        ):
+            r = index.get(parent)
+            if r is not None:
+                rows.append(r)
+                cols.append(c)
+    if not rows:
+        return None
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(keys), len(keys)))
 
 
 def _result(

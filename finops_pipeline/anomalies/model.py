@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from scipy import sparse
 from scipy.special import ndtri, stdtr
 
 from finops_pipeline.anomalies.monthly import (
@@ -90,9 +91,18 @@ class ModelOutput:
 
 
 def run_model(
-    y: np.ndarray, starts: np.ndarray, days: list[date], p: ModelParams | None = None
+    y: np.ndarray,
+    starts: np.ndarray,
+    days: list[date],
+    p: ModelParams | None = None,
+    children: sparse.csr_matrix | None = None,
 ) -> ModelOutput:
-    """Judge every series (rows of y, NaN before each row's start) on every day."""
+    """Judge every series (rows of y, NaN before each row's start) on every day.
+
+    `children` (n_series x n_series, 1 where column c's charges are part of row r's): a
+    parent expects on a day at least the sum of its children's usual monthly excess there,
+    so a fee its own noise hides (three accounts' fees, an eighth of the provider's day) is
+    not an alarm the month the noise lifts it, while the fee's own series shows it."""
     p = p or ModelParams()
     n_series, n_days = y.shape
     width = 7 * p.window_weeks
@@ -158,6 +168,8 @@ def run_model(
             strong,
         )
         usual = np.where(sign == 0, monthly_echo(excess, strong, echoes[i]), 0.0)
+        if children is not None:
+            usual = np.where(sign == 0, np.maximum(usual, children @ usual), 0.0)
         actual = values[:, col]
         applied = np.minimum(usual, np.maximum(actual - base, 0.0))
         adjusted = np.log(np.maximum(actual - applied, 0.0) + delta)

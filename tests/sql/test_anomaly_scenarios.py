@@ -199,3 +199,21 @@ def test_a_fee_a_fifth_of_a_day_is_expected_on_its_day(seed: int) -> None:
     charges += rows(ACCOUNT, "AWS Support (Business)", 250.0 * firsts)
     con = build(charges, days)
     assert reported(con) == []
+
+
+def test_the_accounts_fees_are_expected_in_their_sum() -> None:
+    """Three noisy accounts (12 %, weekends at 30 %), each with an unlabelled $250 support fee
+    on the 1st: in the provider's and the total's day the three fees are 1.5-2 spreads, never
+    a usual excess of their own, but each fee's own series shows it every month, so its
+    parents expect their children's sum (two provider-level spikes on 1sts before)."""
+    days = 183
+    charges = []
+    for k, account in enumerate((ACCOUNT, OTHER, "777788889999")):
+        charges += rows(account, EC2, usage(days, 1200.0, 20 + k, noise=0.12, weekend=0.3))
+        charges += rows(account, RDS, usage(days, 150.0, 30 + k, noise=0.05))
+        firsts = np.array(
+            [1.0 if (START + timedelta(days=d)).day == 1 else 0.0 for d in range(days)]
+        )
+        charges += rows(account, "AWS Support (Business)", 250.0 * firsts)
+    con = build(charges, days)
+    assert reported(con) == []
