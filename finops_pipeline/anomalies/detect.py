@@ -125,7 +125,9 @@ def detect_series(
 def detect(
     daily: pd.DataFrame, last_complete: date, settings: AnomalySettings | None = None
 ) -> list[SeriesResult]:
-    """Every series in `daily` (columns level, provider, key, currency, day, cost)."""
+    """Every series in `daily` (columns level, provider, key, currency, day, cost; with
+    sub_account and service, as the daily SQL returns them, a parent series expects its
+    sub-account x service children's usual monthly charges: `_children`)."""
     settings = settings or AnomalySettings()
     frame = daily[[d <= last_complete for d in daily["day"]]]
     if frame.empty:
@@ -135,10 +137,16 @@ def detect(
     days = list(pd.date_range(first_day, last_complete, freq="D").date)
     pos = {d: i for i, d in enumerate(days)}
     keys, rows = [], []
+    parts: dict[int, tuple[str, str]] = {}
     columns = ["level", "provider", "key", "currency"]
+    has_parts = {"sub_account", "service"} <= set(frame.columns)
     for (level, provider, key, currency), group in frame.groupby(columns, sort=True):
         row = np.zeros(len(days))
         np.add.at(row, [pos[d] for d in group["day"]], group["cost"].to_numpy(float))
+        if has_parts and level == FINEST:
+            pairs = set(zip(group["sub_account"], group["service"], strict=True))
+            if len(pairs) == 1:  # two pairs spelling one key ('a / b' x 'c', 'a' x 'b / c')
+                parts[len(keys)] = next(iter(pairs))  # are one series: no parents for it
         keys.append(SeriesKey(str(level), provider or None, str(key), str(currency)))
         rows.append(row)
     y = np.vstack(rows)
@@ -146,7 +154,7 @@ def detect(
     starts = np.where(nonzero.any(axis=1), nonzero.argmax(axis=1), len(days))
     for r, s in enumerate(starts):
         y[r, :s] = np.nan
-    out = run_model(y, starts, days, settings.model_params(), _children(keys))
+    out = run_model(y, starts, days, settings.model_params(), _children(keys, parts))
     data_start: dict[str, int] = {}
     for k, s in zip(keys, starts, strict=True):
         data_start[k.currency] = min(data_start.get(k.currency, len(days)), int(s))
@@ -166,17 +174,15 @@ def detect(
 FINEST = "sub_account_service"
 
 
-def _children(keys: list[SeriesKey]) -> sparse.csr_matrix | None:
+def _children(keys: list[SeriesKey], parts: dict[int, tuple[str, str]]) -> sparse.csr_matrix | None:
     """Which finest series (sub-account x service) make up each provider, service,
     sub-account and total series (teams cut across them: none); None without the finest
-    level. A sub_account_service key is '<sub-account> / <service>'
-    (sql/marts/cost_anomalies_daily.sql)."""
+    level. `parts`: the (sub-account, service) of each finest series' row in `keys`, as
+    sql/marts/cost_anomalies_daily.sql returns them (a frame without them: no links)."""
     index = {(k.level, k.provider, k.key, k.currency): r for r, k in enumerate(keys)}
     rows, cols = [], []
-    for c, k in enumerate(keys):
-        if k.level != FINEST or " / " not in k.key:
-            continue
-        account, service = k.key.split(" / ", 1)
+    for c, (account, service) in parts.items():
+        k = keys[c]
         for parent in (
             ("sub_account", k.provider, account, k.currency),
             ("service", k.provider, service, k.currency),

@@ -9,6 +9,9 @@
 -- sub_account_service = SubAccountId || ' / ' || ServiceName (where a change offset inside its
 -- account still shows), team = x_Team, total = BillingCurrency (provider null: the total of
 -- every provider).
+-- sub_account and service: the sub-account and service a series is limited to (both on a
+-- sub_account_service row, one on a sub_account or service row, none elsewhere), so the
+-- detector links each sub-account x service series to its parents without parsing its key.
 -- Charges whose ChargeFrequency is in $excluded_frequencies (default Recurring: a support
 -- plan or subscription billed on its day by contract) are not usage and are left out.
 -- Parameters (named): $charge_categories VARCHAR[], $excluded_frequencies VARCHAR[],
@@ -73,16 +76,33 @@ subtotals as (
 levels as (
     select
         unnest([
-            {'level': 'provider', 'provider': provider, 'key': provider},
-            {'level': 'service', 'provider': provider, 'key': tmp_service},
-            {'level': 'sub_account', 'provider': provider, 'key': tmp_sub_account},
+            {
+                'level': 'provider', 'provider': provider, 'key': provider,
+                'sub_account': cast(null as varchar), 'service': cast(null as varchar)
+            },
+            {
+                'level': 'service', 'provider': provider, 'key': tmp_service,
+                'sub_account': cast(null as varchar), 'service': tmp_service
+            },
+            {
+                'level': 'sub_account', 'provider': provider, 'key': tmp_sub_account,
+                'sub_account': tmp_sub_account, 'service': cast(null as varchar)
+            },
             {
                 'level': 'sub_account_service',
                 'provider': provider,
-                'key': tmp_sub_account || ' / ' || tmp_service
+                'key': tmp_sub_account || ' / ' || tmp_service,
+                'sub_account': tmp_sub_account,
+                'service': tmp_service
             },
-            {'level': 'team', 'provider': provider, 'key': tmp_team},
-            {'level': 'total', 'provider': cast(null as varchar), 'key': currency}
+            {
+                'level': 'team', 'provider': provider, 'key': tmp_team,
+                'sub_account': cast(null as varchar), 'service': cast(null as varchar)
+            },
+            {
+                'level': 'total', 'provider': cast(null as varchar), 'key': currency,
+                'sub_account': cast(null as varchar), 'service': cast(null as varchar)
+            }
         ], recursive := true),
         currency,
         day,
@@ -95,6 +115,8 @@ final as (
         level,
         provider,
         key,
+        sub_account,
+        service,
         currency,
         day,
         cast(sum(cost) as double) as cost

@@ -217,3 +217,20 @@ def test_the_accounts_fees_are_expected_in_their_sum() -> None:
         charges += rows(account, "AWS Support (Business)", 250.0 * firsts)
     con = build(charges, days)
     assert reported(con) == []
+
+
+@pytest.mark.parametrize("seed", [3, 7])
+def test_a_fee_is_expected_in_its_account_whose_id_holds_a_slash(seed: int) -> None:
+    """An account id holding the ' / ' that joins a sub_account_service key ('org / prod'):
+    its fee's series is linked to the account by the sub-account and service columns the
+    daily SQL returns, not by splitting the key. Split at its first ' / ', 'org / prod' x
+    Support read as 'org' x 'prod / Support', the account lost its child, and a $150 fee on
+    a 3 %-noise account alarmed at the account level on the first 1st on a weekend (1 August
+    2026) in these two seeds of eight."""
+    days = 183
+    account = "org / prod"
+    charges = rows(account, EC2, usage(days, 1200.0, 20 + seed, noise=0.03, weekend=0.3))
+    firsts = np.array([1.0 if (START + timedelta(days=d)).day == 1 else 0.0 for d in range(days)])
+    charges += rows(account, "AWS Support (Business)", 150.0 * firsts)
+    con = build(charges, days)
+    assert reported(con) == []
