@@ -11,7 +11,13 @@ runs into events and decides what is worth a row:
 * an event is reported only if |impact| >= its level's absolute floor and |impact| /
   expected >= the relative floor, and its impact so far passed both within `floor_days` of
   the alarm (a $3-a-day shift would pass a $25 floor after two months of adding up; it is
-  not worth an alert then either). One touching the last complete day is ongoing
+  not worth an alert then either), or, later in the run, the impact of its last
+  `floor_days` days did (a ramp's first week is small, a later one is not; a constant
+  small move never passes that way). A run whose whole impact misses the relative floor
+  after it was confirmed is cut to its first burst (the days up to its last one beyond
+  z_continue before RETURN_DAYS that are not): a spike on a growing series, whose later
+  days sit a little above the baseline frozen at the run's start, kept the run open for
+  weeks, and its impact over all of them hid the spike. One touching the last complete day is ongoing
   (last_date None). `confirmed_date` is the first day by which both the statistical rule
   had fired and the floors were passed: the day a daily run would first have shown it.
 * score: the larger of the largest |z| and the combined z of the run (sum z / sqrt(days));
@@ -172,6 +178,7 @@ def detect(
 
 
 FINEST = "sub_account_service"
+RETURN_DAYS = 3  # days in a row not beyond z_continue that end a burst
 
 
 def _children(keys: list[SeriesKey], parts: dict[int, tuple[str, str]]) -> sparse.csr_matrix | None:
@@ -298,8 +305,42 @@ def _event(
         ),
         None,
     )
-    if confirmed is None or not _passes(key.level, act_total - exp_total, exp_total, settings):
+    if confirmed is None:
+        # a ramp: its first week is too small to matter, a later week is not; confirmed on
+        # the first day the run's last `floor_days` days pass the floors (a constant small
+        # move never does, however long it lasts)
+        week = settings.floor_days
+        confirmed = next(
+            (
+                days[lo + j]
+                for j in range(last_check + 1, hi - lo + 1)
+                if _passes(
+                    key.level,
+                    (cum_act[j] - cum_act[j - week]) - (cum_exp[j] - cum_exp[j - week]),
+                    cum_exp[j] - cum_exp[j - week],
+                    settings,
+                )
+            ),
+            None,
+        )
+    if confirmed is None:
         return None
+    if not _passes(key.level, act_total - exp_total, exp_total, settings):
+        # the run went on over days that hardly moved (a spike, then a growing series held
+        # against the baseline frozen at the run's start): the event is its first burst, the
+        # days up to the last one beyond z_continue before RETURN_DAYS days that are not
+        hi = lo + _first_burst_end(out.z[r, lo : hi + 1] * run.sign, first_check, settings)
+        span = hi - lo
+        passed = [
+            j
+            for j in range(first_check, span + 1)
+            if _passes(key.level, cum_act[j] - cum_exp[j], cum_exp[j], settings)
+        ]
+        if not passed or passed[-1] != span:
+            return None
+        confirmed = days[lo + passed[0]]
+        expected, actual, ok = expected[: span + 1], actual[: span + 1], ok[: span + 1]
+        exp_total, act_total = float(cum_exp[span]), float(cum_act[span])
     z = out.z[r, lo : hi + 1][ok]
     score = max(float(np.max(np.abs(z))), abs(float(np.sum(z))) / np.sqrt(len(z)))
     event = Event(
@@ -317,6 +358,21 @@ def _event(
     )
     event.severity = severity(event, settings)
     return event
+
+
+def _first_burst_end(toward: np.ndarray, alarm: int, settings: AnomalySettings) -> int:
+    """Index of the last day beyond z_continue (in the run's direction) from `alarm` on,
+    before the first RETURN_DAYS days in a row that are not."""
+    strong = np.nan_to_num(toward) >= settings.z_continue
+    end, quiet = alarm, 0
+    for j in range(alarm, len(strong)):
+        if strong[j]:
+            end, quiet = j, 0
+            continue
+        quiet += 1
+        if quiet >= RETURN_DAYS:
+            break
+    return end
 
 
 def _kind(resid: np.ndarray, sign: int, settings: AnomalySettings) -> str:
