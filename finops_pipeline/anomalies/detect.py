@@ -46,6 +46,11 @@ class SeriesKey:
     provider: str | None
     key: str
     currency: str
+    # the sub-account and service a sub_account_service series crosses, as the daily SQL
+    # returns them (None: not known; its key, '<sub-account> / <service>', is not parsed: an
+    # id may hold ' / '). Not part of the key's identity.
+    sub_account: str | None = field(default=None, compare=False)
+    service: str | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -143,24 +148,24 @@ def detect(
     days = list(pd.date_range(first_day, last_complete, freq="D").date)
     pos = {d: i for i, d in enumerate(days)}
     keys, rows = [], []
-    parts: dict[int, tuple[str, str]] = {}
     columns = ["level", "provider", "key", "currency"]
     has_parts = {"sub_account", "service"} <= set(frame.columns)
     for (level, provider, key, currency), group in frame.groupby(columns, sort=True):
         row = np.zeros(len(days))
         np.add.at(row, [pos[d] for d in group["day"]], group["cost"].to_numpy(float))
+        parts: tuple[str | None, str | None] = (None, None)
         if has_parts and level == FINEST:
             pairs = set(zip(group["sub_account"], group["service"], strict=True))
             if len(pairs) == 1:  # two pairs spelling one key ('a / b' x 'c', 'a' x 'b / c')
-                parts[len(keys)] = next(iter(pairs))  # are one series: no parents for it
-        keys.append(SeriesKey(str(level), provider or None, str(key), str(currency)))
+                parts = next(iter(pairs))  # are one series: no parents for it
+        keys.append(SeriesKey(str(level), provider or None, str(key), str(currency), *parts))
         rows.append(row)
     y = np.vstack(rows)
     nonzero = y != 0
     starts = np.where(nonzero.any(axis=1), nonzero.argmax(axis=1), len(days))
     for r, s in enumerate(starts):
         y[r, :s] = np.nan
-    out = run_model(y, starts, days, settings.model_params(), _children(keys, parts))
+    out = run_model(y, starts, days, settings.model_params(), _children(keys))
     data_start: dict[str, int] = {}
     for k, s in zip(keys, starts, strict=True):
         data_start[k.currency] = min(data_start.get(k.currency, len(days)), int(s))
@@ -181,15 +186,17 @@ FINEST = "sub_account_service"
 RETURN_DAYS = 3  # days in a row not beyond z_continue that end a burst
 
 
-def _children(keys: list[SeriesKey], parts: dict[int, tuple[str, str]]) -> sparse.csr_matrix | None:
+def _children(keys: list[SeriesKey]) -> sparse.csr_matrix | None:
     """Which finest series (sub-account x service) make up each provider, service,
     sub-account and total series (teams cut across them: none); None without the finest
-    level. `parts`: the (sub-account, service) of each finest series' row in `keys`, as
-    sql/marts/cost_anomalies_daily.sql returns them (a frame without them: no links)."""
+    level. A finest series whose sub-account and service are not known (a frame without
+    those columns, or a key two pairs spell) has no parents."""
     index = {(k.level, k.provider, k.key, k.currency): r for r, k in enumerate(keys)}
     rows, cols = [], []
-    for c, (account, service) in parts.items():
-        k = keys[c]
+    for c, k in enumerate(keys):
+        if k.level != FINEST or k.sub_account is None or k.service is None:
+            continue
+        account, service = k.sub_account, k.service
         for parent in (
             ("sub_account", k.provider, account, k.currency),
             ("service", k.provider, service, k.currency),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from finops_pipeline.anomalies.detect import Event, SeriesKey, SeriesResult
 
-SEPARATOR = " / "  # sub_account_service key = SubAccountId / ServiceName
 PARENT_SHARE = 0.5  # the parent "moved little": |parent change| < this share of |impact|
 MIN_SHARE = 0.1  # a sibling listed moved at least this share of |impact| the other way
 
@@ -21,10 +20,11 @@ MIN_SHARE = 0.1  # a sibling listed moved at least this share of |impact| the ot
 def parents(series: SeriesKey) -> list[tuple[str, str | None, str]]:
     """(level, provider, key) of the slices that contain `series`."""
     if series.level == "sub_account_service":
-        account, _, service = series.key.partition(SEPARATOR)
+        if series.sub_account is None or series.service is None:
+            return []  # not known (the key is not parsed: an id may hold ' / ')
         return [
-            ("sub_account", series.provider, account),
-            ("service", series.provider, service),
+            ("sub_account", series.provider, series.sub_account),
+            ("service", series.provider, series.service),
         ]
     if series.level in ("service", "sub_account", "team"):
         return [("provider", series.provider, series.provider or "")]
@@ -43,8 +43,7 @@ def _is_child(child: SeriesKey, parent: tuple[str, str | None, str], level: str)
         return False
     if p_level == "provider":
         return True
-    account, _, service = child.key.partition(SEPARATOR)
-    return (account if p_level == "sub_account" else service) == p_key
+    return (child.sub_account if p_level == "sub_account" else child.service) == p_key
 
 
 def counter_moves(event: Event, results: list[SeriesResult], top: int = 5) -> list[dict]:
