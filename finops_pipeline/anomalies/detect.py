@@ -155,9 +155,11 @@ def detect(
         np.add.at(row, [pos[d] for d in group["day"]], group["cost"].to_numpy(float))
         parts: tuple[str | None, str | None] = (None, None)
         if has_parts and level == FINEST:
-            pairs = set(zip(group["sub_account"], group["service"], strict=True))
-            if len(pairs) == 1:  # two pairs spelling one key ('a / b' x 'c', 'a' x 'b / c')
-                parts = next(iter(pairs))  # are one series: no parents for it
+            # unique() per column, not a set of zipped pairs: iterating pandas' Arrow-backed
+            # strings one by one cost 0.7 s on 1,000 series x 395 days
+            accounts, services = group["sub_account"].unique(), group["service"].unique()
+            if len(accounts) == 1 and len(services) == 1:  # two pairs spelling one key
+                parts = (accounts[0], services[0])  # ('a / b' x 'c', 'a' x 'b / c'): no parents
         keys.append(SeriesKey(str(level), provider or None, str(key), str(currency), *parts))
         rows.append(row)
     y = np.vstack(rows)
