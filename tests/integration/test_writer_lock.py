@@ -59,6 +59,30 @@ def finops(*args: str, timeout: str, tmp: Path) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
+def finops_released_once_waiting(
+    *args: str, holder_process: subprocess.Popen, tmp: Path
+) -> subprocess.CompletedProcess:
+    """The CLI in a second process while `holder_process` keeps the lock; the lock is freed
+    only once the CLI has said it waits. Not a fixed hold: on a loaded machine the CLI's own
+    start-up (imports) once took longer than a 3 s hold, and it found the lock already free."""
+    env = dict(os.environ, FINOPS_LOCK_TIMEOUT="60", DAGSTER_HOME=str(tmp / "dh"),
+               COLUMNS="200")  # fmt: skip
+    env.pop("FINOPS_CONFIG", None)
+    command = [sys.executable, "-m", "finops_pipeline.cli", *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env, cwd=tmp)  # fmt: skip
+    assert process.stderr is not None
+    said = []
+    for line in process.stderr:  # ends at the CLI's exit if it never waits
+        said.append(line)
+        if "waiting up to" in line:
+            break
+    holder_process.kill()
+    holder_process.wait()
+    out, err = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(command, process.returncode, out, "".join(said) + err)
+
+
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
     write_cur(tmp_path / "may" / "cur.csv", cur_rows("2024-05"))
@@ -106,18 +130,22 @@ def test_finops_sql_and_run_fail_in_one_line_while_another_process_writes(
 
 def test_a_writer_waits_for_a_reader_then_loads(warehouse: Path, tmp_path: Path) -> None:
     """A reader (as `finops sql` or a notebook cell holds it) delays a load, never fails it."""
-    with holder(warehouse, "ro", 3):
-        result = finops("ingest", str(tmp_path / "june"), "--source", "aws", "-w",
-                        str(warehouse), timeout="60", tmp=tmp_path)  # fmt: skip
+    with holder(warehouse, "ro", 600) as reader:
+        result = finops_released_once_waiting(
+            "ingest", str(tmp_path / "june"), "--source", "aws", "-w", str(warehouse),
+            holder_process=reader, tmp=tmp_path,
+        )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "is locked by process" in result.stderr and "waiting up to 60 s" in result.stderr
     assert "1 loaded" in result.stdout
 
 
 def test_readers_wait_for_a_short_write_then_answer(warehouse: Path, tmp_path: Path) -> None:
-    with holder(warehouse, "rw", 3):
-        result = finops("sql", "-w", str(warehouse), "select count(*) as n from focus_costs",
-                        timeout="60", tmp=tmp_path)  # fmt: skip
+    with holder(warehouse, "rw", 600) as writer:
+        result = finops_released_once_waiting(
+            "sql", "-w", str(warehouse), "select count(*) as n from focus_costs",
+            holder_process=writer, tmp=tmp_path,
+        )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "waiting up to 60 s" in result.stderr and "3" in result.stdout
 
