@@ -1,12 +1,14 @@
 """Point forecasts only, fast: the recurring remainder of each month as of each day, per
 day-of-month window, the ensemble against seasonal naive and the 7-day run rate.
 
-    python benchmarks/forecast_points.py [--data suite|suite-b|suite-c|both|all|demo] [--seeds 5]
+    python benchmarks/forecast_points.py [--data suite|suite-b|suite-c|suite-d|both|all|demo]
+        [--seeds 5]
         [--scope team] [--candidates] [--warehouse W] [--months 6] [--history LO-HI]
 
 both: suite and suite-b, the sets a method change is judged on; suite-c
 (benchmarks/forecast_series_c.py) is the holdout, to run once a change is settled; all: the
-three; demo: the last --months closed months of an existing demo warehouse (--warehouse, one
+three; suite-d: --seeds x 4 small warehouses of benchmarks/forecast_series_d.py, months 2-4
+of each, as forecast_backtest.py scores them (total scope unless --scope); demo: the last --months closed months of an existing demo warehouse (--warehouse, one
 `finops demo` built; its series as forecast_backtest.py reads them).
 
 What it leaves out, on purpose, so a change to the point model (forecast/local_level.py,
@@ -45,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import forecast_series
 import forecast_series_b
 import forecast_series_c
+import forecast_series_d
 from forecast_eval import WINDOWS, closed_months, window_of
 
 from finops_pipeline.forecast.build import last_complete_day
@@ -138,7 +141,9 @@ def history_band(text: str) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--data", default="both", choices=["suite", "suite-b", "suite-c", "both", "all", "demo"]
+        "--data",
+        default="both",
+        choices=["suite", "suite-b", "suite-c", "suite-d", "both", "all", "demo"],
     )
     parser.add_argument("--warehouse", type=Path, help="with --data demo: a demo warehouse")
     parser.add_argument("--months", type=int, default=6, help="closed demo months")
@@ -163,6 +168,10 @@ def main() -> None:
         demo_points(args.warehouse, args.months, args.scope, args.candidates, args.history)
         print(f"\nruntime {time.perf_counter() - started:.1f} s")
         return
+    if args.data == "suite-d":
+        warehouse_points(args.seeds, args.scope, args.candidates, args.history)
+        print(f"\nruntime {time.perf_counter() - started:.1f} s")
+        return
     chosen = {"both": ("suite", "suite-b"), "all": tuple(sets)}.get(args.data, (args.data,))
     for name, (suite, months_back) in sets.items():
         if name not in chosen:
@@ -181,6 +190,22 @@ def main() -> None:
         table = errors(frame, months, args.scope, args.candidates, args.history)
         print_table(table, args.candidates)
     print(f"\nruntime {time.perf_counter() - started:.1f} s")
+
+
+def warehouse_points(
+    seeds: int, scope: str, with_candidates: bool, history: tuple[int, int] | None
+) -> None:
+    """suite-d: each of seeds x 4 warehouses scored on its months 2-4, rows pooled."""
+    frames = forecast_series_d.seed_frames(range(4 * seeds))
+    tables: dict[tuple[int, int], list[np.ndarray]] = {}
+    for frame in frames:
+        frame = frame.copy()
+        frame["cost"] = frame["cost"].astype(float)
+        months = closed_months(frame, forecast_series_d.END)[1:]
+        for window, rows in errors(frame, months, scope, with_candidates, history).items():
+            tables.setdefault(window, []).append(rows)
+    print(f"\nsuite-d, scope {scope}, {len(frames)} warehouses, months 2-4{band_text(history)}")
+    print_table({w: np.vstack(parts) for w, parts in sorted(tables.items())}, with_candidates)
 
 
 def band_text(band: tuple[int, int] | None) -> str:
