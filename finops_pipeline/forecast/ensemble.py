@@ -1,12 +1,12 @@
 """The sum of the next h days: candidates combined, and an interval from true refits.
 
-Combination: the candidates of forecast/local_level.py, weighted by what would have been
-the best weights on this series' own recent past (rolling origin: at each earlier day, each
-candidate refitted on the data up to it, scored on the sum of the h days that followed, the
-horizon being forecast: which candidate is best a week ahead says little about a month
-ahead; with fewer than MIN_SAME_ORIGINS such origins, each scored at the longest horizon it
-has). "Best" is the constrained least-squares combination: the non-negative weights summing
-to one whose combined forecast had the smallest squared error over those origins (Lawson and
+Combination: the candidates of forecast/local_level.py, weighted by their errors on this
+series' own recent past (rolling origin: at each earlier day, each candidate refitted on the
+data up to it, scored on the sum of the h days that followed, the horizon being forecast:
+which candidate is best a week ahead says little about a month ahead; with fewer than
+MIN_SAME_ORIGINS such origins, each scored at the longest horizon it has). Half of each
+weight is the constrained least-squares combination: the non-negative weights summing to
+one whose combined forecast had the smallest squared error over those origins (Lawson and
 Hanson's NNLS, scipy). Not a score per candidate alone: eight of the eleven candidates are
 levels over different windows, close cousins whose errors move together, so weights by each
 one's own MSE (inverse MSE, even squared) gave that family ~70 % of the weight on trending
@@ -14,10 +14,10 @@ series where one trend candidate alone was 10 % closer than the ensemble; least 
 the errors together sees that a second level adds nothing the first had not, and that a
 trend and a level biased the other way cancel. But eleven weights fitted on a few dozen
 overlapping windows (a handful of them independent) overfit where errors are heavy-tailed
-(one outage decides the fit), so the weights used are the average of the least-squares
-weights and the per-candidate ones (inverse squared MSE: squared because the close cousins'
-MSEs differ by a few %, and plain inverse MSE spreads the weight almost evenly): a
-combination of two combinations, each right where the other is weak.
+(one outage decides the fit), so the other half is the per-candidate weighting (inverse
+squared MSE: squared because the close cousins' MSEs differ by a few %, and plain inverse
+MSE spreads the weight almost evenly): a combination of two combinations, each right where
+the other is weak.
 Which candidate wins depends on the series (a calm one favours the long levels, one that
 steps or ramps the short level or the trend), so nothing is tuned on a data set.
 
