@@ -12,12 +12,14 @@ is about the recurring forecast alone):
 from __future__ import annotations
 
 import calendar
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -78,6 +80,9 @@ class Scores:
     cover: dict[tuple[int, int], list[tuple[bool, bool, float, float, bool]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # per window, one entry per scored case: the independent unit it belongs to (a month of
+    # one key of one data set; its as-of days share most of what they forecast)
+    clusters: dict[tuple[int, int], list[object]] = field(default_factory=lambda: defaultdict(list))
     forecasts: int = 0
     seconds: float = 0.0
 
@@ -112,6 +117,63 @@ def coverage_table(
             c = np.array(rows, dtype=float)
             table[window] = tuple(float(100 * c[:, i].mean()) for i in range(4))
     return table
+
+
+BOOTSTRAP_DRAWS = 4000
+CI_LEVEL = 0.90
+
+
+def cluster_interval(
+    values: np.ndarray, clusters: list[object], level: float = CI_LEVEL, seed: int = 0
+) -> tuple[float, float]:
+    """`level` interval of the mean of `values` by the cluster bootstrap: whole clusters
+    (a key's month: its as-of days forecast nearly the same days, so one month's misses
+    come together) drawn with replacement, the mean over their rows. Why: 84 as-of days of
+    12 months hold about 12 independent outcomes, not 84, and a coverage of 88 % from them
+    is not evidence against 80 %. (nan, nan) without values."""
+    values = np.asarray(values, dtype=float)
+    if len(values) == 0:
+        return math.nan, math.nan
+    means = _bootstrap_means(values, clusters, seed)
+    return float(np.quantile(means, 0.5 - level / 2)), float(np.quantile(means, 0.5 + level / 2))
+
+
+def coverage_interval(
+    hits: np.ndarray, clusters: list[object], level: float = CI_LEVEL
+) -> tuple[float, float]:
+    """`level` interval of a coverage (`hits`: 1 inside, 0 outside) whose cases come in
+    clusters: Wilson's score interval on the effective number of cases, n divided by the
+    design effect the cluster bootstrap measures (its variance of the mean over the binomial
+    one; each case counts at most once). Not the bootstrap's own percentiles: where every
+    month hit, every resample hits too and they would claim [100, 100] from 15 months; then
+    (or with none) each cluster counts as one case. In % (hits in 0/1)."""
+    hits = np.asarray(hits, dtype=float)
+    n = len(hits)
+    if n == 0:
+        return math.nan, math.nan
+    p = float(hits.mean())
+    groups = len({repr(c) for c in clusters})
+    if 0 < p < 1:
+        variance = float(np.var(_bootstrap_means(hits, clusters)))
+        binomial = p * (1 - p) / n
+        effective = n / max(variance / binomial, 1.0) if variance > 0 else float(n)
+    else:
+        effective = float(groups)
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    denominator = 1 + z * z / effective
+    centre = (p + z * z / (2 * effective)) / denominator
+    spread = z * math.sqrt(p * (1 - p) / effective + z * z / (4 * effective**2)) / denominator
+    return 100 * max(centre - spread, 0.0), 100 * min(centre + spread, 1.0)
+
+
+def _bootstrap_means(values: np.ndarray, clusters: list[object], seed: int = 0) -> np.ndarray:
+    """Means of `values` over BOOTSTRAP_DRAWS resamples of whole clusters."""
+    _, index = np.unique(np.array([repr(c) for c in clusters]), return_inverse=True)
+    sums = np.bincount(index, weights=values)
+    counts = np.bincount(index).astype(float)
+    k = len(sums)
+    draws = np.random.default_rng(seed).multinomial(k, np.full(k, 1.0 / k), BOOTSTRAP_DRAWS)
+    return (draws @ sums) / (draws @ counts)
 
 
 def window_of(day: int) -> tuple[int, int]:
@@ -169,14 +231,14 @@ def evaluate(
                 short = (month.replace(day=length) - first_day[key]).days + 1 <= short_days
                 for (lo, hi), banded in (bands or {}).items():
                     if lo <= days <= hi:
-                        _score(banded, frame, f, as_of, truth, d, short, fs)
+                        _score(banded, frame, f, as_of, truth, d, short, fs, month)
                 if history and not history[0] <= days <= history[1]:
                     continue
-                _score(scores, frame, f, as_of, truth, d, short, fs)
+                _score(scores, frame, f, as_of, truth, d, short, fs, month)
     return scores
 
 
-def _score(scores, frame, f, as_of, truth, d, short, fs) -> None:
+def _score(scores, frame, f, as_of, truth, d, short, fs, month) -> None:
     known = frame[(frame["key"] == f.key) & (frame["day"] <= as_of)]
     recurring = known[~known["is_one_off"]]
     recurring = recurring[recurring["day"] > as_of - timedelta(days=fs.history_days)]
@@ -196,44 +258,68 @@ def _score(scores, frame, f, as_of, truth, d, short, fs) -> None:
         (float(f.total(r.outer[0])), float(f.total(r.outer[1]))),
         short,
     )
+    scores.clusters[window].append((month, f.key, f.currency))
 
 
 def report(scores: Scores, title: str) -> None:
+    """The MAPE and coverage tables of `scores`. The bracketed ranges are 90 % intervals
+    with a key's month as one cluster: the cluster bootstrap of the model's MAPE minus the
+    better baseline's (`cluster_interval`), Wilson's on the effective cases of each coverage
+    (`coverage_interval`). A window whose range straddles 0, or
+    holds the target band, is a difference the backtest cannot tell from chance."""
     print(f"\n{title}")
     print("MAPE of the month-end forecast, % (lower is better)")
-    print("days   | model | seasonal naive | 7-day run rate | forecasts | model best?")
-    print("-------|-------|----------------|----------------|-----------|------------")
+    print(
+        "days   | model | seasonal naive | 7-day run rate | forecasts | model best? | "
+        "model - best baseline [90 % CI]"
+    )
+    print(
+        "-------|-------|----------------|----------------|-----------|-------------|"
+        "--------------------------------"
+    )
     for lo, hi in WINDOWS:
         e = scores.errors.get((lo, hi))
         if not e:
             continue
         m, s, r = (100 * np.mean(e[k]) for k in METHODS)
         best = "yes" if m < s and m < r else "NO"
+        baseline = "seasonal_naive" if s <= r else "run_rate_7d"
+        diff = 100 * (np.asarray(e["model"]) - np.asarray(e[baseline]))
+        ci = _ci_text(diff, scores.clusters.get((lo, hi), []), signed=True)
         print(
-            f"{lo:2d}-{hi:2d}  | {m:5.2f} | {s:14.2f} | {r:14.2f} | {len(e['model']):9d} | {best}"
+            f"{lo:2d}-{hi:2d}  | {m:5.2f} | {s:14.2f} | {r:14.2f} | {len(e['model']):9d} | "
+            f"{best:11s} | {diff.mean():+.2f} {ci}"
         )
     print("interval coverage (nominal 80 / 95 %) and mean width, % of the actual month total")
     print(
-        "days   | in 80 % | in 95 % | width 80 % | width 95 % | forecasts | short-history in 80/95 %"
+        "days   | in 80 % | in 95 % | width 80 % | width 95 % | forecasts | "
+        "short-history in 80/95 % | in 80 % [90 % CI] | in 95 % [90 % CI] | months"
     )
     print(
-        "-------|---------|---------|------------|------------|-----------|-------------------------"
+        "-------|---------|---------|------------|------------|-----------|"
+        "--------------------------|-------------------|-------------------|-------"
     )
     everything, short = coverage_table(scores), coverage_table(scores, short_only=True)
     for lo, hi in WINDOWS:
         if (lo, hi) not in everything:
             continue
         in80, in95, w80, w95 = everything[(lo, hi)]
-        count = len(scores.cover[(lo, hi)])
-        n_short = sum(1 for r in scores.cover[(lo, hi)] if r[4])
+        rows = scores.cover[(lo, hi)]
+        count = len(rows)
+        n_short = sum(1 for r in rows if r[4])
         short_text = (
             f"{short[(lo, hi)][0]:.1f} / {short[(lo, hi)][1]:.1f} (n={n_short})"
             if (lo, hi) in short
             else "-"
         )
+        clusters = scores.clusters.get((lo, hi), [])
+        hits = np.array([r[:2] for r in rows], dtype=float)
+        ci80 = _ci_text(hits[:, 0], clusters, coverage=True)
+        ci95 = _ci_text(hits[:, 1], clusters, coverage=True)
+        n_clusters = len({repr(c) for c in clusters}) if len(clusters) == count else 0
         print(
             f"{lo:2d}-{hi:2d}  | {in80:7.1f} | {in95:7.1f} | {w80:10.2f} | {w95:10.2f} | "
-            f"{count:9d} | {short_text}"
+            f"{count:9d} | {short_text:24s} | {ci80:17s} | {ci95:17s} | {n_clusters:6d}"
         )
     if not scores.forecasts:  # a band's table: the forecasts were timed in the full one
         return
@@ -242,3 +328,17 @@ def report(scores: Scores, title: str) -> None:
         f"({1000 * scores.seconds / max(scores.forecasts, 1):.1f} ms each, rolling-origin "
         "refits memoised across as-of days)"
     )
+
+
+def _ci_text(
+    values: np.ndarray, clusters: list[object], signed: bool = False, coverage: bool = False
+) -> str:
+    """'[lo, hi]' of `coverage_interval` (hits) or `cluster_interval`, or '-' when the
+    cases have no clusters recorded."""
+    if len(clusters) != len(values) or not len(values):
+        return "-"
+    if coverage:
+        lo, hi = coverage_interval(values, clusters)
+        return f"[{lo:.1f}, {hi:.1f}]"
+    lo, hi = cluster_interval(values, clusters)
+    return f"[{lo:+.2f}, {hi:+.2f}]" if signed else f"[{lo:.2f}, {hi:.2f}]"

@@ -267,6 +267,34 @@ def test_interval_coverage_computation_on_a_small_fixture() -> None:
     assert (15, 21) not in table
 
 
+def test_coverage_uncertainty_counts_months_not_as_of_days() -> None:
+    """The benchmark's 90 % intervals count months, not as-of days: 12 months whose 7 as-of
+    days all hit or all miss together are 12 outcomes, so a coverage of 75 % from them is
+    as uncertain as 12 coin flips' (Wilson: 52..89 %), and about sqrt(7) narrower when every
+    case is its own month. Where every month hit, the interval still says how few they were
+    (15 months: >= 84.7 %), not [100, 100] as the bootstrap's percentiles would. A MAPE
+    difference's interval resamples whole months the same way."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+    from forecast_eval import cluster_interval, coverage_interval
+
+    months = np.repeat(np.arange(12), 7)
+    hits = (months < 9).astype(float)  # 9 of 12 months inside: 75 %
+    lo, hi = coverage_interval(hits, list(months))
+    assert lo == pytest.approx(52.4, abs=2.5) and hi == pytest.approx(89.3, abs=2.5)
+    lo_iid, hi_iid = coverage_interval(hits, list(range(len(hits))))
+    assert lo_iid < 75 < hi_iid
+    assert (hi - lo) / (hi_iid - lo_iid) == pytest.approx(np.sqrt(7), rel=0.2)
+    lo_all, hi_all = coverage_interval(np.ones(15 * 7), list(np.repeat(np.arange(15), 7)))
+    assert lo_all == pytest.approx(100 * 15 / (15 + 1.6449**2), abs=0.1) and hi_all == 100
+    difference = np.where(months < 9, -0.2, 0.1)
+    d_lo, d_hi = cluster_interval(difference, list(months))
+    assert d_lo < difference.mean() < d_hi and d_hi - d_lo > 0.1  # months disagree: wide
+    assert cluster_interval(np.full(5, -0.2), [0, 0, 1, 1, 2]) == pytest.approx((-0.2, -0.2))
+
+
 def test_one_offs_of_a_series_that_started_late_last_month_are_not_inflated() -> None:
     """A series that began on 25 May with a 500 fee on 31 May: in June the month-end fee is
     expected ~500. Its May spend per day it existed is June's, so no scaling; dividing May's
