@@ -28,9 +28,10 @@ to day d through `forecast_as_of` (the code path of `finops forecast --as-of`), 
 against a fee-aware seasonal naive and a fee-aware 7-day run rate (benchmarks/forecast_eval.py)
 per day-of-month window (1-7, 8-14, 15-21, 22-31), with the 80 % / 95 % intervals' coverage
 and mean width per window.
-Each difference and coverage comes with a 90 % cluster bootstrap interval (a key's month is
-one cluster: its as-of days forecast nearly the same days, so 84 cases of 12 months are about
-12 outcomes): a model-minus-baseline range that straddles 0, or a coverage range that holds
+Each difference and coverage comes with a 90 % interval that counts a key's month as one
+outcome (its as-of days forecast nearly the same days, so 84 cases of 12 months are about 12
+outcomes): the cluster bootstrap for the MAPE difference, Wilson's interval on the effective
+cases for a coverage (benchmarks/forecast_eval.py). A model-minus-baseline range that straddles 0, or a coverage range that holds
 the target band, is a gap the backtest cannot tell from chance.
 --history LO-HI: after each table over all histories, the same table for only the cases
 whose series had LO..HI days of data at the as-of day (the issue's short-history band:

@@ -126,11 +126,11 @@ CI_LEVEL = 0.90
 def cluster_interval(
     values: np.ndarray, clusters: list[object], level: float = CI_LEVEL, seed: int = 0
 ) -> tuple[float, float]:
-    """`level` interval of the mean of `values` by the cluster bootstrap: whole clusters
-    (a key's month: its as-of days forecast nearly the same days, so one month's misses
-    come together) drawn with replacement, the mean over their rows. Why: 84 as-of days of
-    12 months hold about 12 independent outcomes, not 84, and a coverage of 88 % from them
-    is not evidence against 80 %. (nan, nan) without values."""
+    """`level` interval of the mean of `values` (e.g. the model's error minus a baseline's)
+    by the cluster bootstrap: whole clusters (a key's month: its as-of days forecast nearly
+    the same days, so one month's errors come together) drawn with replacement, the mean
+    over their rows. Why: 84 as-of days of 12 months hold about 12 independent outcomes,
+    not 84. (nan, nan) without values."""
     values = np.asarray(values, dtype=float)
     if len(values) == 0:
         return math.nan, math.nan
@@ -265,8 +265,8 @@ def report(scores: Scores, title: str) -> None:
     """The MAPE and coverage tables of `scores`. The bracketed ranges are 90 % intervals
     with a key's month as one cluster: the cluster bootstrap of the model's MAPE minus the
     better baseline's (`cluster_interval`), Wilson's on the effective cases of each coverage
-    (`coverage_interval`). A window whose range straddles 0, or
-    holds the target band, is a difference the backtest cannot tell from chance."""
+    (`coverage_interval`). A window whose range straddles 0, or holds the target band, is
+    a difference the backtest cannot tell from chance."""
     print(f"\n{title}")
     print("MAPE of the month-end forecast, % (lower is better)")
     print(
@@ -285,7 +285,7 @@ def report(scores: Scores, title: str) -> None:
         best = "yes" if m < s and m < r else "NO"
         baseline = "seasonal_naive" if s <= r else "run_rate_7d"
         diff = 100 * (np.asarray(e["model"]) - np.asarray(e[baseline]))
-        ci = _ci_text(diff, scores.clusters.get((lo, hi), []), signed=True)
+        ci = _ci_text(diff, scores.clusters.get((lo, hi), []))
         print(
             f"{lo:2d}-{hi:2d}  | {m:5.2f} | {s:14.2f} | {r:14.2f} | {len(e['model']):9d} | "
             f"{best:11s} | {diff.mean():+.2f} {ci}"
@@ -330,15 +330,13 @@ def report(scores: Scores, title: str) -> None:
     )
 
 
-def _ci_text(
-    values: np.ndarray, clusters: list[object], signed: bool = False, coverage: bool = False
-) -> str:
-    """'[lo, hi]' of `coverage_interval` (hits) or `cluster_interval`, or '-' when the
-    cases have no clusters recorded."""
+def _ci_text(values: np.ndarray, clusters: list[object], coverage: bool = False) -> str:
+    """'[lo, hi]' of `coverage_interval` (hits, in %) or of `cluster_interval` (a signed
+    difference), or '-' when the cases have no clusters recorded."""
     if len(clusters) != len(values) or not len(values):
         return "-"
     if coverage:
         lo, hi = coverage_interval(values, clusters)
         return f"[{lo:.1f}, {hi:.1f}]"
     lo, hi = cluster_interval(values, clusters)
-    return f"[{lo:+.2f}, {hi:+.2f}]" if signed else f"[{lo:.2f}, {hi:.2f}]"
+    return f"[{lo:+.2f}, {hi:+.2f}]"
